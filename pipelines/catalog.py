@@ -1,0 +1,158 @@
+"""The indicator catalog: which series to fetch, and what they mean for a comparison.
+
+The catalog is a TOML file the economy department edits. Each entry says where a series comes from
+(an SSB table and contents code with fixed dimension values, or a Kolada KPI), how to read it
+(label, unit, service area, scorecard perspective) and which direction is good.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PERSPECTIVES = ("tjenester/brukere", "økonomi", "organisasjon/medarbeidere", "samfunn")
+SOURCES = ("ssb", "kolada")
+
+Source = Literal["ssb", "kolada"]
+
+
+class CatalogError(ValueError):
+    """The catalog file is wrong; the message names the file, the entry and the key."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    source: Source
+    label: str
+    unit: str
+    service_area: str
+    perspective: str
+    higher_is_better: bool | None  # None: neither direction is good in itself
+    table: str | None = None  # SSB table id
+    contents_code: str | None = None  # SSB ContentsCode value
+    fixed: dict[str, str] = field(default_factory=dict)  # SSB dimension -> fixed value code
+    region_dimension: str = "KOKkommuneregion0000"
+    kpi: str | None = None  # Kolada KPI id
+    additive: bool = False
+
+    @property
+    def series_key(self) -> str:
+        """Identifies the source series the indicator reads."""
+        if self.source == "ssb":
+            fixed = ",".join(f"{k}={v}" for k, v in sorted(self.fixed.items()))
+            return f"ssb:{self.table}:{self.contents_code}:{fixed}"
+        return f"kolada:{self.kpi}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    indicators: tuple[Indicator, ...]
+
+    def by_source(self, source: Source) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.source == source)
+
+    def ssb_tables(self) -> dict[str, list[Indicator]]:
+        tables: dict[str, list[Indicator]] = {}
+        for ind in self.by_source("ssb"):
+            tables.setdefault(ind.table or "", []).append(ind)
+        return tables
+
+
+_REQUIRED = ("id", "source", "label", "unit", "service_area", "perspective", "higher_is_better")
+_KNOWN_KEYS = {
+    *_REQUIRED, "table", "contents_code", "fixed", "region_dimension", "kpi", "additive",
+}
+
+
+def _entry(path: Path, n: int, raw: dict) -> Indicator:
+    where = f"{path}: indicator #{n}" + (f" ({raw['id']})" if isinstance(raw.get("id"), str) else "")
+
+    def fail(key: str, problem: str) -> CatalogError:
+        return CatalogError(f"{where}: {key}: {problem}")
+
+    unknown = sorted(set(raw) - _KNOWN_KEYS)
+    if unknown:
+        raise fail(unknown[0], "unknown key")
+    for key in _REQUIRED:
+        if key not in raw:
+            raise fail(key, "is required")
+    for key in ("id", "label", "unit", "service_area"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise fail(key, "must be a non-empty string")
+    if not re.fullmatch(r"[a-z0-9_.\-]+", raw["id"]):
+        raise fail("id", "use lower-case letters, digits, '_', '.', '-'")
+    source = raw["source"]
+    if source not in SOURCES:
+        raise fail("source", f"must be one of {', '.join(SOURCES)}, got {source!r}")
+    if raw["perspective"] not in PERSPECTIVES:
+        raise fail("perspective", f"must be one of {', '.join(PERSPECTIVES)}")
+    hib = raw["higher_is_better"]
+    if hib not in (True, False, "neutral"):
+        raise fail("higher_is_better", "must be true, false or \"neutral\"")
+    additive = raw.get("additive", False)
+    if not isinstance(additive, bool):
+        raise fail("additive", "must be true or false")
+    common = dict(
+        id=raw["id"], source=source, label=raw["label"].strip(), unit=raw["unit"].strip(),
+        service_area=raw["service_area"].strip(), perspective=raw["perspective"],
+        higher_is_better=None if hib == "neutral" else hib, additive=additive,
+    )
+    if source == "ssb":
+        table = raw.get("table")
+        if not isinstance(table, str) or not re.fullmatch(r"\d{5}", table):
+            raise fail("table", "an SSB table id is five digits, e.g. \"12134\"")
+        code = raw.get("contents_code")
+        if not isinstance(code, str) or not code:
+            raise fail("contents_code", "is required for an SSB indicator")
+        fixed = raw.get("fixed", {})
+        if not isinstance(fixed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fixed.items()
+        ):
+            raise fail("fixed", "must map dimension ids to one value code each")
+        if "ContentsCode" in fixed or "Tid" in fixed:
+            raise fail("fixed", "ContentsCode and Tid are chosen by the catalog and the years")
+        if "kpi" in raw:
+            raise fail("kpi", "belongs to Kolada indicators, not SSB")
+        return Indicator(
+            **common, table=table, contents_code=code, fixed=dict(fixed),
+            region_dimension=raw.get("region_dimension", "KOKkommuneregion0000"),
+        )
+    kpi = raw.get("kpi")
+    if not isinstance(kpi, str) or not re.fullmatch(r"[NU]\d{5}", kpi):
+        raise fail("kpi", "a Kolada KPI id is N or U and five digits, e.g. \"N15428\"")
+    for key in ("table", "contents_code", "fixed"):
+        if key in raw:
+            raise fail(key, "belongs to SSB indicators, not Kolada")
+    return Indicator(**common, kpi=kpi)
+
+
+def load_catalog(path: Path | str) -> Catalog:
+    """Parse and check the catalog; raise CatalogError naming the first wrong entry."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"{path}: catalog file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get("indicator")
+    if not isinstance(entries, list) or not entries:
+        raise CatalogError(f"{path}: no [[indicator]] entries")
+    indicators = tuple(_entry(path, n, raw) for n, raw in enumerate(entries, start=1))
+    seen: dict[str, int] = {}
+    series: dict[str, str] = {}
+    for n, ind in enumerate(indicators, start=1):
+        if ind.id in seen:
+            raise CatalogError(f"{path}: indicator #{n}: id: {ind.id!r} repeats #{seen[ind.id]}")
+        seen[ind.id] = n
+        if ind.series_key in series:
+            raise CatalogError(
+                f"{path}: indicator #{n} ({ind.id}): reads the same series as {series[ind.series_key]}"
+            )
+        series[ind.series_key] = ind.id
+    return Catalog(path=path, indicators=indicators)

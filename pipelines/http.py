@@ -1,0 +1,248 @@
+"""The HTTP behaviour every API client shares: politeness, retries, clear errors, raw archiving.
+
+SSB limits callers per IP address and Kolada asks clients to throttle themselves, so every request
+goes through one rate limiter. Transient faults (429, 5xx, timeouts, dropped connections) are
+retried with backoff; a 4xx is the caller's mistake and fails at once with the server's own words
+and the request that caused it. A body that is not complete JSON is an error, never empty data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from pipelines.archive import RawArchive
+
+USER_AGENT = "malestokk/0.1 (+https://github.com/malestokk/malestokk)"
+
+
+class ApiError(RuntimeError):
+    """An API answered with an error, or with a body that cannot be used."""
+
+    def __init__(self, message: str, request: str, status: int | None = None) -> None:
+        self.status = status
+        self.request = request
+        super().__init__(f"{message} [request: {request}]")
+
+
+class RateLimiter:
+    """Sliding window: at most `max_calls` request starts in any `period` seconds."""
+
+    def __init__(
+        self,
+        max_calls: int,
+        period: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_calls < 1 or period <= 0:
+            raise ValueError("a rate limit needs max_calls >= 1 and period > 0")
+        self.max_calls = max_calls
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._starts: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited = 0.0
+
+    def acquire(self) -> None:
+        with self._lock:
+            while True:
+                now = self._clock()
+                while self._starts and now - self._starts[0] >= self.period:
+                    self._starts.popleft()
+                if len(self._starts) < self.max_calls:
+                    self._starts.append(now)
+                    return
+                pause = self.period - (now - self._starts[0])
+                self.waited += pause
+                self._sleep(pause)
+
+    def block_for(self, seconds: float) -> None:
+        """The server said wait (429): hold every caller back for that long."""
+        self.waited += seconds
+        self._sleep(seconds)
+
+    def tighten(self, limit: int, window: float) -> None:
+        """Follow a stricter limit announced by the server (x-ratelimit-* headers)."""
+        with self._lock:
+            if limit >= 1 and window > 0 and limit / window < self.max_calls / self.period:
+                self.max_calls, self.period = limit, window
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+    def delay(self, attempt: int) -> float:
+        return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+
+
+@dataclass
+class RequestStats:
+    """What a client did, reported in asset metadata and benchmarks."""
+
+    requests: int = 0
+    retries: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.requests += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After is either seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def describe(method: str, url: str, body: Any = None) -> str:
+    text = f"{method} {url}"
+    if body is not None:
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        text += f" body={payload[:300]}" + ("…" if len(payload) > 300 else "")
+    return text
+
+
+class JsonApiClient:
+    """An httpx client with the shared behaviour; subclasses add each API's endpoints."""
+
+    source = "api"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        rate_limiter: RateLimiter,
+        retry: RetryPolicy | None = None,
+        timeout: float = 60.0,
+        archive: RawArchive | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        error_text: Callable[[httpx.Response], str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=True,
+        )
+        self.limiter = rate_limiter
+        self.retry = retry or RetryPolicy()
+        self.archive = archive
+        self.stats = RequestStats()
+        self._sleep = sleep
+        self._error_text = error_text or (lambda r: r.text[:500])
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        kind: str = "data",
+    ) -> tuple[Any, str]:
+        """Send with retries; return (parsed JSON, archive id or "")."""
+        url = self.url(path)
+        request_text = describe(method, str(httpx.URL(url, params=params)), json_body)
+        last_problem = ""
+        for attempt in range(1, self.retry.max_attempts + 1):
+            self.limiter.acquire()
+            self.stats.count(kind)
+            try:
+                response = self.http.request(method, url, params=params, json=json_body)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                self._back_off(attempt, None)
+                continue
+            self._follow_rate_headers(response)
+            if response.status_code in self.retry.retry_statuses:
+                last_problem = f"HTTP {response.status_code}: {self._error_text(response)}"
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                if attempt < self.retry.max_attempts:
+                    if response.status_code == 429 and wait is not None:
+                        self.stats.retries += 1
+                        self.limiter.block_for(wait)
+                    else:
+                        self._back_off(attempt, wait)
+                continue
+            if response.status_code >= 400:
+                raise ApiError(
+                    f"{self.source} answered HTTP {response.status_code}: "
+                    f"{self._error_text(response)}",
+                    request_text,
+                    response.status_code,
+                )
+            body = response.content
+            try:
+                parsed = json.loads(body)
+            except ValueError as exc:
+                raise ApiError(
+                    f"{self.source} sent a body that is not complete JSON "
+                    f"({len(body)} bytes, {exc.msg} at char {exc.pos})",
+                    request_text,
+                    response.status_code,
+                ) from exc
+            archive_id = ""
+            if self.archive is not None:
+                archive_id = self.archive.store(
+                    method=method, url=str(response.request.url), body=json_body, content=body,
+                    status=response.status_code,
+                )
+            return parsed, archive_id
+        raise ApiError(
+            f"{self.source} still failing after {self.retry.max_attempts} attempts; last: "
+            f"{last_problem}",
+            request_text,
+        )
+
+    def _back_off(self, attempt: int, server_wait: float | None) -> None:
+        if attempt >= self.retry.max_attempts:
+            return
+        self.stats.retries += 1
+        self._sleep(max(server_wait or 0.0, self.retry.delay(attempt)))
+
+    def _follow_rate_headers(self, response: httpx.Response) -> None:
+        policy = response.headers.get("x-ratelimit-policy")  # e.g. "40;w=60s"
+        if not policy:
+            return
+        try:
+            limit_text, window_text = policy.split(";w=")
+            self.limiter.tighten(int(limit_text), float(window_text.rstrip("s")))
+        except ValueError:
+            return
