@@ -1,0 +1,67 @@
+"""The Dagster code location: assets, checks, the refresh job, the nightly schedule, resources.
+
+Settings are read and validated once, here (malestokk.toml + MALESTOKK_* variables); assets get
+them only through the resources built below.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.core import indicators as core_indicators
+from assets.kolada import raw as kolada_raw
+from assets.marts import comparisons as marts_comparisons
+from assets.outputs import charts as outputs_charts
+from assets.ssb import raw as ssb_raw
+from assets import publish
+from pipelines.config import Settings, load_settings
+from pipelines.resources import KoladaResource, SsbResource, StudyResource, WarehouseResource
+
+ASSET_MODULES = [ssb_raw, kolada_raw, core_indicators, marts_comparisons, outputs_charts, publish]
+
+full_refresh_job = dg.define_asset_job(
+    name="full_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Fetch, validate, load, compare, draw and publish everything.",
+)
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    common = {"mode": settings.source_mode, "snapshot_dir": str(settings.snapshot_dir),
+              "raw_dir": str(settings.raw_dir)}
+    return {
+        "study": StudyResource(
+            home_country=settings.home_country, home_municipality=settings.home_municipality,
+            first_year=settings.years[0], last_year=settings.years[1],
+            catalog_file=str(settings.catalog_file), outputs_dir=str(settings.outputs_dir),
+        ),
+        "ssb": SsbResource(pxweb_url=settings.ssb_pxweb_url, klass_url=settings.ssb_klass_url,
+                           **common),
+        "kolada": KoladaResource(base_url=settings.kolada_url, **common),
+        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+    }
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    nightly = dg.ScheduleDefinition(
+        name="nightly_refresh",
+        job=full_refresh_job,
+        cron_schedule=settings.schedule_cron,
+        execution_timezone=settings.schedule_timezone,
+        description="Nightly refresh; SSB publishes KOSTRA at 08:00 on 15 March and 15 June.",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules(ASSET_MODULES),
+        asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+        jobs=[full_refresh_job],
+        schedules=[nightly],
+        resources=build_resources(settings),
+    )
+
+
+def _load() -> dg.Definitions:
+    return build_definitions(load_settings())
+
+
+defs = _load()

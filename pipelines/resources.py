@@ -1,0 +1,112 @@
+"""Dagster resources: every connection and setting an asset needs, configured in one place.
+
+`definitions.py` builds these from the validated settings; assets only ever receive them. In
+snapshot mode the API resources hand the same clients an httpx transport that answers from the
+bundled snapshot, so offline runs exercise the real client code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import dagster as dg
+import httpx
+
+from pipelines.archive import RawArchive
+from pipelines.catalog import Catalog, load_catalog
+from pipelines.http import RateLimiter, RetryPolicy
+from pipelines.klass import KlassClient
+from pipelines.kolada.client import KoladaClient
+from pipelines.snapshot.kolada import KoladaSnapshotTransport
+from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
+from pipelines.ssb.pxweb import PxWebClient
+from pipelines.warehouse import Warehouse
+
+
+def snapshot_provenance(snapshot_dir: str, source: str) -> tuple[str, str]:
+    """(provenance label, vintage of the recording) from snapshot/manifest.toml."""
+    manifest = tomllib.loads((Path(snapshot_dir) / "manifest.toml").read_text(encoding="utf-8"))
+    entry = manifest[source]
+    return entry["provenance"], entry["retrieved"]
+
+
+class StudyResource(dg.ConfigurableResource):
+    """What is being compared: the home municipality, the years, the catalog, where outputs go."""
+
+    home_country: str
+    home_municipality: str
+    first_year: int
+    last_year: int
+    catalog_file: str
+    outputs_dir: str
+
+    def catalog(self) -> Catalog:
+        return load_catalog(self.catalog_file)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+
+class _ApiResource(dg.ConfigurableResource):
+    mode: str  # "live" or "snapshot"
+    snapshot_dir: str
+    raw_dir: str
+    timeout_seconds: float = 60.0
+    max_attempts: int = 5
+
+    def provenance(self, source: str) -> tuple[str, str | None]:
+        if self.mode == "snapshot":
+            return snapshot_provenance(self.snapshot_dir, source)
+        return "live", None
+
+
+class SsbResource(_ApiResource):
+    pxweb_url: str
+    klass_url: str
+    calls_per_window: int = 30
+    window_seconds: float = 60.0
+
+    def _limiter(self) -> RateLimiter:
+        return RateLimiter(self.calls_per_window, self.window_seconds)
+
+    def pxweb(self) -> PxWebClient:
+        transport = SsbSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        return PxWebClient(
+            self.pxweb_url, transport=transport, rate_limiter=self._limiter(),
+            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            archive=RawArchive(Path(self.raw_dir), "ssb"),
+        )
+
+    def klass(self) -> KlassClient:
+        transport: httpx.BaseTransport | None = (
+            KlassSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        )
+        return KlassClient(
+            self.klass_url, transport=transport, rate_limiter=self._limiter(),
+            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            archive=RawArchive(Path(self.raw_dir), "klass"),
+        )
+
+
+class KoladaResource(_ApiResource):
+    base_url: str
+    requests_per_second: int = 5
+
+    def client(self) -> KoladaClient:
+        transport = KoladaSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" \
+            else None
+        return KoladaClient(
+            self.base_url, transport=transport,
+            rate_limiter=RateLimiter(self.requests_per_second, 1.0),
+            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            archive=RawArchive(Path(self.raw_dir), "kolada"),
+        )
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    warehouse_dir: str
+
+    def get(self) -> Warehouse:
+        return Warehouse(Path(self.warehouse_dir))

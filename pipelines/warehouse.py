@@ -1,0 +1,109 @@
+"""The DuckDB warehouse: built in a staging file, published by an atomic rename.
+
+DuckDB allows one writing process and a reader's connection can block a writer, so the refresh
+never writes the file analysts read. Assets build into `staging.duckdb`; when every blocking check
+has passed, the publish step checkpoints it, copies it next to the published file and renames the
+copy over `malestokk.duckdb`. A reader holding the old file keeps reading the old, complete
+warehouse; the next connection sees the new one. A failed refresh never reaches the rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def sql_text(name: str, **params: str) -> str:
+    """A SQL model from sql/, with ${name} placeholders filled (identifiers and literals we own)."""
+    text = (SQL_DIR / name).read_text(encoding="utf-8")
+    return string.Template(text).substitute(params)
+
+
+class Warehouse:
+    def __init__(self, warehouse_dir: Path) -> None:
+        self.dir = Path(warehouse_dir)
+        self.staging = self.dir / "staging.duckdb"
+        self.published = self.dir / "malestokk.duckdb"
+        self.publish_record = self.dir / "published.json"
+
+    @contextmanager
+    def build(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection to the staging file (never to the published one)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.staging))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def replace_table(self, con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame,
+                      comment: str | None = None) -> int:
+        """Create or replace a whole table from a polars frame (handed over through Arrow)."""
+        arrow = frame.to_arrow()
+        con.register("_incoming", arrow)
+        try:
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+        finally:
+            con.unregister("_incoming")
+        if comment:
+            con.execute(f"COMMENT ON TABLE \"{name}\" IS '{comment.replace(chr(39), chr(39) * 2)}'")
+        return frame.height
+
+    def run_model(self, con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:
+        con.execute(sql_text(name, **params))
+
+    def publish(self, run_id: str, summary: dict[str, Any]) -> Path:
+        """Copy the finished staging file and rename it over the published warehouse."""
+        if not self.staging.exists():
+            raise PublishError(f"nothing to publish: {self.staging} does not exist")
+        with self.build() as con:
+            con.execute("CHECKPOINT")
+        candidate = self.dir / f".malestokk-{run_id}.duckdb"
+        shutil.copyfile(self.staging, candidate)
+        try:
+            check = duckdb.connect(str(candidate), read_only=True)
+            tables = check.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchone()[0]
+            check.close()
+            if tables == 0:
+                raise PublishError("the built warehouse has no tables")
+            os.replace(candidate, self.published)
+        finally:
+            if candidate.exists():
+                candidate.unlink()
+        record = {"run_id": run_id, "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  **summary}
+        tmp = self.publish_record.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.publish_record)
+        return self.published
+
+    def last_publish(self) -> dict[str, Any] | None:
+        if not self.publish_record.exists():
+            return None
+        return json.loads(self.publish_record.read_text(encoding="utf-8"))
+
+
+def connect_published(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts and dashboards; it never blocks a refresh."""
+    path = Path(warehouse_dir) / "malestokk.duckdb"
+    if not path.exists():
+        raise FileNotFoundError(f"no published warehouse at {path}; run `malestokk refresh`")
+    return duckdb.connect(str(path), read_only=True)

@@ -1,0 +1,46 @@
+"""Run a pandera schema against a warehouse table and report the failing rows to Dagster."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandera.errors
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.warehouse import Warehouse
+
+MAX_FAILURE_ROWS = 50
+
+
+def validate_table(warehouse: Warehouse, table: str, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+    with warehouse.build() as con:
+        frame = con.sql(f'SELECT * FROM "{table}"').pl()
+    return validate_frame(frame, schema)
+
+
+def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        if not isinstance(cases, pl.DataFrame):
+            cases = pl.from_pandas(cases)
+        preview = cases.head(MAX_FAILURE_ROWS).with_columns(pl.all().cast(pl.String))
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "rows_checked": frame.height,
+                "failure_cases": cases.height,
+                "failing_rows": dg.MetadataValue.md(_markdown(preview)),
+            },
+        )
+    return dg.AssetCheckResult(passed=True, metadata={"rows_checked": frame.height})
+
+
+def _markdown(frame: pl.DataFrame) -> str:
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+            for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])
