@@ -4,7 +4,6 @@ It depends on every warehouse asset, so Dagster skips it when any blocking check
 good warehouse then stays published.
 """
 
-
 import dagster as dg
 
 from assets.core.indicators import core_catalog__indicators, core_indicator_values
@@ -18,22 +17,37 @@ from assets.outputs.charts import out_charts__comparisons
 from assets.ssb.raw import raw_klass__kostra_groups, raw_ssb__kostra_values
 from pipelines.resources import WarehouseResource
 
-WAREHOUSE_ASSETS = [raw_ssb__kostra_values, raw_klass__kostra_groups, raw_kolada__municipalities,
-                    raw_kolada__municipality_groups, raw_kolada__values, core_catalog__indicators,
-                    core_indicator_values, mart_comparisons]
+WAREHOUSE_ASSETS = [
+    raw_ssb__kostra_values,
+    raw_klass__kostra_groups,
+    raw_kolada__municipalities,
+    raw_kolada__municipality_groups,
+    raw_kolada__values,
+    core_catalog__indicators,
+    core_indicator_values,
+    mart_comparisons,
+]
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"},
-          deps=[*WAREHOUSE_ASSETS, out_charts__comparisons],
-          description="Copies the checked staging warehouse and renames it over malestokk.duckdb.")
-def warehouse_published(context: dg.AssetExecutionContext,
-                        warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[*WAREHOUSE_ASSETS, out_charts__comparisons],
+    description="Copies the checked staging warehouse and renames it over malestokk.duckdb.",
+)
+def warehouse_published(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
-        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                  for (name,) in con.execute(
-                      "SELECT table_name FROM information_schema.tables "
-                      "WHERE table_schema = 'main' ORDER BY 1").fetchall()}
-    path = wh.publish(context.run_id, {"tables": counts})
-    return dg.MaterializeResult(metadata={"path": str(path), **{f"rows.{k}": v
-                                                                for k, v in counts.items()}})
+        counts = {
+            name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        }
+    path = wh.publish(context.run.run_id, {"tables": counts})
+    return dg.MaterializeResult(
+        metadata={"path": str(path), **{f"rows.{k}": v for k, v in counts.items()}}
+    )

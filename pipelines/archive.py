@@ -28,9 +28,7 @@ class RawArchive:
     def path_for(self, sha: str) -> Path:
         return self.objects / sha[:2] / f"{sha}.json.gz"
 
-    def store(
-        self, *, method: str, url: str, body: Any, content: bytes, status: int
-    ) -> str:
+    def store(self, *, method: str, url: str, body: Any, content: bytes, status: int) -> str:
         sha = hashlib.sha256(content).hexdigest()
         path = self.path_for(sha)
         with self._lock:

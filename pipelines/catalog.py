@@ -65,12 +65,20 @@ class Catalog:
 
 _REQUIRED = ("id", "source", "label", "unit", "service_area", "perspective", "higher_is_better")
 _KNOWN_KEYS = {
-    *_REQUIRED, "table", "contents_code", "fixed", "region_dimension", "kpi", "additive",
+    *_REQUIRED,
+    "table",
+    "contents_code",
+    "fixed",
+    "region_dimension",
+    "kpi",
+    "additive",
 }
 
 
 def _entry(path: Path, n: int, raw: dict) -> Indicator:
-    where = f"{path}: indicator #{n}" + (f" ({raw['id']})" if isinstance(raw.get("id"), str) else "")
+    where = f"{path}: indicator #{n}" + (
+        f" ({raw['id']})" if isinstance(raw.get("id"), str) else ""
+    )
 
     def fail(key: str, problem: str) -> CatalogError:
         return CatalogError(f"{where}: {key}: {problem}")
@@ -92,20 +100,25 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     if raw["perspective"] not in PERSPECTIVES:
         raise fail("perspective", f"must be one of {', '.join(PERSPECTIVES)}")
     hib = raw["higher_is_better"]
-    if hib not in (True, False, "neutral"):
-        raise fail("higher_is_better", "must be true, false or \"neutral\"")
+    if not (isinstance(hib, bool) or hib == "neutral"):
+        raise fail("higher_is_better", 'must be true, false or "neutral"')
     additive = raw.get("additive", False)
     if not isinstance(additive, bool):
         raise fail("additive", "must be true or false")
     common = dict(
-        id=raw["id"], source=source, label=raw["label"].strip(), unit=raw["unit"].strip(),
-        service_area=raw["service_area"].strip(), perspective=raw["perspective"],
-        higher_is_better=None if hib == "neutral" else hib, additive=additive,
+        id=raw["id"],
+        source=source,
+        label=raw["label"].strip(),
+        unit=raw["unit"].strip(),
+        service_area=raw["service_area"].strip(),
+        perspective=raw["perspective"],
+        higher_is_better=None if hib == "neutral" else hib,
+        additive=additive,
     )
     if source == "ssb":
         table = raw.get("table")
         if not isinstance(table, str) or not re.fullmatch(r"\d{5}", table):
-            raise fail("table", "an SSB table id is five digits, e.g. \"12134\"")
+            raise fail("table", 'an SSB table id is five digits, e.g. "12134"')
         code = raw.get("contents_code")
         if not isinstance(code, str) or not code:
             raise fail("contents_code", "is required for an SSB indicator")
@@ -119,12 +132,15 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
         if "kpi" in raw:
             raise fail("kpi", "belongs to Kolada indicators, not SSB")
         return Indicator(
-            **common, table=table, contents_code=code, fixed=dict(fixed),
+            **common,
+            table=table,
+            contents_code=code,
+            fixed=dict(fixed),
             region_dimension=raw.get("region_dimension", "KOKkommuneregion0000"),
         )
     kpi = raw.get("kpi")
     if not isinstance(kpi, str) or not re.fullmatch(r"[NU]\d{5}", kpi):
-        raise fail("kpi", "a Kolada KPI id is N or U and five digits, e.g. \"N15428\"")
+        raise fail("kpi", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"')
     for key in ("table", "contents_code", "fixed"):
         if key in raw:
             raise fail(key, "belongs to SSB indicators, not Kolada")
@@ -152,7 +168,8 @@ def load_catalog(path: Path | str) -> Catalog:
         seen[ind.id] = n
         if ind.series_key in series:
             raise CatalogError(
-                f"{path}: indicator #{n} ({ind.id}): reads the same series as {series[ind.series_key]}"
+                f"{path}: indicator #{n} ({ind.id}): "
+                f"reads the same series as {series[ind.series_key]}"
             )
         series[ind.series_key] = ind.id
     return Catalog(path=path, indicators=indicators)

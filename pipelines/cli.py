@@ -47,25 +47,35 @@ def refresh(args: argparse.Namespace) -> int:
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def("full_refresh")
-    print(f"Målestokk refresh: home {settings.home_region_key}, years {settings.years[0]}-"
-          f"{settings.years[1]}, sources {settings.source_mode}", file=sys.stderr)
+    print(
+        f"Målestokk refresh: home {settings.home_region_key}, years {settings.years[0]}-"
+        f"{settings.years[1]}, sources {settings.source_mode}",
+        file=sys.stderr,
+    )
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance,
+            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         )
-        checks = [e.event_specific_data
-                  for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-        failed_steps = [e.step_key for e in result.all_events
-                        if e.event_type_value == "STEP_FAILURE"]
+        checks = [
+            e.event_specific_data
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
+        failed_steps = [
+            e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+        ]
         failures = [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     from pipelines.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish()
     passed = sum(1 for c in checks if c.passed)
     failed_checks = [c.check_name for c in checks if not c.passed]
-    print(f"\nchecks: {passed} passed, {len(failed_checks)} failed"
-          + (f" ({', '.join(failed_checks)})" if failed_checks else ""))
+    print(
+        f"\nchecks: {passed} passed, {len(failed_checks)} failed"
+        + (f" ({', '.join(failed_checks)})" if failed_checks else "")
+    )
     published_now = bool(published and published.get("run_id") == result.run_id)
     if published_now:
         print(f"warehouse: {settings.published_warehouse}")
@@ -74,10 +84,16 @@ def refresh(args: argparse.Namespace) -> int:
         print(f"charts:    {settings.outputs_dir / 'charts'}")
         print(f"raw:       {settings.raw_dir}")
         return EXIT_OK
-    reason = (f"blocking checks failed: {', '.join(failed_checks)}" if failed_checks
-              else f"step failed: {', '.join(failed_steps)}: {(failures or ['?'])[0]}")
-    kept = (f"; the previous warehouse ({published['published_at']}) stays published"
-            if published else "; nothing was published")
+    reason = (
+        f"blocking checks failed: {', '.join(failed_checks)}"
+        if failed_checks
+        else f"step failed: {', '.join(failed_steps)}: {(failures or ['?'])[0]}"
+    )
+    kept = (
+        f"; the previous warehouse ({published['published_at']}) stays published"
+        if published
+        else "; nothing was published"
+    )
     print(f"refresh failed: {reason}{kept}", file=sys.stderr)
     return EXIT_FAILED
 
@@ -86,22 +102,33 @@ def ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _prepare_dagster_home(settings)
     root = Path(__file__).resolve().parents[1]
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
-               "-p", str(args.port)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-p",
+        str(args.port),
+    ]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (DAGSTER_HOME={settings.dagster_home})")
     return subprocess.call(command, cwd=root)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="malestokk", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", help="settings file (default malestokk.toml or "
-                        "MALESTOKK_CONFIG)")
+    parser.add_argument(
+        "--config", help="settings file (default malestokk.toml or MALESTOKK_CONFIG)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_refresh = sub.add_parser("refresh", help="fetch, check, load, compare and publish")
-    p_refresh.add_argument("--offline", action="store_true",
-                           help="use the bundled snapshot instead of the live APIs")
-    p_refresh.add_argument("--log-level", default="INFO",
-                           choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p_refresh.add_argument(
+        "--offline", action="store_true", help="use the bundled snapshot instead of the live APIs"
+    )
+    p_refresh.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
     p_refresh.set_defaults(func=refresh)
     p_ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     p_ui.add_argument("--offline", action="store_true")

@@ -150,7 +150,9 @@ class _Reader:
         try:
             return int(value), origin  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ConfigError(f"{section}.{key}", f"must be a whole number, got {value!r}", origin)
+            raise ConfigError(
+                f"{section}.{key}", f"must be a whole number, got {value!r}", origin
+            ) from None
 
 
 def _check_url(key: str, url: str, origin: str) -> str:
@@ -216,7 +218,9 @@ def load_settings(
     municipality, origin = reader.text("home", "municipality")
     if not re.fullmatch(r"\d{4}", municipality):
         raise ConfigError(
-            "home.municipality", f"must be a 4-digit municipality code, got {municipality!r}", origin
+            "home.municipality",
+            f"must be a 4-digit municipality code, got {municipality!r}",
+            origin,
         )
     if not is_known_municipality(country, municipality):
         raise ConfigError(
@@ -235,17 +239,20 @@ def load_settings(
         raise ConfigError("sources.mode", f"must be 'live' or 'snapshot', got {mode!r}", origin)
     snapshot_dir = _resolve(base, snapshot_text)
     if mode == "snapshot" and not snapshot_dir.is_dir():
-        raise ConfigError("paths.snapshot_dir", f"snapshot folder not found: {snapshot_dir}", snap_origin)
+        raise ConfigError(
+            "paths.snapshot_dir", f"snapshot folder not found: {snapshot_dir}", snap_origin
+        )
 
     urls = {}
     for key in ("ssb_pxweb_url", "ssb_klass_url", "kolada_url"):
         value, origin = reader.text("sources", key)
         urls[key] = _check_url(f"sources.{key}", value, origin)
 
-    first, origin = reader.integer("years", "first")
+    first, origin_first = reader.integer("years", "first")
     last, origin_last = reader.integer("years", "last")
     if not 1990 <= first <= last <= 2100:
-        raise ConfigError("years", f"need 1990 <= first <= last, got {first}..{last}", origin_last)
+        origins = origin_first if origin_first == origin_last else f"{origin_first}; {origin_last}"
+        raise ConfigError("years", f"need 1990 <= first <= last, got {first}..{last}", origins)
 
     cron, origin = reader.text("schedule", "cron")
     if len(cron.split()) != 5:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets import publish
 from assets.core import indicators as core_indicators
 from assets.kolada import raw as kolada_raw
 from assets.marts import comparisons as marts_comparisons
 from assets.outputs import charts as outputs_charts
 from assets.ssb import raw as ssb_raw
-from assets import publish
 from pipelines.config import Settings, load_settings
 from pipelines.resources import KoladaResource, SsbResource, StudyResource, WarehouseResource
 
@@ -27,16 +27,23 @@ full_refresh_job = dg.define_asset_job(
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    common = {"mode": settings.source_mode, "snapshot_dir": str(settings.snapshot_dir),
-              "raw_dir": str(settings.raw_dir)}
+    common = {
+        "mode": settings.source_mode,
+        "snapshot_dir": str(settings.snapshot_dir),
+        "raw_dir": str(settings.raw_dir),
+    }
     return {
         "study": StudyResource(
-            home_country=settings.home_country, home_municipality=settings.home_municipality,
-            first_year=settings.years[0], last_year=settings.years[1],
-            catalog_file=str(settings.catalog_file), outputs_dir=str(settings.outputs_dir),
+            home_country=settings.home_country,
+            home_municipality=settings.home_municipality,
+            first_year=settings.years[0],
+            last_year=settings.years[1],
+            catalog_file=str(settings.catalog_file),
+            outputs_dir=str(settings.outputs_dir),
         ),
-        "ssb": SsbResource(pxweb_url=settings.ssb_pxweb_url, klass_url=settings.ssb_klass_url,
-                           **common),
+        "ssb": SsbResource(
+            pxweb_url=settings.ssb_pxweb_url, klass_url=settings.ssb_klass_url, **common
+        ),
         "kolada": KoladaResource(base_url=settings.kolada_url, **common),
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
     }

@@ -221,7 +221,10 @@ class JsonApiClient:
             archive_id = ""
             if self.archive is not None:
                 archive_id = self.archive.store(
-                    method=method, url=str(response.request.url), body=json_body, content=body,
+                    method=method,
+                    url=str(response.request.url),
+                    body=json_body,
+                    content=body,
                     status=response.status_code,
                 )
             return parsed, archive_id

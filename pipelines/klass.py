@@ -12,8 +12,10 @@ class KlassClient(JsonApiClient):
 
     def corresponds_at(self, source_id: int, target_id: int, day: str) -> list[dict[str, Any]]:
         body, _ = self.request_json(
-            "GET", f"classifications/{source_id}/correspondsAt",
-            params={"targetClassificationId": target_id, "date": day}, kind="metadata",
+            "GET",
+            f"classifications/{source_id}/correspondsAt",
+            params={"targetClassificationId": target_id, "date": day},
+            kind="metadata",
         )
         items = body.get("correspondenceItems") if isinstance(body, dict) else None
         if not isinstance(items, list):

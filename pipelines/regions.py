@@ -41,7 +41,11 @@ def municipalities(country: str) -> tuple[Municipality, ...]:
         with (REFERENCE_DIR / "no_municipalities.csv").open(encoding="utf-8") as fh:
             return tuple(
                 Municipality(
-                    "NO", r["code"], r["name"], _day(r["valid_from"]), _day(r["valid_to"]),
+                    "NO",
+                    r["code"],
+                    r["name"],
+                    _day(r["valid_from"]),
+                    _day(r["valid_to"]),
                     tuple(s for s in r["successors"].split(";") if s),
                 )
                 for r in csv.DictReader(fh)

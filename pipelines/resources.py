@@ -72,10 +72,15 @@ class SsbResource(_ApiResource):
         return RateLimiter(self.calls_per_window, self.window_seconds)
 
     def pxweb(self) -> PxWebClient:
-        transport = SsbSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        transport = (
+            SsbSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        )
         return PxWebClient(
-            self.pxweb_url, transport=transport, rate_limiter=self._limiter(),
-            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            self.pxweb_url,
+            transport=transport,
+            rate_limiter=self._limiter(),
+            retry=RetryPolicy(max_attempts=self.max_attempts),
+            timeout=self.timeout_seconds,
             archive=RawArchive(Path(self.raw_dir), "ssb"),
         )
 
@@ -84,8 +89,11 @@ class SsbResource(_ApiResource):
             KlassSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
         )
         return KlassClient(
-            self.klass_url, transport=transport, rate_limiter=self._limiter(),
-            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            self.klass_url,
+            transport=transport,
+            rate_limiter=self._limiter(),
+            retry=RetryPolicy(max_attempts=self.max_attempts),
+            timeout=self.timeout_seconds,
             archive=RawArchive(Path(self.raw_dir), "klass"),
         )
 
@@ -95,12 +103,15 @@ class KoladaResource(_ApiResource):
     requests_per_second: int = 5
 
     def client(self) -> KoladaClient:
-        transport = KoladaSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" \
-            else None
+        transport = (
+            KoladaSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        )
         return KoladaClient(
-            self.base_url, transport=transport,
+            self.base_url,
+            transport=transport,
             rate_limiter=RateLimiter(self.requests_per_second, 1.0),
-            retry=RetryPolicy(max_attempts=self.max_attempts), timeout=self.timeout_seconds,
+            retry=RetryPolicy(max_attempts=self.max_attempts),
+            timeout=self.timeout_seconds,
             archive=RawArchive(Path(self.raw_dir), "kolada"),
         )
 

@@ -52,8 +52,13 @@ class Warehouse:
         finally:
             con.close()
 
-    def replace_table(self, con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame,
-                      comment: str | None = None) -> int:
+    def replace_table(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str,
+        frame: pl.DataFrame,
+        comment: str | None = None,
+    ) -> int:
         """Create or replace a whole table from a polars frame (handed over through Arrow)."""
         arrow = frame.to_arrow()
         con.register("_incoming", arrow)
@@ -88,8 +93,11 @@ class Warehouse:
         finally:
             if candidate.exists():
                 candidate.unlink()
-        record = {"run_id": run_id, "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  **summary}
+        record = {
+            "run_id": run_id,
+            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **summary,
+        }
         tmp = self.publish_record.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.publish_record)

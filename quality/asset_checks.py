@@ -12,7 +12,9 @@ from pipelines.warehouse import Warehouse
 MAX_FAILURE_ROWS = 50
 
 
-def validate_table(warehouse: Warehouse, table: str, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+def validate_table(
+    warehouse: Warehouse, table: str, schema: pa.DataFrameSchema
+) -> dg.AssetCheckResult:
     with warehouse.build() as con:
         frame = con.sql(f'SELECT * FROM "{table}"').pl()
     return validate_frame(frame, schema)
@@ -41,6 +43,8 @@ def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dg.AssetC
 def _markdown(frame: pl.DataFrame) -> str:
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-            for row in frame.iter_rows()]
+    rows = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join([header, rule, *rows])

@@ -33,8 +33,9 @@ ssb_kostra_values = pa.DataFrameSchema(
         "unit": pa.Column(str, nullable=True),
         "vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
         "archive_id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
-        "provenance": pa.Column(str, pa.Check.isin(["live", "snapshot:recorded",
-                                                    "snapshot:synthetic"])),
+        "provenance": pa.Column(
+            str, pa.Check.isin(["live", "snapshot:recorded", "snapshot:synthetic"])
+        ),
     },
     checks=[pa.Check(_null_has_reason, name="status_only_on_missing_values")],
     unique=["table_id", "contents_code", "fixed", "region_code", "period", "vintage"],

@@ -1,6 +1,5 @@
 """Core layer: the catalog and settings as tables, and one fact table of indicator values."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -13,30 +12,56 @@ from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.resources import StudyResource, WarehouseResource
 
 
-@dg.asset(group_name="core", kinds={"duckdb"},
-          description="The indicator catalog and the home municipality, as warehouse tables.")
-def core_catalog__indicators(study: StudyResource, warehouse: WarehouseResource
-                             ) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    description="The indicator catalog and the home municipality, as warehouse tables.",
+)
+def core_catalog__indicators(
+    study: StudyResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     catalog = study.catalog()
     frame = pl.DataFrame(
-        [{"indicator_id": i.id, "source": i.source, "label": i.label, "unit": i.unit,
-          "service_area": i.service_area, "perspective": i.perspective,
-          "higher_is_better": i.higher_is_better, "table_id": i.table,
-          "contents_code": i.contents_code,
-          "fixed": ",".join(f"{k}={v}" for k, v in sorted(i.fixed.items())),
-          "kpi": i.kpi, "additive": i.additive} for i in catalog.indicators],
-        schema={"indicator_id": pl.String, "source": pl.String, "label": pl.String,
-                "unit": pl.String, "service_area": pl.String, "perspective": pl.String,
-                "higher_is_better": pl.Boolean, "table_id": pl.String,
-                "contents_code": pl.String, "fixed": pl.String, "kpi": pl.String,
-                "additive": pl.Boolean},
+        [
+            {
+                "indicator_id": i.id,
+                "source": i.source,
+                "label": i.label,
+                "unit": i.unit,
+                "service_area": i.service_area,
+                "perspective": i.perspective,
+                "higher_is_better": i.higher_is_better,
+                "table_id": i.table,
+                "contents_code": i.contents_code,
+                "fixed": ",".join(f"{k}={v}" for k, v in sorted(i.fixed.items())),
+                "kpi": i.kpi,
+                "additive": i.additive,
+            }
+            for i in catalog.indicators
+        ],
+        schema={
+            "indicator_id": pl.String,
+            "source": pl.String,
+            "label": pl.String,
+            "unit": pl.String,
+            "service_area": pl.String,
+            "perspective": pl.String,
+            "higher_is_better": pl.Boolean,
+            "table_id": pl.String,
+            "contents_code": pl.String,
+            "fixed": pl.String,
+            "kpi": pl.String,
+            "additive": pl.Boolean,
+        },
     )
-    home = pl.DataFrame({"country": [study.home_country],
-                         "municipality": [study.home_municipality]})
+    home = pl.DataFrame(
+        {"country": [study.home_country], "municipality": [study.home_municipality]}
+    )
     wh = warehouse.get()
     with wh.build() as con:
-        rows = wh.replace_table(con, "core_catalog__indicators", frame,
-                                f"Indicator catalog ({catalog.path.name}).")
+        rows = wh.replace_table(
+            con, "core_catalog__indicators", frame, f"Indicator catalog ({catalog.path.name})."
+        )
         wh.replace_table(con, "core_settings__home", home, "The home municipality.")
     return dg.MaterializeResult(metadata={"indicators": rows})
 
@@ -44,33 +69,52 @@ def core_catalog__indicators(study: StudyResource, warehouse: WarehouseResource
 @dg.asset(
     group_name="core",
     kinds={"duckdb"},
-    deps=[core_catalog__indicators, raw_ssb__kostra_values, raw_kolada__values,
-          raw_kolada__municipalities, raw_kolada__municipality_groups],
+    deps=[
+        core_catalog__indicators,
+        raw_ssb__kostra_values,
+        raw_kolada__values,
+        raw_kolada__municipalities,
+        raw_kolada__municipality_groups,
+    ],
     description="One fact table of indicator values from both sources (sql/core).",
 )
 def core_indicator_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
         wh.run_model(con, "core/core_indicator_values.sql")
-        by_source = dict(con.execute(
-            "SELECT source, count(*) FROM core_indicator_values GROUP BY source").fetchall())
-    return dg.MaterializeResult(metadata={"rows": sum(by_source.values()),
-                                          **{f"rows_{k}": v for k, v in by_source.items()}})
+        by_source = dict(
+            con.execute(
+                "SELECT source, count(*) FROM core_indicator_values GROUP BY source"
+            ).fetchall()
+        )
+    return dg.MaterializeResult(
+        metadata={"rows": sum(by_source.values()), **{f"rows_{k}": v for k, v in by_source.items()}}
+    )
 
 
-@dg.asset_check(asset=core_indicator_values, blocking=True,
-                description="Every catalog indicator has values; no duplicate keys.")
+@dg.asset_check(
+    asset=core_indicator_values,
+    blocking=True,
+    description="Every catalog indicator has values; no duplicate keys.",
+)
 def core_indicator_values_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
-        missing = [r[0] for r in con.execute(
-            "SELECT c.indicator_id FROM core_catalog__indicators c LEFT JOIN "
-            "core_indicator_values v USING (indicator_id) GROUP BY 1 "
-            "HAVING count(v.value) = 0").fetchall()]
+        missing = [
+            r[0]
+            for r in con.execute(
+                "SELECT c.indicator_id FROM core_catalog__indicators c LEFT JOIN "
+                "core_indicator_values v USING (indicator_id) GROUP BY 1 "
+                "HAVING count(v.value) = 0"
+            ).fetchall()
+        ]
         duplicates = con.execute(
             "SELECT count(*) FROM (SELECT indicator_id, country, region_code, year, gender, "
-            "vintage FROM core_indicator_values GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+            "vintage FROM core_indicator_values GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
     return dg.AssetCheckResult(
         passed=not missing and duplicates == 0,
-        metadata={"indicators_without_values": ", ".join(missing) or "none",
-                  "duplicate_keys": duplicates},
+        metadata={
+            "indicators_without_values": ", ".join(missing) or "none",
+            "duplicate_keys": duplicates,
+        },
     )

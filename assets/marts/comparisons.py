@@ -1,6 +1,5 @@
 """Marts: what dashboards, reports and notebooks read."""
 
-
 import dagster as dg
 
 from assets.core.indicators import core_indicator_values
@@ -20,15 +19,21 @@ def mart_comparisons(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with wh.build() as con:
         wh.run_model(con, "marts/mart_comparisons.sql")
         rows, with_peer = con.execute(
-            "SELECT count(*), count(peer_value) FROM mart_comparisons").fetchone()
+            "SELECT count(*), count(peer_value) FROM mart_comparisons"
+        ).fetchone()
     return dg.MaterializeResult(metadata={"rows": rows, "rows_with_peer_value": with_peer})
 
 
-@dg.asset_check(asset=mart_comparisons, blocking=True,
-                description="The home municipality has at least one comparison with a peer value.")
+@dg.asset_check(
+    asset=mart_comparisons,
+    blocking=True,
+    description="The home municipality has at least one comparison with a peer value.",
+)
 def mart_comparisons_has_home(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         rows, with_peer = con.execute(
-            "SELECT count(*), count(peer_value) FROM mart_comparisons").fetchone()
-    return dg.AssetCheckResult(passed=with_peer > 0,
-                               metadata={"rows": rows, "rows_with_peer_value": with_peer})
+            "SELECT count(*), count(peer_value) FROM mart_comparisons"
+        ).fetchone()
+    return dg.AssetCheckResult(
+        passed=with_peer > 0, metadata={"rows": rows, "rows_with_peer_value": with_peer}
+    )

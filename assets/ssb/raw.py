@@ -1,6 +1,5 @@
 """Raw KOSTRA values from SSB PxWebApi, and KOSTRA-group membership from KLASS."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -10,9 +9,22 @@ from pipelines.ssb.pxweb import plan_requests
 from quality.asset_checks import validate_table
 from quality.schemas import ssb_kostra_values
 
-RAW_COLUMNS = ["table_id", "contents_code", "fixed", "region_code", "region_label", "period",
-               "value", "status", "unit", "decimals", "vintage", "updated", "archive_id",
-               "provenance"]
+RAW_COLUMNS = [
+    "table_id",
+    "contents_code",
+    "fixed",
+    "region_code",
+    "region_label",
+    "period",
+    "value",
+    "status",
+    "unit",
+    "decimals",
+    "vintage",
+    "updated",
+    "archive_id",
+    "provenance",
+]
 
 
 @dg.asset(
@@ -49,41 +61,58 @@ def raw_ssb__kostra_values(
                 planned += len(requests)
                 fixed_text = ",".join(f"{k}={v}" for k, v in fixed)
                 for n, request in enumerate(requests, 1):
-                    context.log.info(f"SSB {table}: request {n}/{len(requests)} "
-                                     f"({request.cells} cells)")
+                    context.log.info(
+                        f"SSB {table}: request {n}/{len(requests)} ({request.cells} cells)"
+                    )
                     payload, archive_id = client.data(request)
                     cells = decode(payload)
-                    frames.append(cells.select(
-                        pl.col("table_id"),
-                        pl.col("ContentsCode").cast(pl.String).alias("contents_code"),
-                        pl.lit(fixed_text).alias("fixed"),
-                        pl.col(region_dim).cast(pl.String).alias("region_code"),
-                        pl.col(f"{region_dim}__label").cast(pl.String).alias("region_label"),
-                        pl.col("Tid").cast(pl.String).alias("period"),
-                        "value", "status", "unit", "decimals",
-                        pl.col("updated").str.slice(0, 10).alias("vintage"),
-                        "updated",
-                        pl.lit(archive_id).alias("archive_id"),
-                        pl.lit(provenance).alias("provenance"),
-                    ))
+                    frames.append(
+                        cells.select(
+                            pl.col("table_id"),
+                            pl.col("ContentsCode").cast(pl.String).alias("contents_code"),
+                            pl.lit(fixed_text).alias("fixed"),
+                            pl.col(region_dim).cast(pl.String).alias("region_code"),
+                            pl.col(f"{region_dim}__label").cast(pl.String).alias("region_label"),
+                            pl.col("Tid").cast(pl.String).alias("period"),
+                            "value",
+                            "status",
+                            "unit",
+                            "decimals",
+                            pl.col("updated").str.slice(0, 10).alias("vintage"),
+                            "updated",
+                            pl.lit(archive_id).alias("archive_id"),
+                            pl.lit(provenance).alias("provenance"),
+                        )
+                    )
         stats = client.stats
-    frame = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in RAW_COLUMNS})
+    frame = (
+        pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in RAW_COLUMNS})
+    )
     wh = warehouse.get()
     with wh.build() as con:
-        rows = wh.replace_table(con, "raw_ssb__kostra_values", frame,
-                                "KOSTRA values as fetched from SSB PxWebApi (JSON-stat2, decoded).")
-    return dg.MaterializeResult(metadata={
-        "rows": rows,
-        "tables": len(catalog.ssb_tables()),
-        "data_requests_planned": planned,
-        "requests_made": stats.requests,
-        "retries": stats.retries,
-        "provenance": provenance,
-    })
+        rows = wh.replace_table(
+            con,
+            "raw_ssb__kostra_values",
+            frame,
+            "KOSTRA values as fetched from SSB PxWebApi (JSON-stat2, decoded).",
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": rows,
+            "tables": len(catalog.ssb_tables()),
+            "data_requests_planned": planned,
+            "requests_made": stats.requests,
+            "retries": stats.retries,
+            "provenance": provenance,
+        }
+    )
 
 
-@dg.asset_check(asset=raw_ssb__kostra_values, blocking=True,
-                description="pandera: region codes, years, status symbols, numeric values.")
+@dg.asset_check(
+    asset=raw_ssb__kostra_values,
+    blocking=True,
+    description="pandera: region codes, years, status symbols, numeric values.",
+)
 def raw_ssb__kostra_values_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
 
@@ -103,14 +132,31 @@ def raw_klass__kostra_groups(
             if year < 2020:
                 continue  # series break: older groupings are not comparable
             for item in client.corresponds_at(131, 112, f"{year}-01-01"):
-                rows.append({"year": year, "municipality": item["sourceCode"],
-                             "municipality_name": item["sourceName"],
-                             "group_code": item["targetCode"], "group_name": item["targetName"]})
-    frame = pl.DataFrame(rows, schema={"year": pl.Int32, "municipality": pl.String,
-                                       "municipality_name": pl.String, "group_code": pl.String,
-                                       "group_name": pl.String})
+                rows.append(
+                    {
+                        "year": year,
+                        "municipality": item["sourceCode"],
+                        "municipality_name": item["sourceName"],
+                        "group_code": item["targetCode"],
+                        "group_name": item["targetName"],
+                    }
+                )
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "year": pl.Int32,
+            "municipality": pl.String,
+            "municipality_name": pl.String,
+            "group_code": pl.String,
+            "group_name": pl.String,
+        },
+    )
     wh = warehouse.get()
     with wh.build() as con:
-        count = wh.replace_table(con, "raw_klass__kostra_groups", frame,
-                                 "KOSTRA group per municipality and year, from KLASS.")
+        count = wh.replace_table(
+            con,
+            "raw_klass__kostra_groups",
+            frame,
+            "KOSTRA group per municipality and year, from KLASS.",
+        )
     return dg.MaterializeResult(metadata={"rows": count})

@@ -62,8 +62,9 @@ class Page:
 class KoladaClient(JsonApiClient):
     source = "Kolada"
 
-    def pages(self, path: str, params: dict[str, Any] | None = None,
-              kind: str = "data") -> Iterator[Page]:
+    def pages(
+        self, path: str, params: dict[str, Any] | None = None, kind: str = "data"
+    ) -> Iterator[Page]:
         """Every page of a listing, following next_url (absolute or relative) until null."""
         query = {"per_page": PER_PAGE, **(params or {})}
         url: str | None = self.url(path)

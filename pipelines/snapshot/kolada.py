@@ -23,8 +23,11 @@ MAX_PER_PAGE = 5000
 
 
 def _json(status: int, payload: Any) -> httpx.Response:
-    return httpx.Response(status, content=json.dumps(payload, ensure_ascii=False).encode(),
-                          headers={"Content-Type": "application/json"})
+    return httpx.Response(
+        status,
+        content=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+    )
 
 
 class KoladaSnapshotTransport(httpx.BaseTransport):
@@ -78,8 +81,12 @@ class KoladaSnapshotTransport(httpx.BaseTransport):
             if len(ids.split(",")) > MAX_IDS:
                 return _json(422, {"detail": f"at most {MAX_IDS} ids in '{name}'"})
         head = route[0]
-        listings = {"kpi": self.kpis, "municipality": self.municipalities,
-                    "municipality_groups": self.municipality_groups, "kpi_groups": self.kpi_groups}
+        listings = {
+            "kpi": self.kpis,
+            "municipality": self.municipalities,
+            "municipality_groups": self.municipality_groups,
+            "kpi_groups": self.kpi_groups,
+        }
         if head in listings:
             items = listings[head]
             if len(route) == 2:
@@ -91,21 +98,34 @@ class KoladaSnapshotTransport(httpx.BaseTransport):
                 needle = params["title"].lower()
                 items = [i for i in items if needle in i["title"].lower()]
             return self._page(request, items, page, per_page)
-        if head == "data" and set(segments) <= {"kpi", "municipality", "year"} \
-                and len(segments) >= 2 and len(route) == 1 + 2 * len(segments):
+        if (
+            head == "data"
+            and set(segments) <= {"kpi", "municipality", "year"}
+            and len(segments) >= 2
+            and len(route) == 1 + 2 * len(segments)
+        ):
             return self._page(request, self._data_rows(segments), page, per_page)
         return _json(404, {"detail": "Not Found"})
 
-    def _page(self, request: httpx.Request, items: list[dict[str, Any]], page: int,
-              per_page: int) -> httpx.Response:
+    def _page(
+        self, request: httpx.Request, items: list[dict[str, Any]], page: int, per_page: int
+    ) -> httpx.Response:
         start = (page - 1) * per_page
         chunk = items[start : start + per_page]
+
         def link(p: int) -> str:
             return str(request.url.copy_merge_params({"page": p, "per_page": per_page}))
+
         more = start + per_page < len(items)
-        return _json(200, {"count": len(chunk), "values": chunk,
-                           "next_url": link(page + 1) if more else None,
-                           "previous_url": link(page - 1) if page > 1 else None})
+        return _json(
+            200,
+            {
+                "count": len(chunk),
+                "values": chunk,
+                "next_url": link(page + 1) if more else None,
+                "previous_url": link(page - 1) if page > 1 else None,
+            },
+        )
 
     def _data_rows(self, segments: dict[str, str]) -> list[dict[str, Any]]:
         frame = self.values
@@ -119,26 +139,43 @@ class KoladaSnapshotTransport(httpx.BaseTransport):
             ids = segments["municipality"].split(",")
             plain = [i for i in ids if not i.startswith("G")]
             parts = [frame.filter(pl.col("municipality").is_in(plain))]
-            groups = {g["id"]: [m["member_id"] for m in g["members"]]
-                      for g in self.municipality_groups}
+            groups = {
+                g["id"]: [m["member_id"] for m in g["members"]] for g in self.municipality_groups
+            }
             for gid in (i for i in ids if i.startswith("G") and i in groups):
                 members = frame.filter(pl.col("municipality").is_in(groups[gid]))
                 parts.append(
-                    members.group_by(["kpi", "period", "gender"]).agg(
-                        pl.col("value").mean(), pl.col("value").count().cast(pl.Int64)
-                        .alias("count"))
+                    members.group_by(["kpi", "period", "gender"])
+                    .agg(
+                        pl.col("value").mean(),
+                        pl.col("value").count().cast(pl.Int64).alias("count"),
+                    )
                     .with_columns(pl.lit(gid).alias("municipality"))
                     .select(frame.columns)
                 )
             frame = pl.concat(parts)
         rows: list[dict[str, Any]] = []
-        grouped = frame.sort(["kpi", "municipality", "period", "gender"]).group_by(
-            ["kpi", "municipality", "period"], maintain_order=True
-        ).agg(pl.struct(["gender", "count", "value"]).alias("values"))
+        grouped = (
+            frame.sort(["kpi", "municipality", "period", "gender"])
+            .group_by(["kpi", "municipality", "period"], maintain_order=True)
+            .agg(pl.struct(["gender", "count", "value"]).alias("values"))
+        )
         for rec in grouped.iter_rows(named=True):
-            rows.append({
-                "kpi": rec["kpi"], "municipality": rec["municipality"], "period": rec["period"],
-                "values": [{"gender": v["gender"], "count": v["count"], "status": "",
-                            "value": v["value"], "isdeleted": False} for v in rec["values"]],
-            })
+            rows.append(
+                {
+                    "kpi": rec["kpi"],
+                    "municipality": rec["municipality"],
+                    "period": rec["period"],
+                    "values": [
+                        {
+                            "gender": v["gender"],
+                            "count": v["count"],
+                            "status": "",
+                            "value": v["value"],
+                            "isdeleted": False,
+                        }
+                        for v in rec["values"]
+                    ],
+                }
+            )
         return rows

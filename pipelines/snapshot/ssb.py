@@ -23,14 +23,18 @@ import numpy as np
 
 def _json(status: int, payload: Any, content_type: str = "application/json") -> httpx.Response:
     return httpx.Response(
-        status, content=json.dumps(payload, ensure_ascii=False).encode(),
+        status,
+        content=json.dumps(payload, ensure_ascii=False).encode(),
         headers={"Content-Type": content_type},
     )
 
 
 def _problem(status: int, title: str) -> httpx.Response:
-    return _json(status, {"type": "Parameter error", "title": title, "status": status},
-                 "application/problem+json")
+    return _json(
+        status,
+        {"type": "Parameter error", "title": title, "status": status},
+        "application/problem+json",
+    )
 
 
 @cache
@@ -45,7 +49,7 @@ def _resolve_codes(expressions: list[str], codes: list[str]) -> list[str] | str:
     for expr in expressions:
         top = re.fullmatch(r"top\((\d+)\)", expr)
         if top:
-            chosen.extend(codes[-int(top.group(1)):][::-1])
+            chosen.extend(codes[-int(top.group(1)) :][::-1])
         elif "*" in expr or "?" in expr:
             chosen.extend(c for c in codes if fnmatch.fnmatchcase(c, expr))
         elif expr in codes:
@@ -67,8 +71,10 @@ def slice_dataset(dataset: dict[str, Any], selection: dict[str, list[str]]) -> d
         pos = sorted(index[c] for c in wanted)
         positions.append(pos)
         codes_in_order = sorted(wanted, key=lambda c: index[c])
-        new_cat = {"index": {c: i for i, c in enumerate(codes_in_order)},
-                   "label": {c: category["label"][c] for c in codes_in_order}}
+        new_cat = {
+            "index": {c: i for i, c in enumerate(codes_in_order)},
+            "label": {c: category["label"][c] for c in codes_in_order},
+        }
         if "unit" in category:
             new_cat["unit"] = {c: category["unit"][c] for c in codes_in_order}
         out_dims[dim] = {**dataset["dimension"][dim], "category": new_cat}
@@ -120,7 +126,7 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             wanted = {s["variableCode"]: list(s["valueCodes"]) for s in body.get("selection", [])}
         else:
             wanted = {
-                key[len("valueCodes["):-1]: value.split(",")
+                key[len("valueCodes[") : -1]: value.split(",")
                 for key, value in request.url.params.multi_items()
                 if key.startswith("valueCodes[")
             }
@@ -140,9 +146,16 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             return _problem(400, "Non-existent variable")
         cells = math.prod(len(v) for v in selection.values())
         if cells > int(self.config.get("maxDataCells") or 800_000):
-            return _json(400, {"type": "Parameter error", "title": "Too many cells selected",
-                               "status": 400, "detail": "Too many cells selected"},
-                         "application/problem+json")
+            return _json(
+                400,
+                {
+                    "type": "Parameter error",
+                    "title": "Too many cells selected",
+                    "status": 400,
+                    "detail": "Too many cells selected",
+                },
+                "application/problem+json",
+            )
         return _json(200, slice_dataset(dataset, selection))
 
 
@@ -153,22 +166,31 @@ class KlassSnapshotTransport(httpx.BaseTransport):
         self.root = Path(snapshot_dir) / "ssb" / "klass"
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        match = re.search(r"/classifications/(\d+)/(correspondsAt|codesAt|changes)$",
-                          request.url.path.rstrip("/"))
+        match = re.search(
+            r"/classifications/(\d+)/(correspondsAt|codesAt|changes)$", request.url.path.rstrip("/")
+        )
         if not match:
             return _json(404, {"error": "not found", "message": request.url.path})
         cls, kind = match.groups()
         params = request.url.params
         if kind == "correspondsAt":
-            name = f"{cls}-correspondsAt-{params.get('targetClassificationId')}-{params.get('date')}"
+            name = (
+                f"{cls}-correspondsAt-{params.get('targetClassificationId')}-{params.get('date')}"
+            )
         elif kind == "codesAt":
             name = f"{cls}-codesAt-{params.get('date')}"
         else:
             name = f"{cls}-changes-{params.get('from')}-{params.get('to')}"
         path = self.root / f"{name}.json.gz"
         if not path.exists():
-            return _json(404, {"error": "not found",
-                               "message": f"no correspondence or codes for {name} in the snapshot"})
+            return _json(
+                404,
+                {
+                    "error": "not found",
+                    "message": f"no correspondence or codes for {name} in the snapshot",
+                },
+            )
         with gzip.open(path, "rb") as fh:
-            return httpx.Response(200, content=fh.read(),
-                                  headers={"Content-Type": "application/json"})
+            return httpx.Response(
+                200, content=fh.read(), headers={"Content-Type": "application/json"}
+            )

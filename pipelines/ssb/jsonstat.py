@@ -61,7 +61,7 @@ def decode(payload: dict[str, Any]) -> pl.DataFrame:
     if "dataset" in payload and "version" not in payload:
         raise JsonStatError(
             "this is JSON-stat 1.x (a 'dataset' wrapper); request outputFormat=json-stat2 "
-            "(v2) or response.format=\"json-stat2\" (v0)"
+            '(v2) or response.format="json-stat2" (v0)'
         )
     if payload.get("class") != "dataset" or str(payload.get("version", "")) != "2.0":
         raise JsonStatError(
@@ -106,15 +106,15 @@ def decode(payload: dict[str, Any]) -> pl.DataFrame:
         unique = len(set(codes)) == len(codes)
         code_type = pl.Enum(codes) if unique else pl.String
         columns[dim] = pl.Series(dim, codes, dtype=code_type).gather(positions)
-        columns[f"{dim}__label"] = (
-            pl.Series(f"{dim}__label", labels, dtype=pl.Categorical).gather(positions)
+        columns[f"{dim}__label"] = pl.Series(f"{dim}__label", labels, dtype=pl.Categorical).gather(
+            positions
         )
         if "unit" in category:
             unit_by_code = category["unit"]
             metric_positions, metric_codes = positions, codes
 
     values = pl.Series("value", raw_values, dtype=pl.Float64, strict=False)
-    frame = pl.DataFrame(list(columns.values()) + [values])
+    frame = pl.DataFrame([*list(columns.values()), values])
     frame = frame.with_columns(_status_column(payload.get("status"), n))
     if unit_by_code:
         base = [str(unit_by_code.get(c, {}).get("base", "")) or None for c in metric_codes]

@@ -80,9 +80,7 @@ def plan_requests(
         requests = done
     too_big = [r for r in requests if r.cells > max_cells]
     if too_big:
-        raise ValueError(
-            f"table {table}: cannot split under {max_cells} cells along {split_order}"
-        )
+        raise ValueError(f"table {table}: cannot split under {max_cells} cells along {split_order}")
     return requests
 
 
@@ -103,21 +101,26 @@ class PxWebClient(JsonApiClient):
         return int(value) if value else DEFAULT_MAX_CELLS
 
     def table_info(self, table: str) -> dict[str, Any]:
-        info, _ = self.request_json("GET", f"tables/{table}", params={"lang": self.lang},
-                                    kind="metadata")
+        info, _ = self.request_json(
+            "GET", f"tables/{table}", params={"lang": self.lang}, kind="metadata"
+        )
         return info
 
     def metadata(self, table: str) -> dict[str, Any]:
         meta, _ = self.request_json(
-            "GET", f"tables/{table}/metadata",
-            params={"lang": self.lang, "outputFormat": "json-stat2"}, kind="metadata",
+            "GET",
+            f"tables/{table}/metadata",
+            params={"lang": self.lang, "outputFormat": "json-stat2"},
+            kind="metadata",
         )
         return meta
 
     def data(self, request: DataRequest) -> tuple[dict[str, Any], str]:
         """POST the selection; return the JSON-stat2 dataset and its archive id."""
         return self.request_json(
-            "POST", f"tables/{request.table}/data",
+            "POST",
+            f"tables/{request.table}/data",
             params={"lang": self.lang, "outputFormat": "json-stat2"},
-            json_body=request.body(), kind="data",
+            json_body=request.body(),
+            kind="data",
         )

@@ -22,23 +22,38 @@ def main(shared: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     values = pl.read_csv(
         shared / "data/kolada/values.csv",
-        schema={"kpi": pl.String, "municipality": pl.String, "period": pl.Int32,
-                "gender": pl.String, "value": pl.Float64},
+        schema={
+            "kpi": pl.String,
+            "municipality": pl.String,
+            "period": pl.Int32,
+            "gender": pl.String,
+            "value": pl.Float64,
+        },
     ).sort(["kpi", "municipality", "period", "gender"])
     values.write_parquet(OUT / "values.parquet", compression="zstd", compression_level=19)
     for name in ("kpi.csv", "municipalities.csv"):
         shutil.copy(shared / "data/kolada" / name, OUT / name)
-    groups = json.loads((shared / "samples/kolada/v2_municipality_groups_values_2024-01__pykolada.json")
-                        .read_text(encoding="utf-8"))
+    groups = json.loads(
+        (shared / "samples/kolada/v2_municipality_groups_values_2024-01__pykolada.json").read_text(
+            encoding="utf-8"
+        )
+    )
     keep = [g for g in groups if g["id"] in SKR_GROUPS or g["title"].endswith("läns kommuner")]
     (OUT / "municipality_groups.json").write_text(
-        json.dumps(keep, ensure_ascii=False, indent=1), encoding="utf-8")
-    kpi_groups = json.loads((shared / "samples/kolada/v2_kpi_groups_values_2024-01__pykolada.json")
-                            .read_text(encoding="utf-8"))
+        json.dumps(keep, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    kpi_groups = json.loads(
+        (shared / "samples/kolada/v2_kpi_groups_values_2024-01__pykolada.json").read_text(
+            encoding="utf-8"
+        )
+    )
     (OUT / "kpi_groups.json").write_text(
-        json.dumps(kpi_groups, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"values: {values.height} rows; municipality groups kept: {len(keep)}; "
-          f"kpi groups: {len(kpi_groups)}")
+        json.dumps(kpi_groups, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    print(
+        f"values: {values.height} rows; municipality groups kept: {len(keep)}; "
+        f"kpi groups: {len(kpi_groups)}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,13 +28,38 @@ SYNTHETIC_NOTE = (
     "Formen følger SSBs PxWebApi v2 (JSON-stat2)."
 )
 UPDATED = "2025-06-15T06:00:00Z"
-ASSS_2024 = ["0301", "4601", "5001", "1103", "3201", "4204", "3301", "3107", "1108", "5501",
-             "3203", "3205"]
+ASSS_2024 = [
+    "0301",
+    "4601",
+    "5001",
+    "1103",
+    "3201",
+    "4204",
+    "3301",
+    "3107",
+    "1108",
+    "5501",
+    "3203",
+    "3205",
+]
 COUNTY_NAMES = {
-    "03": "Oslo", "11": "Rogaland", "15": "Møre og Romsdal", "18": "Nordland", "30": "Viken",
-    "31": "Østfold", "32": "Akershus", "33": "Buskerud", "34": "Innlandet",
-    "38": "Vestfold og Telemark", "39": "Vestfold", "40": "Telemark", "42": "Agder",
-    "46": "Vestland", "50": "Trøndelag", "54": "Troms og Finnmark", "55": "Troms",
+    "03": "Oslo",
+    "11": "Rogaland",
+    "15": "Møre og Romsdal",
+    "18": "Nordland",
+    "30": "Viken",
+    "31": "Østfold",
+    "32": "Akershus",
+    "33": "Buskerud",
+    "34": "Innlandet",
+    "38": "Vestfold og Telemark",
+    "39": "Vestfold",
+    "40": "Telemark",
+    "42": "Agder",
+    "46": "Vestland",
+    "50": "Trøndelag",
+    "54": "Troms og Finnmark",
+    "55": "Troms",
     "56": "Finnmark",
 }
 
@@ -88,11 +113,16 @@ def build_12134() -> dict:
     by_code = {m.code: [x for x in munis if x.code == m.code] for m in munis}
     names = {m.code: m.name for m in munis}
     counties = sorted({c[:2] for c in codes})
-    pseudo = ["EAK", "EAKUO"] + [f"EKA{c}" for c in counties] + [f"EKG{n:02d}" for n in range(1, 18)]
+    pseudo = (
+        ["EAK", "EAKUO"] + [f"EKA{c}" for c in counties] + [f"EKG{n:02d}" for n in range(1, 18)]
+    )
     regions = pseudo + codes
     contents = {
-        "KOSAGD230000": ("Netto driftsresultat i prosent av brutto driftsinntekter (prosent)",
-                         "prosent", 1),
+        "KOSAGD230000": (
+            "Netto driftsresultat i prosent av brutto driftsinntekter (prosent)",
+            "prosent",
+            1,
+        ),
         "KOSAGD310000": ("Frie inntekter i kroner per innbygger (kr)", "kr", 0),
     }
     values: list[float | None] = []
@@ -111,8 +141,14 @@ def build_12134() -> dict:
                     base = 2.0 + 4.0 * (unit_random(code, "level") - 0.5)
                     v = round(base + 3.0 * math.sin(year + 10 * unit_random(code)) + (r - 0.5), 1)
                 else:
-                    v = float(round(52_000 + 25_000 * unit_random(code, "fi") + 1_400 * (year - 2015)
-                                    + 800 * (r - 0.5)))
+                    v = float(
+                        round(
+                            52_000
+                            + 25_000 * unit_random(code, "fi")
+                            + 1_400 * (year - 2015)
+                            + 800 * (r - 0.5)
+                        )
+                    )
                 if unit_random(code, cc, year, "missing") < 0.004:
                     v = None
                 muni_value[(code, cc, year)] = v
@@ -130,8 +166,11 @@ def build_12134() -> dict:
                         members = [c for c in codes if c[:2] == region[3:]]
                     else:
                         members = [c for c in codes if groups[c] == region]
-                    pairs = [(muni_value[(c, cc, year)], population(c)) for c in members
-                             if muni_value[(c, cc, year)] is not None]
+                    pairs = [
+                        (muni_value[(c, cc, year)], population(c))
+                        for c in members
+                        if muni_value[(c, cc, year)] is not None
+                    ]
                     if region.startswith("EKG") and year < 2020:
                         values.append(None)  # 2020 grouping only; earlier groups differ (break)
                         status[str(flat)] = "."
@@ -146,8 +185,9 @@ def build_12134() -> dict:
                 values.append(v)
                 if v is None:
                     exists = any(valid_in_year(m, year) for m in by_code[region])
-                    status[str(flat)] = "." if not exists else (
-                        ":" if unit_random(region, "conf") < 0.3 else "..")
+                    status[str(flat)] = (
+                        "." if not exists else (":" if unit_random(region, "conf") < 0.3 else "..")
+                    )
     region_labels = {"EAK": "Landet", "EAKUO": "Landet uten Oslo"}
     for c in counties:
         region_labels[f"EKA{c}"] = f"{COUNTY_NAMES.get(c, 'Fylke ' + c)} (fylke {c})"
@@ -157,7 +197,8 @@ def build_12134() -> dict:
     return {
         "version": "2.0",
         "class": "dataset",
-        "label": "12134: Utvalgte nøkkeltall for kommuneregnskap, etter region, statistikkvariabel og år",
+        "label": "12134: Utvalgte nøkkeltall for kommuneregnskap, "
+        "etter region, statistikkvariabel og år",
         "source": "Statistisk sentralbyrå",
         "updated": UPDATED,
         "note": [SYNTHETIC_NOTE],
@@ -167,11 +208,16 @@ def build_12134() -> dict:
         "dimension": {
             "KOKkommuneregion0000": {
                 "label": "region",
-                "category": {"index": {r: i for i, r in enumerate(regions)},
-                             "label": {r: region_labels[r] for r in regions}},
+                "category": {
+                    "index": {r: i for i, r in enumerate(regions)},
+                    "label": {r: region_labels[r] for r in regions},
+                },
                 "extension": {"elimination": False, "show": "value"},
-                "link": {"describedby": [{"extension": {
-                    "KOKkommuneregion0000": "urn:ssb:classification:klass:231"}}]},
+                "link": {
+                    "describedby": [
+                        {"extension": {"KOKkommuneregion0000": "urn:ssb:classification:klass:231"}}
+                    ]
+                },
             },
             "ContentsCode": {
                 "label": "statistikkvariabel",
@@ -184,14 +230,24 @@ def build_12134() -> dict:
             },
             "Tid": {
                 "label": "år",
-                "category": {"index": {str(y): i for i, y in enumerate(YEARS)},
-                             "label": {str(y): str(y) for y in YEARS}},
+                "category": {
+                    "index": {str(y): i for i, y in enumerate(YEARS)},
+                    "label": {str(y): str(y) for y in YEARS},
+                },
                 "extension": {"elimination": False, "show": "code"},
             },
         },
-        "extension": {"px": {"infofile": "None", "tableid": "12134", "decimals": 1,
-                             "official-statistics": True, "aggregallowed": False,
-                             "language": "no", "matrix": "KOSTRANokkelRegnsk"}},
+        "extension": {
+            "px": {
+                "infofile": "None",
+                "tableid": "12134",
+                "decimals": 1,
+                "official-statistics": True,
+                "aggregallowed": False,
+                "language": "no",
+                "matrix": "KOSTRANokkelRegnsk",
+            }
+        },
         "value": values,
         "status": status,
     }
@@ -200,16 +256,29 @@ def build_12134() -> dict:
 def table_info(dataset: dict) -> dict:
     table = dataset["extension"]["px"]["tableid"]
     return {
-        "type": "Table", "id": table, "label": dataset["label"],
-        "description": "", "updated": dataset["updated"],
-        "firstPeriod": str(YEARS[0]), "lastPeriod": str(YEARS[-1]),
-        "category": "public", "variableNames": ["region", "statistikkvariabel", "år"],
-        "discontinued": False, "source": "Statistisk sentralbyrå", "subjectCode": "os",
+        "type": "Table",
+        "id": table,
+        "label": dataset["label"],
+        "description": "",
+        "updated": dataset["updated"],
+        "firstPeriod": str(YEARS[0]),
+        "lastPeriod": str(YEARS[-1]),
+        "category": "public",
+        "variableNames": ["region", "statistikkvariabel", "år"],
+        "discontinued": False,
+        "source": "Statistisk sentralbyrå",
+        "subjectCode": "os",
         "timeUnit": "Annual",
-        "paths": [[{"id": "os", "label": "Offentlig sektor", "sortCode": "18"},
-                   {"id": "kommuneregnskap", "label": "Kommuneregnskap", "sortCode": "1"},
-                   {"id": "kostrahoved", "label": "KOSTRA", "sortCode": "1"}]],
-        "links": [], "language": "no", "note": [SYNTHETIC_NOTE],
+        "paths": [
+            [
+                {"id": "os", "label": "Offentlig sektor", "sortCode": "18"},
+                {"id": "kommuneregnskap", "label": "Kommuneregnskap", "sortCode": "1"},
+                {"id": "kostrahoved", "label": "KOSTRA", "sortCode": "1"},
+            ]
+        ],
+        "links": [],
+        "language": "no",
+        "note": [SYNTHETIC_NOTE],
     }
 
 
@@ -218,9 +287,16 @@ def klass_corresponds(day: date) -> dict:
     for m in municipalities("NO"):
         if m.valid_on(day):
             group = kostra_group(m.code)
-            items.append({"sourceCode": m.code, "sourceName": m.name, "sourceShortName": "",
-                          "targetCode": group, "targetName": f"KOSTRA-gruppe {int(group[3:])}",
-                          "targetShortName": ""})
+            items.append(
+                {
+                    "sourceCode": m.code,
+                    "sourceName": m.name,
+                    "sourceShortName": "",
+                    "targetCode": group,
+                    "targetName": f"KOSTRA-gruppe {int(group[3:])}",
+                    "targetShortName": "",
+                }
+            )
     return {"correspondenceItems": sorted(items, key=lambda i: i["sourceCode"])}
 
 
@@ -235,10 +311,13 @@ def main() -> None:
     dataset = build_12134()
     write_json_gz(OUT / "tables" / "12134.json.gz", dataset)
     (OUT / "tables" / "12134.info.json").write_text(
-        json.dumps(table_info(dataset), ensure_ascii=False, indent=1), encoding="utf-8")
+        json.dumps(table_info(dataset), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     for year in range(2020, 2025):
-        write_json_gz(OUT / "klass" / f"131-correspondsAt-112-{year}-01-01.json.gz",
-                      klass_corresponds(date(year, 1, 1)))
+        write_json_gz(
+            OUT / "klass" / f"131-correspondsAt-112-{year}-01-01.json.gz",
+            klass_corresponds(date(year, 1, 1)),
+        )
     print("wrote", sorted(str(p) for p in OUT.rglob("*") if p.is_file()))
 
 

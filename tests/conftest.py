@@ -1,0 +1,52 @@
+"""Shared fixtures: a settings file pointing at a temporary data folder and the bundled snapshot."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def write_config(
+    tmp: Path,
+    *,
+    home: tuple[str, str] = ("NO", "1103"),
+    snapshot: Path | None = None,
+    extra: str = "",
+) -> Path:
+    shutil.copy(ROOT / "indicators.toml", tmp / "indicators.toml")
+    config = tmp / "malestokk.toml"
+    config.write_text(
+        f"""
+[home]
+country = "{home[0]}"
+municipality = "{home[1]}"
+[paths]
+data_dir = "data"
+catalog = "indicators.toml"
+snapshot_dir = "{snapshot or ROOT / "snapshot"}"
+[sources]
+mode = "snapshot"
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("MALESTOKK_"):
+            monkeypatch.delenv(name)

@@ -1,0 +1,180 @@
+"""The main job offline, end to end, and the publish guarantees."""
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import cli
+from pipelines.config import load_settings
+from pipelines.definitions import build_definitions
+from tests.conftest import ROOT, write_config
+
+
+def run_cli(config: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    for name in list(os.environ):
+        if name.startswith("MALESTOKK_") or name == "DAGSTER_HOME":
+            monkeypatch.delenv(name, raising=False)
+    return cli.main(
+        ["--config", str(config), "refresh", "--offline", "--log-level", "ERROR", *args]
+    )
+
+
+def test_definitions_load_with_job_schedule_and_blocking_checks(config_file: Path) -> None:
+    defs = build_definitions(load_settings(config_file, env={}))
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {
+        "raw_ssb__kostra_values",
+        "raw_kolada__values",
+        "core_indicator_values",
+        "mart_comparisons",
+        "warehouse_published",
+    } <= keys
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 5 * * *", "Europe/Oslo")
+    assert defs.resolve_job_def("full_refresh") is not None
+    checks = [spec for c in defs.asset_checks for spec in c.check_specs]
+    assert len(checks) == 4 and all(c.blocking for c in checks)
+
+
+@pytest.fixture(scope="module")
+def stavanger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("stavanger")
+    config = write_config(tmp)
+    mp = pytest.MonkeyPatch()
+    try:
+        assert run_cli(config, mp) == 0
+    finally:
+        mp.undo()
+    return tmp
+
+
+def snapshot_cell(table: str, region: str, contents: str, year: str) -> tuple:
+    """Look a value up in the bundled snapshot file directly, independent of the pipeline."""
+    with gzip.open(ROOT / "snapshot/ssb/tables" / f"{table}.json.gz") as fh:
+        ds = json.load(fh)
+    pos = {d: ds["dimension"][d]["category"]["index"] for d in ds["id"]}
+    key = {"KOKkommuneregion0000": region, "ContentsCode": contents, "Tid": year}
+    flat = 0
+    for dim, size in zip(ds["id"], ds["size"], strict=True):
+        flat = flat * size + pos[dim][key[dim]]
+    return ds["value"][flat], ds.get("status", {}).get(str(flat))
+
+
+def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> None:
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    # every region of the snapshot table x 1 contents code x 8 years (2017-2024)
+    with gzip.open(ROOT / "snapshot/ssb/tables/12134.json.gz") as fh:
+        regions = json.load(fh)["size"][0]
+    assert con.execute("SELECT count(*) FROM raw_ssb__kostra_values").fetchone()[0] == regions * 8
+    kolada_expected = (
+        pl.read_parquet(ROOT / "snapshot/kolada/values.parquet")
+        .filter(
+            (pl.col("kpi") == "N15428")
+            & pl.col("period").is_between(2017, 2024)
+            & (pl.col("municipality").str.len_chars() == 4)
+            & ~pl.col("municipality").str.starts_with("00")
+        )
+        .height
+    )
+    kolada_munis = con.execute(
+        "SELECT count(*) FROM raw_kolada__values WHERE municipality "
+        "NOT LIKE 'G%' AND municipality <> '0000'"
+    ).fetchone()[0]
+    assert kolada_munis == kolada_expected
+    # one known value: Haparanda, N15428, 2019, total (real Kolada figure)
+    assert con.execute(
+        "SELECT value FROM core_indicator_values WHERE source='kolada' AND "
+        "region_code='2583' AND year=2019 AND gender='T'"
+    ).fetchone()[0] == pytest.approx(67.85714286)
+    # Stavanger 2024 against its KOSTRA group, both as SSB publishes them in the snapshot
+    home, peer, method, prov = con.execute(
+        "SELECT home_value, peer_value, peer_method, provenance FROM mart_comparisons "
+        "WHERE indicator_id='kostra.netto_driftsresultat' AND year=2024"
+    ).fetchone()
+    assert home == snapshot_cell("12134", "1103", "KOSAGD230000", "2024")[0]
+    assert peer == snapshot_cell("12134", "EKG12", "KOSAGD230000", "2024")[0]
+    assert "EKG12" in method and prov == "snapshot:synthetic"
+    # status symbols survive as symbols, with no value
+    symbols = con.execute(
+        "SELECT status, count(*), count(value) FROM core_indicator_values "
+        "WHERE status IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    assert symbols and all(with_value == 0 for _, _, with_value in symbols)
+    chart = stavanger / "data/outputs/charts/kostra.netto_driftsresultat.html"
+    assert chart.exists() and "Kilde: SSB" in chart.read_text(encoding="utf-8")
+    assert list((stavanger / "data/raw/ssb/objects").rglob("*.json.gz"))
+
+
+def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, monkeypatch) -> None:
+    config = write_config(tmp_path, home=("SE", "2583"))
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT year, home_value, peer_region, peer_value FROM mart_comparisons WHERE year = 2019"
+    ).fetchall()
+    assert rows and rows[0][2] == "G92791"
+    members = pl.read_parquet(ROOT / "snapshot/kolada/values.parquet")
+    groups = json.loads((ROOT / "snapshot/kolada/municipality_groups.json").read_text())
+    ids = next(g for g in groups if g["id"] == "G92791")["members"]
+    mean = members.filter(
+        pl.col("municipality").is_in([m["member_id"] for m in ids])
+        & (pl.col("kpi") == "N15428")
+        & (pl.col("period") == 2019)
+        & (pl.col("gender") == "T")
+    )["value"].mean()
+    assert rows[0][3] == pytest.approx(mean)
+
+
+def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(
+    stavanger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = stavanger / "data/warehouse/malestokk.duckdb"
+    before = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    reader = duckdb.connect(str(published), read_only=True)
+    rows_before = reader.execute("SELECT count(*) FROM core_indicator_values").fetchone()[0]
+    assert run_cli(stavanger / "malestokk.toml", monkeypatch) == 0
+    # the open reader still reads its complete warehouse
+    assert reader.execute("SELECT count(*) FROM core_indicator_values").fetchone()[0] == rows_before
+    reader.close()
+    after = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    assert after["run_id"] != before["run_id"]
+    fresh = duckdb.connect(str(published), read_only=True)
+    assert fresh.execute("SELECT count(*) FROM mart_comparisons").fetchone()[0] > 0
+
+
+def test_a_failed_blocking_check_keeps_the_last_good_warehouse(
+    stavanger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    broken = tmp_path / "snapshot"
+    shutil.copytree(ROOT / "snapshot", broken)
+    table = broken / "ssb/tables/12134.json.gz"
+    with gzip.open(table) as fh:
+        ds = json.load(fh)
+    ds["status"]["3"] = "X"  # a symbol SSB does not use, on a cell that has a value
+    with gzip.open(table, "wb") as fh:
+        fh.write(json.dumps(ds).encode())
+    config = write_config(stavanger, snapshot=broken)
+    published = stavanger / "data/warehouse/malestokk.duckdb"
+    record = (stavanger / "data/warehouse/published.json").read_text()
+    content = published.read_bytes()
+    assert run_cli(config, monkeypatch) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "blocking checks failed: raw_ssb__kostra_values_schema" in err
+    assert "stays published" in err
+    assert published.read_bytes() == content
+    assert (stavanger / "data/warehouse/published.json").read_text() == record
+    write_config(stavanger)  # leave the module fixture as it was
+
+
+def test_config_error_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    config = write_config(tmp_path, home=("NO", "9998"))
+    assert run_cli(config, monkeypatch) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "home.municipality" in err and "9998" in err
