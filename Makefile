@@ -1,0 +1,20 @@
+# The two commands a new user needs; both install what they need (uv, then the locked packages).
+UV_VERSION := 0.13.8
+UV := python3 -m uv
+
+.PHONY: demo test lint setup ui
+
+setup:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+demo: setup  ## build the warehouse offline from the bundled snapshot and draw the charts
+	$(UV) run --frozen malestokk refresh --offline
+
+test: setup  ## lint and run the whole test suite (no network)
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen pytest -q
+
+ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folder
+	$(UV) run --frozen malestokk ui --offline
