@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import httpx
 
 from pipelines.archive import RawArchive
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.http import RateLimiter, RetryPolicy
+from pipelines.http import JsonApiClient, RateLimiter, RetryPolicy
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
 from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from pipelines.ssb.pxweb import PxWebClient
 from pipelines.warehouse import Warehouse
+
+ClientT = TypeVar("ClientT", bound=JsonApiClient)
 
 
 def snapshot_provenance(snapshot_dir: str, source: str) -> tuple[str, str]:
@@ -61,6 +64,25 @@ class _ApiResource(dg.ConfigurableResource):
             return snapshot_provenance(self.snapshot_dir, source)
         return "live", None
 
+    def _client(
+        self,
+        cls: type[ClientT],
+        base_url: str,
+        snapshot: type[httpx.BaseTransport],
+        limiter: RateLimiter,
+        archive_name: str,
+    ) -> ClientT:
+        """The same client either way; only the transport differs in snapshot mode."""
+        transport = snapshot(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
+        return cls(
+            base_url,
+            transport=transport,
+            rate_limiter=limiter,
+            retry=RetryPolicy(max_attempts=self.max_attempts),
+            timeout=self.timeout_seconds,
+            archive=RawArchive(Path(self.raw_dir), archive_name),
+        )
+
 
 class SsbResource(_ApiResource):
     pxweb_url: str
@@ -72,29 +94,13 @@ class SsbResource(_ApiResource):
         return RateLimiter(self.calls_per_window, self.window_seconds)
 
     def pxweb(self) -> PxWebClient:
-        transport = (
-            SsbSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
-        )
-        return PxWebClient(
-            self.pxweb_url,
-            transport=transport,
-            rate_limiter=self._limiter(),
-            retry=RetryPolicy(max_attempts=self.max_attempts),
-            timeout=self.timeout_seconds,
-            archive=RawArchive(Path(self.raw_dir), "ssb"),
+        return self._client(
+            PxWebClient, self.pxweb_url, SsbSnapshotTransport, self._limiter(), "ssb"
         )
 
     def klass(self) -> KlassClient:
-        transport: httpx.BaseTransport | None = (
-            KlassSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
-        )
-        return KlassClient(
-            self.klass_url,
-            transport=transport,
-            rate_limiter=self._limiter(),
-            retry=RetryPolicy(max_attempts=self.max_attempts),
-            timeout=self.timeout_seconds,
-            archive=RawArchive(Path(self.raw_dir), "klass"),
+        return self._client(
+            KlassClient, self.klass_url, KlassSnapshotTransport, self._limiter(), "klass"
         )
 
 
@@ -103,16 +109,12 @@ class KoladaResource(_ApiResource):
     requests_per_second: int = 5
 
     def client(self) -> KoladaClient:
-        transport = (
-            KoladaSnapshotTransport(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
-        )
-        return KoladaClient(
+        return self._client(
+            KoladaClient,
             self.base_url,
-            transport=transport,
-            rate_limiter=RateLimiter(self.requests_per_second, 1.0),
-            retry=RetryPolicy(max_attempts=self.max_attempts),
-            timeout=self.timeout_seconds,
-            archive=RawArchive(Path(self.raw_dir), "kolada"),
+            KoladaSnapshotTransport,
+            RateLimiter(self.requests_per_second, 1.0),
+            "kolada",
         )
 
 
