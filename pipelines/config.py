@@ -59,6 +59,10 @@ class Settings:
     peer_sets: tuple[PeerSet, ...] = field(default=())
     schedule_cron: str = "30 5 * * *"
     schedule_timezone: str = "Europe/Oslo"
+    ssb_api: str = "v2"
+    ssb_v0_url: str = "https://data.ssb.no/api/v0"
+    ssb_calls_per_minute: int = 30
+    kolada_requests_per_second: int = 5
 
     @property
     def home_region_key(self) -> str:
@@ -96,6 +100,10 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("sources", "ssb_pxweb_url"): "SSB_PXWEB_URL",
     ("sources", "ssb_klass_url"): "SSB_KLASS_URL",
     ("sources", "kolada_url"): "KOLADA_URL",
+    ("sources", "ssb_api"): "SSB_API",
+    ("sources", "ssb_v0_url"): "SSB_V0_URL",
+    ("sources", "ssb_calls_per_minute"): "SSB_CALLS_PER_MINUTE",
+    ("sources", "kolada_requests_per_second"): "KOLADA_REQUESTS_PER_SECOND",
     ("years", "first"): "FIRST_YEAR",
     ("years", "last"): "LAST_YEAR",
     ("schedule", "cron"): "SCHEDULE_CRON",
@@ -111,6 +119,10 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("sources", "ssb_pxweb_url"): "https://data.ssb.no/api/pxwebapi/v2",
     ("sources", "ssb_klass_url"): "https://data.ssb.no/api/klass/v1",
     ("sources", "kolada_url"): "https://api.kolada.se/v3",
+    ("sources", "ssb_api"): "v2",
+    ("sources", "ssb_v0_url"): "https://data.ssb.no/api/v0",
+    ("sources", "ssb_calls_per_minute"): 30,
+    ("sources", "kolada_requests_per_second"): 5,
     ("years", "first"): 2017,
     ("years", "last"): 2024,
     ("schedule", "cron"): "30 5 * * *",
@@ -244,9 +256,18 @@ def load_settings(
         )
 
     urls = {}
-    for key in ("ssb_pxweb_url", "ssb_klass_url", "kolada_url"):
+    for key in ("ssb_pxweb_url", "ssb_klass_url", "kolada_url", "ssb_v0_url"):
         value, origin = reader.text("sources", key)
         urls[key] = _check_url(f"sources.{key}", value, origin)
+    ssb_api, origin = reader.text("sources", "ssb_api")
+    if ssb_api not in ("v2", "v0"):
+        raise ConfigError("sources.ssb_api", f"must be 'v2' or 'v0', got {ssb_api!r}", origin)
+    rates = {}
+    for key, top in (("ssb_calls_per_minute", 600), ("kolada_requests_per_second", 50)):
+        value, origin = reader.integer("sources", key)
+        if not 1 <= value <= top:
+            raise ConfigError(f"sources.{key}", f"must be between 1 and {top}, got {value}", origin)
+        rates[key] = value
 
     first, origin_first = reader.integer("years", "first")
     last, origin_last = reader.integer("years", "last")
@@ -274,4 +295,8 @@ def load_settings(
         peer_sets=_peer_sets(data.get("peer_sets"), str(config_path)),
         schedule_cron=cron,
         schedule_timezone=timezone,
+        ssb_api=ssb_api,
+        ssb_v0_url=urls["ssb_v0_url"],
+        ssb_calls_per_minute=rates["ssb_calls_per_minute"],
+        kolada_requests_per_second=rates["kolada_requests_per_second"],
     )

@@ -42,9 +42,18 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             outputs_dir=str(settings.outputs_dir),
         ),
         "ssb": SsbResource(
-            pxweb_url=settings.ssb_pxweb_url, klass_url=settings.ssb_klass_url, **common
+            pxweb_url=settings.ssb_pxweb_url,
+            klass_url=settings.ssb_klass_url,
+            api=settings.ssb_api,
+            v0_url=settings.ssb_v0_url,
+            calls_per_window=settings.ssb_calls_per_minute,
+            **common,
         ),
-        "kolada": KoladaResource(base_url=settings.kolada_url, **common),
+        "kolada": KoladaResource(
+            base_url=settings.kolada_url,
+            requests_per_second=settings.kolada_requests_per_second,
+            **common,
+        ),
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
     }
 

@@ -78,6 +78,19 @@ class RateLimiter:
                 self.max_calls, self.period = limit, window
 
 
+_SHARED: dict[tuple[str, int, float], RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(name: str, max_calls: int, period: float) -> RateLimiter:
+    """One limiter per API in this process: SSB counts calls per IP address, not per client."""
+    with _SHARED_LOCK:
+        key = (name, max_calls, period)
+        if key not in _SHARED:
+            _SHARED[key] = RateLimiter(max_calls, period)
+        return _SHARED[key]
+
+
 @dataclass
 class RetryPolicy:
     max_attempts: int = 5

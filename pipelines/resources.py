@@ -16,12 +16,12 @@ import httpx
 
 from pipelines.archive import RawArchive
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.http import JsonApiClient, RateLimiter, RetryPolicy
+from pipelines.http import JsonApiClient, RateLimiter, RetryPolicy, shared_limiter
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
 from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
-from pipelines.ssb.pxweb import PxWebClient
+from pipelines.ssb.pxweb import PxWebApi, PxWebClient, PxWebV0Client
 from pipelines.warehouse import Warehouse
 
 ClientT = TypeVar("ClientT", bound=JsonApiClient)
@@ -87,13 +87,22 @@ class _ApiResource(dg.ConfigurableResource):
 class SsbResource(_ApiResource):
     pxweb_url: str
     klass_url: str
+    api: str = "v2"  # "v2" or the v0 fallback
+    v0_url: str = "https://data.ssb.no/api/v0"
     calls_per_window: int = 30
     window_seconds: float = 60.0
 
     def _limiter(self) -> RateLimiter:
-        return RateLimiter(self.calls_per_window, self.window_seconds)
+        """SSB limits per IP address, so PxWebApi and KLASS calls share one window."""
+        if self.mode == "snapshot":  # a local file answers; there is no server to spare
+            return RateLimiter(1000, 1.0)
+        return shared_limiter("ssb", self.calls_per_window, self.window_seconds)
 
-    def pxweb(self) -> PxWebClient:
+    def pxweb(self) -> PxWebApi:
+        if self.api == "v0":
+            return self._client(
+                PxWebV0Client, self.v0_url, SsbSnapshotTransport, self._limiter(), "ssb"
+            )
         return self._client(
             PxWebClient, self.pxweb_url, SsbSnapshotTransport, self._limiter(), "ssb"
         )
@@ -113,7 +122,9 @@ class KoladaResource(_ApiResource):
             KoladaClient,
             self.base_url,
             KoladaSnapshotTransport,
-            RateLimiter(self.requests_per_second, 1.0),
+            shared_limiter("kolada", self.requests_per_second, 1.0)
+            if self.mode == "live"
+            else RateLimiter(self.requests_per_second, 1.0),
             "kolada",
         )
 

@@ -103,6 +103,19 @@ class Warehouse:
         os.replace(tmp, self.publish_record)
         return self.published
 
+    def read_published(self, table: str) -> pl.DataFrame | None:
+        """A table from the last published warehouse (the last good state), or None."""
+        if not self.published.exists():
+            return None
+        con = duckdb.connect(str(self.published), read_only=True)
+        try:
+            found = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchall()[0][0]
+            return con.sql(f'SELECT * FROM "{table}"').pl() if found else None
+        finally:
+            con.close()
+
     def last_publish(self) -> dict[str, Any] | None:
         if not self.publish_record.exists():
             return None

@@ -28,19 +28,25 @@ def validate_frame(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dg.AssetC
         if not isinstance(cases, pl.DataFrame):
             cases = pl.from_pandas(cases)
         preview = cases.head(MAX_FAILURE_ROWS).with_columns(pl.all().cast(pl.String))
+        metadata = {
+            "rows_checked": frame.height,
+            "failure_cases": cases.height,
+            "failures": dg.MetadataValue.md(markdown_table(preview)),
+        }
+        if "index" in cases.columns:
+            index = cases["index"].drop_nulls().cast(pl.Int64).unique().sort()
+            rows = frame.with_row_index("row").filter(pl.col("row").is_in(index.implode()))
+            metadata["failing_rows_count"] = rows.height
+            metadata["failing_rows"] = dg.MetadataValue.md(
+                markdown_table(rows.head(MAX_FAILURE_ROWS).with_columns(pl.all().cast(pl.String)))
+            )
         return dg.AssetCheckResult(
-            passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "rows_checked": frame.height,
-                "failure_cases": cases.height,
-                "failing_rows": dg.MetadataValue.md(_markdown(preview)),
-            },
+            passed=False, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata
         )
     return dg.AssetCheckResult(passed=True, metadata={"rows_checked": frame.height})
 
 
-def _markdown(frame: pl.DataFrame) -> str:
+def markdown_table(frame: pl.DataFrame) -> str:
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     rows = [

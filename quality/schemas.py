@@ -15,6 +15,14 @@ SE_REGION = r"^(\d{4}|G\d+)$"
 STATUS_SYMBOLS = [".", "..", ":", "...", "-", "*"]
 
 
+def _one_current_version(data: pa.PolarsData) -> pl.LazyFrame:
+    """Each cell has exactly one current version; older releases are kept but not current."""
+    key = ["table_id", "contents_code", "fixed", "region_code", "period"]
+    return data.lazyframe.select(
+        (pl.col("is_current").cast(pl.Int32).sum().over(key) == 1).alias("one_current")
+    )
+
+
 def _null_has_reason(data: pa.PolarsData) -> pl.LazyFrame:
     """A cell with a status symbol carries no number, so no symbol is ever read as a value."""
     return data.lazyframe.select(pl.col("status").is_null() | pl.col("value").is_null())
@@ -36,11 +44,37 @@ ssb_kostra_values = pa.DataFrameSchema(
         "provenance": pa.Column(
             str, pa.Check.isin(["live", "snapshot:recorded", "snapshot:synthetic"])
         ),
+        "is_current": pa.Column(bool),
     },
-    checks=[pa.Check(_null_has_reason, name="status_only_on_missing_values")],
+    checks=[
+        pa.Check(_null_has_reason, name="status_only_on_missing_values"),
+        pa.Check(_one_current_version, name="one_current_version_per_cell"),
+    ],
     unique=["table_id", "contents_code", "fixed", "region_code", "period", "vintage"],
     strict=False,
     name="raw_ssb__kostra_values",
+)
+
+klass_codes = pa.DataFrameSchema(
+    {
+        "classification": pa.Column(pl.Int32, pa.Check.isin([131, 104])),
+        "year": pa.Column(pl.Int32, pa.Check.in_range(1990, 2100)),
+        "code": pa.Column(str),
+        "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+    },
+    checks=[
+        pa.Check(
+            lambda d: d.lazyframe.select(
+                pl.when(pl.col("classification") == 131)
+                .then(pl.col("code").str.contains(r"^\d{4}$"))
+                .otherwise(pl.col("code").str.contains(r"^\d{2}$"))
+            ),
+            name="municipality_4_digits_county_2_digits",
+        )
+    ],
+    unique=["classification", "year", "code"],
+    strict=False,
+    name="raw_klass__region_codes",
 )
 
 kolada_values = pa.DataFrameSchema(

@@ -143,7 +143,7 @@ def test_cell_limit_planning_splits_into_the_fewest_requests() -> None:
         "t",
         {"R": regions + regions[:5], "ContentsCode": ["a", "b"], "Tid": years},
         max_cells=4000,
-        split_order=["R"],
+        split_vars=["R"],
     )
     assert all(r.cells <= 4000 for r in plan)
     assert len(plan) == 5  # 1000 regions x 2 x 10 = 20 000 cells -> ceil(20 000 / 4 000)

@@ -1,37 +1,23 @@
-"""Raw KOSTRA values from SSB PxWebApi, and KOSTRA-group membership from KLASS."""
+"""Raw KOSTRA values from SSB PxWebApi; code lists, code changes and KOSTRA groups from KLASS."""
 
 import dagster as dg
 import polars as pl
 
 from pipelines.resources import SsbResource, StudyResource, WarehouseResource
-from pipelines.ssb.jsonstat import decode
-from pipelines.ssb.pxweb import plan_requests
-from quality.asset_checks import validate_table
-from quality.schemas import ssb_kostra_values
+from pipelines.ssb.code_history import CodeChange
+from pipelines.ssb.refresh import fetch_groups, refresh_kostra
+from quality.asset_checks import markdown_table, validate_table
+from quality.schemas import klass_codes, ssb_kostra_values
 
-RAW_COLUMNS = [
-    "table_id",
-    "contents_code",
-    "fixed",
-    "region_code",
-    "region_label",
-    "period",
-    "value",
-    "status",
-    "unit",
-    "decimals",
-    "vintage",
-    "updated",
-    "archive_id",
-    "provenance",
-]
+# KLASS 131 /changes windows [from, to): each reform took effect on 1 January.
+REFORM_YEARS = (2018, 2020, 2024)
 
 
 @dg.asset(
     group_name="ssb_raw",
     kinds={"duckdb", "polars"},
     description="KOSTRA values as SSB publishes them: every region code (incl. EAK, EAKUO, EKA, "
-    "EKG), status symbols kept, one vintage per table `updated` date.",
+    "EKG), status symbols kept, every release vintage kept (`is_current` marks the latest).",
 )
 def raw_ssb__kostra_values(
     context: dg.AssetExecutionContext,
@@ -41,66 +27,46 @@ def raw_ssb__kostra_values(
 ) -> dg.MaterializeResult:
     catalog = study.catalog()
     provenance, _ = ssb.provenance("ssb")
-    frames: list[pl.DataFrame] = []
-    planned = 0
-    with ssb.pxweb() as client:
-        max_cells = client.max_cells()
-        for table, indicators in catalog.ssb_tables().items():
-            meta = client.metadata(table)
-            by_fixed: dict[tuple[tuple[str, str], ...], list[str]] = {}
-            for ind in indicators:
-                by_fixed.setdefault(tuple(sorted(ind.fixed.items())), []).append(ind.contents_code)
-            region_dim = indicators[0].region_dimension
-            regions = list(meta["dimension"][region_dim]["category"]["index"])
-            available_years = set(meta["dimension"]["Tid"]["category"]["index"])
-            years = [str(y) for y in study.years if str(y) in available_years]
-            for fixed, contents in by_fixed.items():
-                selection = {dim: [code] for dim, code in fixed}
-                selection.update({region_dim: regions, "ContentsCode": contents, "Tid": years})
-                requests = plan_requests(table, selection, max_cells, ["Tid", region_dim])
-                planned += len(requests)
-                fixed_text = ",".join(f"{k}={v}" for k, v in fixed)
-                for n, request in enumerate(requests, 1):
-                    context.log.info(
-                        f"SSB {table}: request {n}/{len(requests)} ({request.cells} cells)"
-                    )
-                    payload, archive_id = client.data(request)
-                    cells = decode(payload)
-                    frames.append(
-                        cells.select(
-                            pl.col("table_id"),
-                            pl.col("ContentsCode").cast(pl.String).alias("contents_code"),
-                            pl.lit(fixed_text).alias("fixed"),
-                            pl.col(region_dim).cast(pl.String).alias("region_code"),
-                            pl.col(f"{region_dim}__label").cast(pl.String).alias("region_label"),
-                            pl.col("Tid").cast(pl.String).alias("period"),
-                            "value",
-                            "status",
-                            "unit",
-                            "decimals",
-                            pl.col("updated").str.slice(0, 10).alias("vintage"),
-                            "updated",
-                            pl.lit(archive_id).alias("archive_id"),
-                            pl.lit(provenance).alias("provenance"),
-                        )
-                    )
-        stats = client.stats
-    frame = (
-        pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in RAW_COLUMNS})
-    )
     wh = warehouse.get()
+    client = ssb.pxweb()
+    try:
+        result = refresh_kostra(
+            client,
+            fetch_groups(catalog.ssb_tables()),
+            study.years,
+            previous_history=wh.read_published("raw_ssb__kostra_values"),
+            previous_log=wh.read_published("raw_ssb__fetch_log"),
+            provenance=provenance,
+            run_id=context.run.run_id,
+            log=context.log.info,
+        )
+        stats = client.stats
+    finally:
+        client.close()
     with wh.build() as con:
         rows = wh.replace_table(
             con,
             "raw_ssb__kostra_values",
-            frame,
-            "KOSTRA values as fetched from SSB PxWebApi (JSON-stat2, decoded).",
+            result.history,
+            "KOSTRA values from SSB PxWebApi (JSON-stat2, decoded), one row per cell and release "
+            "vintage; is_current marks the latest release.",
+        )
+        wh.replace_table(
+            con,
+            "raw_ssb__fetch_log",
+            result.log,
+            "One row per table, contents code and refresh: the table's updated time, whether data "
+            "was fetched or the table was unchanged, planned and made data requests.",
         )
     return dg.MaterializeResult(
         metadata={
             "rows": rows,
-            "tables": len(catalog.ssb_tables()),
-            "data_requests_planned": planned,
+            "current_rows": result.history.filter(pl.col("is_current")).height,
+            "tables_fetched": len(set(result.tables_fetched)),
+            "tables_unchanged": len(set(result.tables_unchanged)),
+            "data_requests_planned": result.planned,
+            "data_requests_lower_bound": result.lower_bound,
+            "data_requests_made": stats.by_kind.get("data", 0),
             "requests_made": stats.requests,
             "retries": stats.retries,
             "provenance": provenance,
@@ -111,10 +77,132 @@ def raw_ssb__kostra_values(
 @dg.asset_check(
     asset=raw_ssb__kostra_values,
     blocking=True,
-    description="pandera: region codes, years, status symbols, numeric values.",
+    description="pandera: region codes, years, status symbols, numeric values, one current "
+    "version per cell.",
 )
 def raw_ssb__kostra_values_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
+
+
+def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "classification": classification,
+                "year": year,
+                "code": str(i["code"]),
+                "name": i.get("name") or "",
+                "level": str(i.get("level") or "1"),
+                "valid_from": i.get("validFrom"),
+                "valid_to": i.get("validTo"),
+            }
+            for i in items
+        ],
+        schema={
+            "classification": pl.Int32,
+            "year": pl.Int32,
+            "code": pl.String,
+            "name": pl.String,
+            "level": pl.String,
+            "valid_from": pl.String,
+            "valid_to": pl.String,
+        },
+    )
+
+
+@dg.asset(
+    group_name="ssb_raw",
+    kinds={"duckdb"},
+    description="Municipality (KLASS 131) and county (KLASS 104) codes valid on 1 January of "
+    "each study year.",
+)
+def raw_klass__region_codes(
+    study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    frames = []
+    with ssb.klass() as client:
+        for year in study.years:
+            for classification in (131, 104):
+                items = client.codes_at(classification, f"{year}-01-01")
+                frames.append(_codes_frame(items, classification, year))
+    frame = pl.concat(frames)
+    wh = warehouse.get()
+    with wh.build() as con:
+        rows = wh.replace_table(
+            con,
+            "raw_klass__region_codes",
+            frame,
+            "KLASS code lists at 1 January per year: 131 municipalities, 104 counties.",
+        )
+    counts = frame.group_by("classification", "year").len().sort("classification", "year")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": rows,
+            "codes_per_year": dg.MetadataValue.md(markdown_table(counts)),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=raw_klass__region_codes,
+    blocking=True,
+    description="pandera: 4-digit municipality codes, 2-digit county codes, one code per year.",
+)
+def raw_klass__region_codes_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    return validate_table(warehouse.get(), "raw_klass__region_codes", klass_codes)
+
+
+@dg.asset(
+    group_name="ssb_raw",
+    kinds={"duckdb"},
+    description="Municipality code changes (KLASS 131 /changes) for the 2018, 2020 and 2024 "
+    "reforms: renumberings, merges and splits, used to harmonise series across reforms.",
+)
+def raw_klass__municipality_changes(
+    ssb: SsbResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    rows = []
+    with ssb.klass() as client:
+        for year in REFORM_YEARS:
+            for item in client.changes(131, f"{year - 1}-01-02", f"{year}-01-02"):
+                change = CodeChange.from_klass(item)
+                rows.append(
+                    {
+                        "reform_year": year,
+                        "old_code": item.get("oldCode"),
+                        "old_name": item.get("oldName"),
+                        "new_code": item.get("newCode"),
+                        "new_name": item.get("newName"),
+                        "change_occurred": str(item.get("changeOccurred") or "")[:10],
+                        "kind": "renumbering" if change else "name or start/end only",
+                    }
+                )
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "reform_year": pl.Int32,
+            "old_code": pl.String,
+            "old_name": pl.String,
+            "new_code": pl.String,
+            "new_name": pl.String,
+            "change_occurred": pl.String,
+            "kind": pl.String,
+        },
+    )
+    wh = warehouse.get()
+    with wh.build() as con:
+        count = wh.replace_table(
+            con,
+            "raw_klass__municipality_changes",
+            frame,
+            "KLASS 131 code changes per reform year (old code -> new code, date).",
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": count,
+            "renumberings": frame.filter(pl.col("kind") == "renumbering").height,
+        }
+    )
 
 
 @dg.asset(

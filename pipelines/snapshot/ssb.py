@@ -95,7 +95,7 @@ def slice_dataset(dataset: dict[str, Any], selection: dict[str, list[str]]) -> d
 
 
 class SsbSnapshotTransport(httpx.BaseTransport):
-    """Answers PxWebApi v2 requests (any host) from <snapshot>/ssb."""
+    """Answers PxWebApi v2 and v0 requests (any host) from <snapshot>/ssb."""
 
     def __init__(self, snapshot_dir: Path, max_cells: int | None = None) -> None:
         self.root = Path(snapshot_dir) / "ssb"
@@ -104,6 +104,9 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             self.config["maxDataCells"] = max_cells
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        v0 = re.search(r"/api/v0/(no|en)/table(?:/(\d+))?/?$", request.url.path)
+        if v0:
+            return self._v0(request, v0.group(2))
         path = request.url.path.rstrip("/")
         if path.endswith("/config"):
             return _json(200, self.config)
@@ -130,6 +133,31 @@ class SsbSnapshotTransport(httpx.BaseTransport):
                 for key, value in request.url.params.multi_items()
                 if key.startswith("valueCodes[")
             }
+        selection = self._resolve(dataset, wanted)
+        if isinstance(selection, httpx.Response):
+            return selection
+        cells = math.prod(len(v) for v in selection.values())
+        if cells > self.max_cells:
+            return _json(
+                400,
+                {
+                    "type": "Parameter error",
+                    "title": "Too many cells selected",
+                    "status": 400,
+                    "detail": "Too many cells selected",
+                },
+                "application/problem+json",
+            )
+        return _json(200, slice_dataset(dataset, selection))
+
+    @property
+    def max_cells(self) -> int:
+        return int(self.config.get("maxDataCells") or 800_000)
+
+    def _resolve(
+        self, dataset: dict[str, Any], wanted: dict[str, list[str]]
+    ) -> dict[str, list[str]] | httpx.Response:
+        """Selection expressions resolved to codes, or SSB's error response."""
         selection: dict[str, list[str]] = {}
         for dim in dataset["id"]:
             if dim not in wanted:
@@ -141,21 +169,54 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             if len(set(resolved)) != len(resolved):
                 return httpx.Response(500, content=b"")
             selection[dim] = resolved
-        unknown = set(wanted) - set(dataset["id"])
-        if unknown:
+        if set(wanted) - set(dataset["id"]):
             return _problem(400, "Non-existent variable")
-        cells = math.prod(len(v) for v in selection.values())
-        if cells > int(self.config.get("maxDataCells") or 800_000):
-            return _json(
-                400,
-                {
-                    "type": "Parameter error",
-                    "title": "Too many cells selected",
-                    "status": 400,
-                    "detail": "Too many cells selected",
-                },
-                "application/problem+json",
-            )
+        return selection
+
+    def _v0(self, request: httpx.Request, table: str | None) -> httpx.Response:
+        """PxWeb API 1 at /api/v0: ?config, ?query= search, GET metadata, POST query."""
+        if table is None:
+            if "config" in request.url.params:
+                return _json(
+                    200,
+                    {"maxValues": 100_000, "maxCells": self.max_cells, "maxCalls": 30,
+                     "timeWindow": 60, "CORS": True},
+                )  # fmt: skip
+            query = request.url.params.get("query", "")
+            hits = []
+            for info_file in sorted((self.root / "tables").glob("*.info.json")):
+                info = json.loads(info_file.read_text("utf-8"))
+                if query and query not in info["id"] and query.lower() not in info["label"].lower():
+                    continue
+                hits.append(
+                    {"id": info["id"], "path": "/os/kostrahoved", "title": info["label"],
+                     "score": 1.0, "published": info["updated"].rstrip("Z")}
+                )  # fmt: skip
+            return _json(200, hits)
+        table_file = self.root / "tables" / f"{table}.json.gz"
+        if not table_file.exists():
+            return _json(404, {"error": "Parameter error"})
+        dataset = _load_table(table_file)
+        if request.method == "GET":
+            variables = []
+            for dim in dataset["id"]:
+                category = dataset["dimension"][dim]["category"]
+                codes = sorted(category["index"], key=category["index"].get)
+                variables.append(
+                    {"code": dim, "text": dataset["dimension"][dim]["label"], "values": codes,
+                     "valueTexts": [category["label"][c] for c in codes],
+                     "elimination": False, **({"time": True} if dim == "Tid" else {})}
+                )  # fmt: skip
+            return _json(200, {"title": dataset["label"], "variables": variables})
+        body = json.loads(request.content or b"{}")
+        if body.get("response", {}).get("format") != "json-stat2":
+            return _json(400, {"error": "Parameter error"})
+        wanted = {q["code"]: list(q["selection"]["values"]) for q in body.get("query", [])}
+        selection = self._resolve(dataset, wanted)
+        if isinstance(selection, httpx.Response):
+            return _json(400, {"error": "Parameter error"})
+        if math.prod(len(v) for v in selection.values()) > self.max_cells:
+            return _json(403, {"error": "Too many values selected"})
         return _json(200, slice_dataset(dataset, selection))
 
 

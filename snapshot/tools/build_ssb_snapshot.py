@@ -12,10 +12,13 @@ Run from the repository root: .venv/bin/python snapshot/tools/build_ssb_snapshot
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import itertools
 import json
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -107,7 +110,225 @@ def valid_in_year(m, year: int) -> bool:
     return m.valid_on(date(year, 1, 1))
 
 
-def build_12134() -> dict:
+# --- the tables -----------------------------------------------------------------------------
+# A contents entry: code -> (label, unit, decimals, kind, base, spread, trend per year, lo, hi).
+# kind "ratio": a municipality's level is base * (1 + spread * (u - 0.5)) plus trend and noise;
+#   pseudo-regions are population-weighted means, as SSB's are.
+# kind "count": base is per 1 000 inhabitants; pseudo-regions are sums.
+# `confirmed` lists codes seen in real SSB payloads; all other codes are modelled and must be
+# checked against the live table metadata before live use (the refresh reports unknown codes).
+Contents = dict[str, tuple[str, str, int, str, float, float, float, float, float]]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    title: str
+    area: str
+    contents: Contents
+    extra_dims: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+    confirmed: tuple[str, ...] = ()
+    updated: str = UPDATED
+    suppress_small: bool = False  # ':' for small municipalities (barnevern, pleie og omsorg)
+
+
+FUNCTIONS = (
+    ("201", "Opphold og stimulering i barnehage"),
+    ("202", "Grunnskole"),
+    ("232", "Helsestasjon og skolehelsetjeneste"),
+    ("241", "Diagnose, behandling, re-/habilitering"),
+    ("244", "Barneverntjeneste"),
+    ("251", "Barneverntiltak når barnet ikke er plassert av barnevernet"),
+    ("252", "Barneverntiltak når barnet er plassert av barnevernet"),
+    ("253", "Helse- og omsorgstjenester i institusjon"),
+    ("254", "Helse- og omsorgstjenester til hjemmeboende"),
+)
+FUNCTION_KR_PER_INNBYGGER = {
+    "201": 9_000,
+    "202": 15_500,
+    "232": 900,
+    "241": 1_600,
+    "244": 900,
+    "251": 300,
+    "252": 1_300,
+    "253": 7_500,
+    "254": 9_500,
+}
+
+TABLES = [
+    TableSpec(
+        "12134",
+        "Utvalgte nøkkeltall for kommuneregnskap, kommunekonsern (K)",
+        "økonomi",
+        {
+            "KOSAGD230000": ("Netto driftresultat i prosent av brutto driftsinntekter (prosent)",
+                             "prosent", 1, "ratio", 2.0, 2.0, 0.0, -8, 12),
+            "KOSAGD310000": ("Frie inntekter i kroner per innbygger (kr)",
+                             "kr", 0, "ratio", 55_000, 0.45, 1_400, 40_000, 120_000),
+            "KOSAGD410000": ("Langsiktig gjeld ekskl. pensjonsforpliktelser i prosent av brutto "
+                             "driftsinntekter (prosent)", "prosent", 1, "ratio", 110, 0.8, 2.0,
+                             20, 300),
+            "KOSAGD330000": ("Fri egenkapital drift i prosent av brutto driftsinntekter "
+                             "(prosent)", "prosent", 1, "ratio", 9, 1.4, 0.3, -5, 40),
+        },
+        confirmed=("KOSAGD230000",),
+    ),
+    TableSpec(
+        "12367",
+        "Detaljerte regnskapstall driftsregnskapet, etter regnskapsomfang, funksjon og art (K)",
+        "økonomi",
+        {"KOSbelop0000": ("Beløp (1000 kr)", "1000 kr", 0, "function", 0, 0, 0, 0, 0)},
+        extra_dims=(
+            ("KOKregnskapsomfa0000", "regnskapsomfang",
+             (("A", "Kommunekonsern"), ("B", "Kommunekasse"))),
+            ("KOKfunksjon0000", "funksjon", FUNCTIONS),
+            ("KOKart0000", "art",
+             (("AGD2", "Netto driftsutgifter"), ("AGD10", "Brutto driftsutgifter"))),
+        ),
+        confirmed=("KOSbelop0000",),
+    ),
+    TableSpec(
+        "13502",
+        "Utvalgte nøkkeltall for barnehager (K)",
+        "barnehage",
+        {
+            "KOSandel1050000": ("Andel barn 1-5 år med barnehageplass (prosent)", "prosent", 1,
+                                "ratio", 92.5, 0.08, 0.2, 70, 100),
+            "KOSandelbhglaer0000": ("Andel ansatte med barnehagelærerutdanning (prosent)",
+                                    "prosent", 1, "ratio", 42, 0.4, 0.8, 15, 75),
+        },
+    ),
+    TableSpec(
+        "12381",
+        "Korrigerte brutto driftsutgifter i barnehagesektoren, etter funksjon (K)",
+        "barnehage",
+        {
+            "KOSkorrbruttobh0000": ("Korrigerte brutto driftsutgifter til kommunale barnehager "
+                                    "per korrigerte oppholdstime (kr)", "kr", 0, "ratio", 72,
+                                    0.35, 2.5, 45, 140),
+        },
+    ),
+    TableSpec(
+        "12255",
+        "Utvalgte nøkkeltall for grunnskole (K)",
+        "grunnskole",
+        {
+            "KOSgruppest1100000": ("Gjennomsnittlig gruppestørrelse, 1.-10.årstrinn (antall)",
+                                   "antall", 1, "ratio", 14.5, 0.45, 0.0, 6, 22),
+            "KOSandelspesund0000": ("Andel elever i grunnskolen som får spesialundervisning "
+                                    "(prosent)", "prosent", 1, "ratio", 7.8, 0.6, -0.1, 2, 18),
+        },
+    ),
+    TableSpec(
+        "12293",
+        "Kommunale helse- og omsorgstjenester - nøkkeltall (K)",
+        "pleie og omsorg",
+        {
+            "KOSandel80plus0000": ("Andel innbyggere 80 år og over som er beboere på "
+                                   "sykehjem (prosent)", "prosent", 1, "ratio", 11, 0.7, -0.2,
+                                   2, 30),
+            "KOSkorrbrutplass0000": ("Korrigerte brutto driftsutgifter per kommunal plass i "
+                                     "institusjon (kr)", "kr", 0, "ratio", 1_350_000, 0.35,
+                                     45_000, 700_000, 2_600_000),
+        },
+        updated="2025-03-15T07:00:00Z",  # this table's latest release is March (unrevised)
+        suppress_small=True,
+    ),
+    TableSpec(
+        "12292",
+        "Omsorgstjenester - supplerende grunnlagstall (K)",
+        "pleie og omsorg",
+        {
+            "KOSmottakhjemte0000": ("Mottakere av hjemmetjenester (antall)", "antall", 0,
+                                    "count", 28, 0.5, 0, 0, 1e9),
+            "KOSplasserinst0000": ("Plasser i institusjon (antall)", "antall", 0, "count", 7,
+                                   0.6, 0, 0, 1e9),
+        },
+        suppress_small=True,
+    ),
+    TableSpec(
+        "12003",
+        "Omsorgstjenester - brukere, etter alder og tjenestegrupper (K)",
+        "pleie og omsorg",
+        {
+            "KOSbrukere80plus0000": ("Brukere av omsorgstjenester 80 år og over (antall)",
+                                     "antall", 0, "count", 25, 0.5, 0, 0, 1e9),
+        },
+        suppress_small=True,
+    ),
+    TableSpec(
+        "12272",
+        "Barnevern - nøkkeltall (K)",
+        "barnevern",
+        {
+            "KOSandelbarntilt0000": ("Andel barn med barneverntiltak ift. innbyggere 0-22 år "
+                                     "(prosent)", "prosent", 1, "ratio", 2.7, 0.6, -0.08, 0.5,
+                                     7),
+            "KOSbruttoperbarn0000": ("Brutto driftsutgifter per barn med barneverntiltak (kr)",
+                                     "kr", 0, "ratio", 310_000, 0.45, 8_000, 120_000, 700_000),
+        },
+        suppress_small=True,
+    ),
+    TableSpec(
+        "12279",
+        "Barnevern - saksbehandling og undersøkelser (K)",
+        "barnevern",
+        {
+            "KOSandelus3mnd0000": ("Andel undersøkelser med behandlingstid innen 3 måneder "
+                                   "(prosent)", "prosent", 1, "ratio", 86, 0.25, 0.3, 40, 100),
+        },
+        suppress_small=True,
+    ),
+    TableSpec(
+        "12191",
+        "Kommunehelse - supplerende grunnlagstall og nøkkeltall (K)",
+        "kommunehelse",
+        {
+            "KOSergoaarsverk0000": ("Ergoterapeuter (kommunehelse + omsorg) (årsverk)", "årsverk",
+                                    1, "count", 0.45, 0.6, 0, 0, 1e9),
+            "KOSavtalehjemler0001": ("Avtalehjemler for private fysioterapeuter, fulltid "
+                                     "(antall)", "antall", 0, "count", 0.4, 0.6, 0, 0, 1e9),
+        },
+        confirmed=("KOSergoaarsverk0000", "KOSavtalehjemler0001"),
+    ),
+    TableSpec(
+        "12058",
+        "Brann- og ulykkesvern - grunnlagstall og nøkkeltall (K)",
+        "brann og ulykkesvern",
+        {
+            "KOSnettobrann0000": ("Netto driftsutgifter til forebygging av branner og andre "
+                                  "ulykker per innbygger (kr)", "kr", 0, "ratio", 190, 0.6, 6,
+                                  40, 800),
+        },
+    ),
+]
+
+
+def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year: int):
+    label, unit, decimals, kind, base, spread, trend, lo, hi = spec.contents[cc]
+    r = unit_random(spec.id, code, key, cc, year)
+    level = unit_random(spec.id, code, key, cc, "level")
+    if kind == "function":
+        regnskap, function, art = key
+        per_capita = FUNCTION_KR_PER_INNBYGGER[function] * (0.75 + 0.5 * level)
+        per_capita *= 1.0 + 0.035 * (year - 2015) + 0.04 * (r - 0.5)
+        if art == "AGD10":
+            per_capita *= 1.25
+        if regnskap == "A":
+            per_capita *= 1.02
+        return float(round(population(code) * per_capita / 1000))
+    if kind == "count":
+        v = population(code) * base / 1000 * (1 + spread * (level - 0.5)) * (0.97 + 0.06 * r)
+        return float(round(max(lo, v), decimals))
+    wave = 0.15 * base * math.sin(year + 10 * unit_random(code, spec.id)) if base else 0
+    v = base * (1 + spread * (level - 0.5)) + trend * (year - 2015) + wave
+    v += (abs(base) * 0.05 if base else 1.0) * (r - 0.5)
+    if cc == "KOSAGD230000":  # keep the earlier demo's scale for netto driftsresultat
+        v = 2.0 + 4.0 * (level - 0.5) + 3.0 * math.sin(year + 10 * level) + (r - 0.5)
+    return float(round(min(hi, max(lo, v)), decimals))
+
+
+def build_table(spec: TableSpec) -> dict:
     munis = municipalities("NO")
     codes = sorted({m.code for m in munis})
     by_code = {m.code: [x for x in munis if x.code == m.code] for m in munis}
@@ -117,135 +338,134 @@ def build_12134() -> dict:
         ["EAK", "EAKUO"] + [f"EKA{c}" for c in counties] + [f"EKG{n:02d}" for n in range(1, 18)]
     )
     regions = pseudo + codes
-    contents = {
-        "KOSAGD230000": (
-            "Netto driftsresultat i prosent av brutto driftsinntekter (prosent)",
-            "prosent",
-            1,
-        ),
-        "KOSAGD310000": ("Frie inntekter i kroner per innbygger (kr)", "kr", 0),
+    groups = {code: kostra_group(code) for code in codes}
+    members = {
+        "EAK": codes,
+        "EAKUO": [c for c in codes if c != "0301"],
+        **{f"EKA{c}": [x for x in codes if x[:2] == c] for c in counties},
+        **{g: [c for c in codes if groups[c] == g] for g in (f"EKG{n:02d}" for n in range(1, 18))},
     }
+    extra_keys = list(itertools.product(*[[c for c, _ in d[2]] for d in spec.extra_dims]))
+    contents = list(spec.contents)
+    exists = {(c, y): any(valid_in_year(m, y) for m in by_code[c]) for c in codes for y in YEARS}
+    muni: dict[tuple, float | None] = {}
+    for code in codes:
+        small = population(code) < 2_500
+        for key in extra_keys:
+            for cc in contents:
+                for year in YEARS:
+                    if not exists[(code, year)]:
+                        muni[(code, key, cc, year)] = None
+                        continue
+                    v = _muni_value(spec, code, key, cc, year)
+                    if unit_random(spec.id, code, key, cc, year, "missing") < 0.004:
+                        v = None
+                    if spec.suppress_small and small and unit_random(spec.id, code, "s") < 0.4:
+                        v = None
+                    muni[(code, key, cc, year)] = v
     values: list[float | None] = []
     status: dict[str, str] = {}
-    # municipal values first, then pseudo-regions as weighted means
-    muni_value: dict[tuple[str, str, int], float | None] = {}
-    for code in codes:
-        for cc in contents:
-            for year in YEARS:
-                exists = any(valid_in_year(m, year) for m in by_code[code])
-                if not exists:
-                    muni_value[(code, cc, year)] = None
-                    continue
-                r = unit_random(code, cc, year)
-                if cc == "KOSAGD230000":
-                    base = 2.0 + 4.0 * (unit_random(code, "level") - 0.5)
-                    v = round(base + 3.0 * math.sin(year + 10 * unit_random(code)) + (r - 0.5), 1)
-                else:
-                    v = float(
-                        round(
-                            52_000
-                            + 25_000 * unit_random(code, "fi")
-                            + 1_400 * (year - 2015)
-                            + 800 * (r - 0.5)
-                        )
-                    )
-                if unit_random(code, cc, year, "missing") < 0.004:
-                    v = None
-                muni_value[(code, cc, year)] = v
-    groups = {code: kostra_group(code) for code in codes}
-    for ri, region in enumerate(regions):
-        for ci, cc in enumerate(contents):
-            for yi, year in enumerate(YEARS):
-                flat = (ri * len(contents) + ci) * len(YEARS) + yi
-                if region in pseudo:
-                    if region == "EAK":
-                        members = codes
-                    elif region == "EAKUO":
-                        members = [c for c in codes if c != "0301"]
-                    elif region.startswith("EKA"):
-                        members = [c for c in codes if c[:2] == region[3:]]
-                    else:
-                        members = [c for c in codes if groups[c] == region]
-                    pairs = [
-                        (muni_value[(c, cc, year)], population(c))
-                        for c in members
-                        if muni_value[(c, cc, year)] is not None
-                    ]
-                    if region.startswith("EKG") and year < 2020:
-                        values.append(None)  # 2020 grouping only; earlier groups differ (break)
-                        status[str(flat)] = "."
-                    elif pairs:
-                        total = sum(w for _, w in pairs)
-                        values.append(round(sum(v * w for v, w in pairs) / total, contents[cc][2]))
-                    else:
-                        values.append(None)
-                        status[str(flat)] = "."
-                    continue
-                v = muni_value[(region, cc, year)]
-                values.append(v)
-                if v is None:
-                    exists = any(valid_in_year(m, year) for m in by_code[region])
-                    status[str(flat)] = (
-                        "." if not exists else (":" if unit_random(region, "conf") < 0.3 else "..")
-                    )
+    for region in regions:
+        for key in extra_keys:
+            for cc in contents:
+                decimals, kind = spec.contents[cc][2], spec.contents[cc][3]
+                for year in YEARS:
+                    flat = len(values)
+                    if region in members:
+                        if region.startswith("EKG") and year < 2020:
+                            values.append(None)  # 2020 grouping only; older groups differ (break)
+                            status[str(flat)] = "."
+                            continue
+                        pairs = [
+                            (muni[(c, key, cc, year)], population(c))
+                            for c in members[region]
+                            if muni[(c, key, cc, year)] is not None
+                        ]
+                        if not pairs:
+                            values.append(None)
+                            status[str(flat)] = "."
+                        elif kind == "ratio":
+                            total = sum(w for _, w in pairs)
+                            values.append(round(sum(v * w for v, w in pairs) / total, decimals))
+                        else:
+                            values.append(round(sum(v for v, _ in pairs), decimals))
+                        continue
+                    v = muni[(region, key, cc, year)]
+                    values.append(v)
+                    if v is None:
+                        if not exists[(region, year)]:
+                            status[str(flat)] = "."
+                        elif spec.suppress_small and population(region) < 2_500:
+                            status[str(flat)] = ":"
+                        else:
+                            status[str(flat)] = ":" if unit_random(region, "conf") < 0.3 else ".."
     region_labels = {"EAK": "Landet", "EAKUO": "Landet uten Oslo"}
     for c in counties:
         region_labels[f"EKA{c}"] = f"{COUNTY_NAMES.get(c, 'Fylke ' + c)} (fylke {c})"
     for n in range(1, 18):
         region_labels[f"EKG{n:02d}"] = f"KOSTRA-gruppe {n}"
     region_labels.update(names)
+    dims: dict[str, dict] = {
+        "KOKkommuneregion0000": {
+            "label": "region",
+            "category": {
+                "index": {r: i for i, r in enumerate(regions)},
+                "label": {r: region_labels[r] for r in regions},
+            },
+            "extension": {"elimination": False, "show": "value"},
+            "link": {
+                "describedby": [
+                    {"extension": {"KOKkommuneregion0000": "urn:ssb:classification:klass:231"}}
+                ]
+            },
+        }
+    }
+    for dim_id, dim_label, dim_codes in spec.extra_dims:
+        dims[dim_id] = {
+            "label": dim_label,
+            "category": {
+                "index": {c: i for i, (c, _) in enumerate(dim_codes)},
+                "label": dict(dim_codes),
+            },
+            "extension": {"elimination": False, "show": "code_value"},
+        }
+    dims["ContentsCode"] = {
+        "label": "statistikkvariabel",
+        "category": {
+            "index": {c: i for i, c in enumerate(contents)},
+            "label": {c: t[0] for c, t in spec.contents.items()},
+            "unit": {c: {"base": t[1], "decimals": t[2]} for c, t in spec.contents.items()},
+        },
+        "extension": {"elimination": False, "show": "value"},
+    }
+    dims["Tid"] = {
+        "label": "år",
+        "category": {
+            "index": {str(y): i for i, y in enumerate(YEARS)},
+            "label": {str(y): str(y) for y in YEARS},
+        },
+        "extension": {"elimination": False, "show": "code"},
+    }
+    ids = list(dims)
     return {
         "version": "2.0",
         "class": "dataset",
-        "label": "12134: Utvalgte nøkkeltall for kommuneregnskap, "
-        "etter region, statistikkvariabel og år",
+        "label": f"{spec.id}: {spec.title}",
         "source": "Statistisk sentralbyrå",
-        "updated": UPDATED,
+        "updated": spec.updated,
         "note": [SYNTHETIC_NOTE],
         "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["KOKkommuneregion0000"]},
-        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
-        "size": [len(regions), len(contents), len(YEARS)],
-        "dimension": {
-            "KOKkommuneregion0000": {
-                "label": "region",
-                "category": {
-                    "index": {r: i for i, r in enumerate(regions)},
-                    "label": {r: region_labels[r] for r in regions},
-                },
-                "extension": {"elimination": False, "show": "value"},
-                "link": {
-                    "describedby": [
-                        {"extension": {"KOKkommuneregion0000": "urn:ssb:classification:klass:231"}}
-                    ]
-                },
-            },
-            "ContentsCode": {
-                "label": "statistikkvariabel",
-                "category": {
-                    "index": {c: i for i, c in enumerate(contents)},
-                    "label": {c: t[0] for c, t in contents.items()},
-                    "unit": {c: {"base": t[1], "decimals": t[2]} for c, t in contents.items()},
-                },
-                "extension": {"elimination": False, "show": "value"},
-            },
-            "Tid": {
-                "label": "år",
-                "category": {
-                    "index": {str(y): i for i, y in enumerate(YEARS)},
-                    "label": {str(y): str(y) for y in YEARS},
-                },
-                "extension": {"elimination": False, "show": "code"},
-            },
-        },
+        "id": ids,
+        "size": [len(dims[d]["category"]["index"]) for d in ids],
+        "dimension": dims,
         "extension": {
             "px": {
                 "infofile": "None",
-                "tableid": "12134",
+                "tableid": spec.id,
                 "decimals": 1,
                 "official-statistics": True,
                 "aggregallowed": False,
                 "language": "no",
-                "matrix": "KOSTRANokkelRegnsk",
             }
         },
         "value": values,
@@ -264,7 +484,7 @@ def table_info(dataset: dict) -> dict:
         "firstPeriod": str(YEARS[0]),
         "lastPeriod": str(YEARS[-1]),
         "category": "public",
-        "variableNames": ["region", "statistikkvariabel", "år"],
+        "variableNames": [dataset["dimension"][d]["label"] for d in dataset["id"]],
         "discontinued": False,
         "source": "Statistisk sentralbyrå",
         "subjectCode": "os",
@@ -307,18 +527,118 @@ def write_json_gz(path: Path, payload: dict) -> None:
         fh.write(raw)
 
 
-def main() -> None:
-    dataset = build_12134()
-    write_json_gz(OUT / "tables" / "12134.json.gz", dataset)
-    (OUT / "tables" / "12134.info.json").write_text(
-        json.dumps(table_info(dataset), ensure_ascii=False, indent=1), encoding="utf-8"
+COUNTIES = {  # KLASS 104 by era: (valid from, valid to) -> {code: name}
+    (None, "2020-01-01"): {
+        "01": "Østfold", "02": "Akershus", "03": "Oslo", "04": "Hedmark", "05": "Oppland",
+        "06": "Buskerud", "07": "Vestfold", "08": "Telemark", "09": "Aust-Agder",
+        "10": "Vest-Agder", "11": "Rogaland", "12": "Hordaland", "14": "Sogn og Fjordane",
+        "15": "Møre og Romsdal", "18": "Nordland", "19": "Troms - Romsa", "20": "Finnmark - Finnmárku",
+    },
+    (None, "2018-01-01"): {"16": "Sør-Trøndelag", "17": "Nord-Trøndelag"},
+    ("2018-01-01", None): {"50": "Trøndelag - Trööndelage"},
+    ("2020-01-01", "2024-01-01"): {
+        "30": "Viken", "38": "Vestfold og Telemark", "54": "Troms og Finnmark - Romsa ja Finnmárku",
+    },
+    ("2020-01-01", None): {
+        "03": "Oslo", "11": "Rogaland", "15": "Møre og Romsdal", "18": "Nordland",
+        "34": "Innlandet", "42": "Agder", "46": "Vestland",
+    },
+    ("2024-01-01", None): {
+        "31": "Østfold", "32": "Akershus", "33": "Buskerud", "39": "Vestfold", "40": "Telemark",
+        "55": "Troms - Romsa - Tromssa", "56": "Finnmark - Finnmárku - Finmarkku",
+    },
+}  # fmt: skip
+
+
+def _in_era(day: date, start: str | None, end: str | None) -> bool:
+    return (start is None or date.fromisoformat(start) <= day) and (
+        end is None or day < date.fromisoformat(end)
     )
-    for year in range(2020, 2025):
+
+
+def klass_codes_at(classification: int, day: date) -> dict:
+    codes = []
+    if classification == 131:
+        for m in municipalities("NO"):
+            if m.valid_on(day):
+                codes.append(
+                    {"code": m.code, "parentCode": None, "level": "1", "name": m.name,
+                     "shortName": "", "presentationName": "",
+                     "validFrom": m.valid_from.isoformat() if m.valid_from else None,
+                     "validTo": m.valid_to.isoformat() if m.valid_to else None, "notes": ""}
+                )  # fmt: skip
+    else:
+        for (start, end), names in COUNTIES.items():
+            if _in_era(day, start, end):
+                for code, name in names.items():
+                    codes.append(
+                        {"code": code, "parentCode": None, "level": "1", "name": name,
+                         "shortName": "", "presentationName": "", "validFrom": start,
+                         "validTo": end, "notes": ""}
+                    )  # fmt: skip
+    return {"codes": sorted(codes, key=lambda c: c["code"])}
+
+
+def klass_changes(start: date, end: date) -> dict:
+    """KLASS 131 /changes in [start, end), from the region history (old code -> successors)."""
+    with open("pipelines/reference_data/no_municipalities.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    names = {(r["code"], r["valid_from"]): r["name"] for r in rows}
+    by_code: dict[str, list[dict]] = {}
+    for r in rows:
+        by_code.setdefault(r["code"], []).append(r)
+    changes = []
+    for r in rows:
+        if not r["valid_to"] or not r["successors"]:
+            continue
+        occurred = date.fromisoformat(r["valid_to"])
+        if not start <= occurred < end:
+            continue
+        for new in r["successors"].split(";"):
+            new_name = next(
+                (x["name"] for x in by_code.get(new, []) if x["valid_from"] == r["valid_to"]),
+                names.get((new, ""), new),
+            )
+            changes.append(
+                {"oldCode": r["code"], "oldName": r["name"], "oldShortName": "",
+                 "newCode": new, "newName": new_name, "newShortName": "",
+                 "changeOccurred": r["valid_to"]}
+            )  # fmt: skip
+    return {"codeChanges": sorted(changes, key=lambda c: (c["changeOccurred"], c["oldCode"]))}
+
+
+def main() -> None:
+    for stale in (OUT / "tables").glob("*"):
+        stale.unlink()
+    for spec in TABLES:
+        dataset = build_table(spec)
+        write_json_gz(OUT / "tables" / f"{spec.id}.json.gz", dataset)
+        info = table_info(dataset)
+        info["malestokk"] = {
+            "area": spec.area,
+            "confirmed_contents_codes": list(spec.confirmed),
+            "modelled_contents_codes": [c for c in spec.contents if c not in spec.confirmed],
+        }
+        (OUT / "tables" / f"{spec.id}.info.json").write_text(
+            json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    for year in range(2020, 2026):
         write_json_gz(
             OUT / "klass" / f"131-correspondsAt-112-{year}-01-01.json.gz",
             klass_corresponds(date(year, 1, 1)),
         )
-    print("wrote", sorted(str(p) for p in OUT.rglob("*") if p.is_file()))
+    for year in range(2015, 2026):
+        for classification in (131, 104):
+            write_json_gz(
+                OUT / "klass" / f"{classification}-codesAt-{year}-01-01.json.gz",
+                klass_codes_at(classification, date(year, 1, 1)),
+            )
+    for year in (2018, 2020, 2024):
+        start, end = date(year - 1, 1, 2), date(year, 1, 2)
+        write_json_gz(
+            OUT / "klass" / f"131-changes-{start}-{end}.json.gz", klass_changes(start, end)
+        )
+    print("wrote", len([p for p in OUT.rglob("*") if p.is_file()]), "files")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ FROM raw_ssb__kostra_values AS r
 JOIN core_catalog__indicators AS c
     ON c.source = 'ssb' AND c.table_id = r.table_id AND c.contents_code = r.contents_code
     AND c.fixed = r.fixed
+WHERE r.is_current  -- earlier releases stay in raw_ssb__kostra_values with is_current = false
 UNION ALL
 SELECT
     c.indicator_id,

@@ -1,0 +1,276 @@
+"""One KOSTRA refresh: check each table's `updated`, fetch only what changed, keep every vintage.
+
+The previous state (value history and fetch log) comes from the last published warehouse, so a
+refresh that fails never counts as a fetch. A table whose `updated` equals the last fetch, with the
+same contents codes and years already held, costs one small info request and no data request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+
+from pipelines.catalog import Indicator
+from pipelines.ssb.jsonstat import decode
+from pipelines.ssb.pxweb import DataRequest, PxWebApi, TableMeta, lower_bound, plan_requests
+from pipelines.ssb.vintages import merge_release
+
+HISTORY_SCHEMA = {
+    "table_id": pl.String,
+    "contents_code": pl.String,
+    "fixed": pl.String,
+    "region_code": pl.String,
+    "region_label": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "status": pl.String,
+    "unit": pl.String,
+    "decimals": pl.Int64,
+    "vintage": pl.String,
+    "updated": pl.String,
+    "archive_id": pl.String,
+    "provenance": pl.String,
+    "is_current": pl.Boolean,
+}
+LOG_SCHEMA = {
+    "run_id": pl.String,
+    "checked_at": pl.String,
+    "table_id": pl.String,
+    "fixed": pl.String,
+    "contents_code": pl.String,
+    "table_updated": pl.String,
+    "years": pl.String,
+    "action": pl.String,
+    "data_requests_planned": pl.Int64,
+    "data_requests_lower_bound": pl.Int64,
+    "data_requests_made": pl.Int64,
+    "cells": pl.Int64,
+}
+
+
+def fixed_text(fixed: dict[str, str]) -> str:
+    """How a series' fixed dimension values are written in the warehouse (`fixed` column)."""
+    return ",".join(f"{k}={v}" for k, v in sorted(fixed.items()))
+
+
+@dataclass(frozen=True)
+class FetchGroup:
+    """The catalog series one table serves, fetched together to spend as few requests as possible.
+
+    Series that fix the same dimensions are merged: the request asks for the union of their fixed
+    values, and only the catalog's (contents code, fixed values) pairs are kept from the answer.
+    """
+
+    table: str
+    region_dimension: str
+    fixed: tuple[tuple[str, tuple[str, ...]], ...]  # dimension -> values asked for
+    series: tuple[tuple[str, str], ...]  # (contents code, fixed text) the catalog wants
+    indicator_ids: tuple[str, ...]
+
+    @property
+    def contents(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(code for code, _ in self.series))
+
+    @property
+    def label(self) -> str:
+        dims = ",".join(f"{d}={'+'.join(v)}" for d, v in self.fixed)
+        return f"{self.table}" + (f" [{dims}]" if dims else "")
+
+
+def fetch_groups(tables: dict[str, list[Indicator]]) -> list[FetchGroup]:
+    groups: dict[tuple[str, str, tuple[str, ...]], list[Indicator]] = {}
+    for table, indicators in tables.items():
+        for ind in indicators:
+            key = (table, ind.region_dimension, tuple(sorted(ind.fixed)))
+            groups.setdefault(key, []).append(ind)
+    out = []
+    for (table, region_dim, dims), inds in groups.items():
+        fixed = tuple((dim, tuple(dict.fromkeys(i.fixed[dim] for i in inds))) for dim in dims)
+        series = tuple(dict.fromkeys((i.contents_code or "", fixed_text(i.fixed)) for i in inds))
+        out.append(FetchGroup(table, region_dim, fixed, series, tuple(i.id for i in inds)))
+    return out
+
+
+@dataclass
+class RefreshResult:
+    history: pl.DataFrame
+    log: pl.DataFrame
+    planned: int = 0
+    lower_bound: int = 0
+    made: int = 0
+    tables_fetched: list[str] = field(default_factory=list)
+    tables_unchanged: list[str] = field(default_factory=list)
+
+
+def _selection(group: FetchGroup, meta: TableMeta, years: list[str]) -> dict[str, list[str]]:
+    """The full selection for a group, or a clear error naming the catalog entries."""
+    who = f"catalog {', '.join(group.indicator_ids)} (SSB table {group.table})"
+    contents = meta.codes("ContentsCode")
+    unknown = [c for c in group.contents if c not in contents]
+    if unknown:
+        raise ValueError(
+            f"{who}: ContentsCode {', '.join(unknown)} not in the table; it has "
+            f"{', '.join(contents)}"
+        )
+    selection: dict[str, list[str]] = {}
+    fixed = dict(group.fixed)
+    for var, codes in meta.variables.items():
+        if var == group.region_dimension:
+            selection[var] = codes
+        elif var == "ContentsCode":
+            selection[var] = list(group.contents)
+        elif var == "Tid":
+            selection[var] = years
+        elif var in fixed:
+            missing = [v for v in fixed[var] if v not in codes]
+            if missing:
+                raise ValueError(f"{who}: {var}={', '.join(missing)} is not a value of the table")
+            selection[var] = list(fixed[var])
+        else:
+            raise ValueError(f"{who}: the table also has {var}; fix a value for it under `fixed`")
+    extra = set(fixed) - set(meta.variables)
+    if extra:
+        raise ValueError(f"{who}: the table has no variable {', '.join(sorted(extra))}")
+    if group.region_dimension not in meta.variables:
+        raise ValueError(f"{who}: the table has no region variable {group.region_dimension}")
+    return selection
+
+
+def _cells_frame(
+    payload: dict, group: FetchGroup, archive_id: str, provenance: str
+) -> pl.DataFrame:
+    cells = decode(payload)
+    region = group.region_dimension
+    dims = [dim for dim, _ in group.fixed]
+    fixed = (
+        pl.concat_str(
+            [pl.lit(f"{dim}=") + pl.col(dim).cast(pl.String) for dim in dims], separator=","
+        )
+        if dims
+        else pl.lit("")
+    )
+    wanted = pl.DataFrame(
+        {"contents_code": [c for c, _ in group.series], "fixed": [f for _, f in group.series]}
+    )
+    cells = cells.with_columns(
+        pl.col("ContentsCode").cast(pl.String).alias("contents_code"), fixed.alias("fixed")
+    ).join(wanted, on=["contents_code", "fixed"], how="semi")
+    return cells.select(
+        pl.col("table_id").cast(pl.String),
+        "contents_code",
+        "fixed",
+        pl.col(region).cast(pl.String).alias("region_code"),
+        pl.col(f"{region}__label").cast(pl.String).alias("region_label"),
+        pl.col("Tid").cast(pl.String).alias("period"),
+        pl.col("value").cast(pl.Float64),
+        pl.col("status").cast(pl.String),
+        pl.col("unit").cast(pl.String),
+        pl.col("decimals").cast(pl.Int64),
+        pl.col("updated").cast(pl.String).str.slice(0, 10).alias("vintage"),
+        pl.col("updated").cast(pl.String),
+        pl.lit(archive_id).alias("archive_id"),
+        pl.lit(provenance).alias("provenance"),
+    )
+
+
+def _already_held(
+    log: pl.DataFrame | None, group: FetchGroup, updated: str | None, years: list[str]
+) -> bool:
+    if log is None or log.is_empty() or not updated:
+        return False
+    wanted = pl.DataFrame(
+        {"contents_code": [c for c, _ in group.series], "fixed": [f for _, f in group.series]}
+    )
+    last = (
+        log.filter(
+            (pl.col("table_id") == group.table) & pl.col("action").is_in(["fetched", "unchanged"])
+        )
+        .join(wanted, on=["contents_code", "fixed"], how="semi")
+        .sort("checked_at")
+        .group_by("contents_code", "fixed")
+        .last()
+    )
+    if last.height != len(group.series):
+        return False
+    for row in last.iter_rows(named=True):
+        if row["table_updated"] != updated or not set(years) <= set(row["years"].split(",")):
+            return False
+    return True
+
+
+def refresh_kostra(
+    client: PxWebApi,
+    groups: list[FetchGroup],
+    years: list[int],
+    *,
+    previous_history: pl.DataFrame | None,
+    previous_log: pl.DataFrame | None,
+    provenance: str,
+    run_id: str,
+    log: Callable[[str], None] = lambda _: None,
+    force: bool = False,
+) -> RefreshResult:
+    history = (
+        previous_history if previous_history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
+    )
+    result = RefreshResult(history=history, log=pl.DataFrame(schema=LOG_SCHEMA))
+    log_rows: list[dict] = []
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    max_cells: int | None = None
+    updated_at: dict[str, str | None] = {}
+    for group in groups:
+        if group.table not in updated_at:
+            updated_at[group.table] = client.table_updated(group.table)
+        updated = updated_at[group.table]
+        wanted_years = [str(y) for y in years]
+        if not force and _already_held(previous_log, group, updated, wanted_years):
+            log(f"SSB {group.label}: unchanged since {updated}; no data request")
+            result.tables_unchanged.append(group.table)
+            for code, fixed in group.series:
+                log_rows.append(
+                    dict(
+                        run_id=run_id, checked_at=now, table_id=group.table,
+                        fixed=fixed, contents_code=code, table_updated=updated,
+                        years=",".join(wanted_years), action="unchanged",
+                        data_requests_planned=0, data_requests_lower_bound=0,
+                        data_requests_made=0, cells=0,
+                    )
+                )  # fmt: skip
+            continue
+        if max_cells is None:
+            max_cells = client.max_cells()
+        meta = client.table_meta(group.table)
+        table_years = [y for y in wanted_years if y in meta.codes("Tid")]
+        selection = _selection(group, meta, table_years)
+        split_vars = ["Tid", group.region_dimension, "ContentsCode"]
+        requests: list[DataRequest] = plan_requests(group.table, selection, max_cells, split_vars)
+        cells = sum(r.cells for r in requests)
+        bound = lower_bound(cells, max_cells)
+        result.planned += len(requests)
+        result.lower_bound += bound
+        frames = []
+        for n, request in enumerate(requests, 1):
+            log(f"SSB {group.label}: data request {n}/{len(requests)} ({request.cells} cells)")
+            payload, archive_id = client.data(request)
+            frames.append(_cells_frame(payload, group, archive_id, provenance))
+        result.made += len(requests)
+        fetched = pl.concat(frames)
+        history = merge_release(history, fetched)
+        result.tables_fetched.append(group.table)
+        for code, fixed in group.series:
+            log_rows.append(
+                dict(
+                    run_id=run_id, checked_at=now, table_id=group.table, fixed=fixed,
+                    contents_code=code, table_updated=updated, years=",".join(wanted_years),
+                    action="fetched", data_requests_planned=len(requests),
+                    data_requests_lower_bound=bound, data_requests_made=len(requests),
+                    cells=cells,
+                )
+            )  # fmt: skip
+    result.history = history.select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)  # type: ignore[arg-type]
+    new_log = pl.DataFrame(log_rows, schema=LOG_SCHEMA)
+    result.log = pl.concat([previous_log, new_log]) if previous_log is not None else new_log
+    return result
