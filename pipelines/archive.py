@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 
 class RawArchive:
     """Files live at <root>/<source>/objects/<sha[:2]>/<sha>.json.gz; requests in manifest.jsonl."""
@@ -61,3 +63,34 @@ class RawArchive:
             return []
         with self.manifest.open(encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
+
+
+def _request_key(method: str, url: str, body: Any) -> tuple[str, str, str]:
+    return (method.upper(), url, json.dumps(body, sort_keys=True, ensure_ascii=False))
+
+
+class ReplayTransport(httpx.BaseTransport):
+    """Answers requests from an archive: a load replayed exactly, without the network.
+
+    A request is matched on method, full URL and JSON body; the latest archived answer wins. A
+    request the archive never saw gets 404 with a message saying so.
+    """
+
+    def __init__(self, archive: RawArchive) -> None:
+        self.archive = archive
+        self.index: dict[tuple[str, str, str], str] = {}
+        for entry in archive.requests():
+            key = _request_key(entry["method"], entry["url"], entry.get("body"))
+            self.index[key] = entry["sha256"]
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        sha = self.index.get(_request_key(request.method, str(request.url), body))
+        if sha is None:
+            return httpx.Response(
+                404,
+                json={"error": f"not in the raw archive: {request.method} {request.url}"},
+            )
+        return httpx.Response(
+            200, content=self.archive.load(sha), headers={"Content-Type": "application/json"}
+        )

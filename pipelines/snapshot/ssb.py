@@ -37,8 +37,14 @@ def _problem(status: int, title: str) -> httpx.Response:
     )
 
 
-@cache
 def _load_table(path: Path) -> dict[str, Any]:
+    """Parsed once per file version: a rewritten file (a new release) is read again."""
+    stat = path.stat()
+    return _parse_table(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parse_table(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     with gzip.open(path, "rb") as fh:
         return json.loads(fh.read())
 
