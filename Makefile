@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui
+.PHONY: demo test lint setup ui bench
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -18,3 +18,6 @@ test: setup  ## lint and run the whole test suite (no network)
 
 ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folder
 	$(UV) run --frozen malestokk ui --offline
+
+bench: setup  ## print the benchmark figures the issues ask for (not part of the tests)
+	$(UV) run --frozen --group bench python benchmarks/ssb.py
