@@ -46,6 +46,8 @@ def test_environment_overrides_the_file(config_file: Path) -> None:
         ({"MALESTOKK_SOURCE_MODE": "offline"}, "sources.mode", "'live' or 'snapshot'"),
         ({"MALESTOKK_FIRST_YEAR": "2030"}, "years", "first <= last"),
         ({"MALESTOKK_LAST_YEAR": "soon"}, "years.last", "whole number"),
+        ({"MALESTOKK_SSB_API": "v1"}, "sources.ssb_api", "'v2' or 'v0'"),
+        ({"MALESTOKK_SSB_CALLS_PER_MINUTE": "0"}, "sources.ssb_calls_per_minute", "between 1"),
     ],
 )
 def test_a_wrong_value_names_the_key_and_the_problem(
