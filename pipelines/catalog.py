@@ -38,6 +38,7 @@ class Indicator:
     region_dimension: str = "KOKkommuneregion0000"
     kpi: str | None = None  # Kolada KPI id
     additive: bool = False
+    kpi_group: str | None = None  # set when the indicator comes from a catalog KPI group
 
     @property
     def series_key(self) -> str:
@@ -49,9 +50,21 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class KpiGroupEntry:
+    """A Kolada KPI group named in the catalog; its members become indicators when fetched."""
+
+    id: str  # prefix of the member indicators' ids: "<id>.<kpi in lower case>"
+    kpi_group: str  # e.g. "GKPI118" (KKiK)
+    service_area: str
+    perspective: str
+    higher_is_better: bool | None = None
+
+
+@dataclass(frozen=True)
 class Catalog:
     path: Path
     indicators: tuple[Indicator, ...]
+    kpi_groups: tuple[KpiGroupEntry, ...] = ()
 
     def by_source(self, source: Source) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.source == source)
@@ -147,6 +160,37 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     return Indicator(**common, kpi=kpi)
 
 
+def _group_entry(path: Path, n: int, raw: dict) -> KpiGroupEntry:
+    where = f"{path}: kolada_kpi_group #{n}"
+
+    def fail(key: str, problem: str) -> CatalogError:
+        return CatalogError(f"{where}: {key}: {problem}")
+
+    known = {"id", "kpi_group", "service_area", "perspective", "higher_is_better"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise fail(unknown[0], "unknown key")
+    for key in ("id", "kpi_group", "service_area", "perspective"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise fail(key, "is required")
+    if not re.fullmatch(r"[a-z0-9_.\-]+", raw["id"]):
+        raise fail("id", "use lower-case letters, digits, '_', '.', '-'")
+    if not re.fullmatch(r"G2?KPI\d+", raw["kpi_group"]):
+        raise fail("kpi_group", 'a Kolada KPI group id looks like "GKPI118"')
+    if raw["perspective"] not in PERSPECTIVES:
+        raise fail("perspective", f"must be one of {', '.join(PERSPECTIVES)}")
+    hib = raw.get("higher_is_better", "neutral")
+    if not (isinstance(hib, bool) or hib == "neutral"):
+        raise fail("higher_is_better", 'must be true, false or "neutral"')
+    return KpiGroupEntry(
+        raw["id"],
+        raw["kpi_group"],
+        raw["service_area"].strip(),
+        raw["perspective"],
+        None if hib == "neutral" else hib,
+    )
+
+
 def load_catalog(path: Path | str) -> Catalog:
     """Parse and check the catalog; raise CatalogError naming the first wrong entry."""
     path = Path(path)
@@ -156,9 +200,13 @@ def load_catalog(path: Path | str) -> Catalog:
         raise CatalogError(f"{path}: catalog file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{path}: not valid TOML: {exc}") from exc
-    entries = data.get("indicator")
-    if not isinstance(entries, list) or not entries:
+    entries = data.get("indicator", [])
+    group_entries = data.get("kolada_kpi_group", [])
+    if not isinstance(entries, list) or not isinstance(group_entries, list):
+        raise CatalogError(f"{path}: [[indicator]] and [[kolada_kpi_group]] must be lists")
+    if not entries and not group_entries:
         raise CatalogError(f"{path}: no [[indicator]] entries")
+    groups = tuple(_group_entry(path, n, raw) for n, raw in enumerate(group_entries, start=1))
     indicators = tuple(_entry(path, n, raw) for n, raw in enumerate(entries, start=1))
     seen: dict[str, int] = {}
     series: dict[str, str] = {}
@@ -172,4 +220,4 @@ def load_catalog(path: Path | str) -> Catalog:
                 f"reads the same series as {series[ind.series_key]}"
             )
         series[ind.series_key] = ind.id
-    return Catalog(path=path, indicators=indicators)
+    return Catalog(path=path, indicators=indicators, kpi_groups=groups)

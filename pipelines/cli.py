@@ -21,6 +21,8 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "offline", False):
         os.environ["MALESTOKK_SOURCE_MODE"] = "snapshot"
+    if getattr(args, "full", False):
+        os.environ["MALESTOKK_FULL_REFRESH"] = "true"
     if args.config:
         os.environ["MALESTOKK_CONFIG"] = str(Path(args.config).resolve())
     settings = load_settings()
@@ -71,10 +73,16 @@ def refresh(args: argparse.Namespace) -> int:
 
     published = Warehouse(settings.warehouse_dir).last_publish()
     passed = sum(1 for c in checks if c.passed)
-    failed_checks = [c.check_name for c in checks if not c.passed]
+    failed_checks = [
+        c.check_name for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    warnings = [
+        c.check_name for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN
+    ]
     print(
         f"\nchecks: {passed} passed, {len(failed_checks)} failed"
         + (f" ({', '.join(failed_checks)})" if failed_checks else "")
+        + (f", {len(warnings)} warnings ({', '.join(warnings)})" if warnings else "")
     )
     published_now = bool(published and published.get("run_id") == result.run_id)
     if published_now:
@@ -125,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     p_refresh = sub.add_parser("refresh", help="fetch, check, load, compare and publish")
     p_refresh.add_argument(
         "--offline", action="store_true", help="use the bundled snapshot instead of the live APIs"
+    )
+    p_refresh.add_argument(
+        "--full",
+        action="store_true",
+        help="fetch every SSB table and pull every Kolada KPI again, changed or not",
     )
     p_refresh.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]

@@ -63,6 +63,7 @@ class Settings:
     ssb_v0_url: str = "https://data.ssb.no/api/v0"
     ssb_calls_per_minute: int = 30
     kolada_requests_per_second: int = 5
+    full_refresh: bool = False
 
     @property
     def home_region_key(self) -> str:
@@ -104,6 +105,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("sources", "ssb_v0_url"): "SSB_V0_URL",
     ("sources", "ssb_calls_per_minute"): "SSB_CALLS_PER_MINUTE",
     ("sources", "kolada_requests_per_second"): "KOLADA_REQUESTS_PER_SECOND",
+    ("sources", "full_refresh"): "FULL_REFRESH",
     ("years", "first"): "FIRST_YEAR",
     ("years", "last"): "LAST_YEAR",
     ("schedule", "cron"): "SCHEDULE_CRON",
@@ -123,6 +125,7 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("sources", "ssb_v0_url"): "https://data.ssb.no/api/v0",
     ("sources", "ssb_calls_per_minute"): 30,
     ("sources", "kolada_requests_per_second"): 5,
+    ("sources", "full_refresh"): False,
     ("years", "first"): 2017,
     ("years", "last"): 2024,
     ("schedule", "cron"): "30 5 * * *",
@@ -275,6 +278,14 @@ def load_settings(
         origins = origin_first if origin_first == origin_last else f"{origin_first}; {origin_last}"
         raise ConfigError("years", f"need 1990 <= first <= last, got {first}..{last}", origins)
 
+    full_value, origin = reader.get("sources", "full_refresh")
+    full_text = str(full_value).strip().lower()
+    if full_text not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(
+            "sources.full_refresh", f"must be true or false, got {full_value!r}", origin
+        )
+    full_refresh = full_text in ("true", "1", "yes")
+
     cron, origin = reader.text("schedule", "cron")
     if len(cron.split()) != 5:
         raise ConfigError("schedule.cron", f"must have five cron fields, got {cron!r}", origin)
@@ -299,4 +310,5 @@ def load_settings(
         ssb_v0_url=urls["ssb_v0_url"],
         ssb_calls_per_minute=rates["ssb_calls_per_minute"],
         kolada_requests_per_second=rates["kolada_requests_per_second"],
+        full_refresh=full_refresh,
     )

@@ -47,11 +47,13 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             api=settings.ssb_api,
             v0_url=settings.ssb_v0_url,
             calls_per_window=settings.ssb_calls_per_minute,
+            full_refresh=settings.full_refresh,
             **common,
         ),
         "kolada": KoladaResource(
             base_url=settings.kolada_url,
             requests_per_second=settings.kolada_requests_per_second,
+            full_pull=settings.full_refresh,
             **common,
         ),
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),

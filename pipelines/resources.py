@@ -88,6 +88,7 @@ class SsbResource(_ApiResource):
     pxweb_url: str
     klass_url: str
     api: str = "v2"  # "v2" or the v0 fallback
+    full_refresh: bool = False  # fetch every table even if its `updated` has not changed
     v0_url: str = "https://data.ssb.no/api/v0"
     calls_per_window: int = 30
     window_seconds: float = 60.0
@@ -116,6 +117,7 @@ class SsbResource(_ApiResource):
 class KoladaResource(_ApiResource):
     base_url: str
     requests_per_second: int = 5
+    full_pull: bool = False  # ignore from_date and pull everything again
 
     def client(self) -> KoladaClient:
         return self._client(

@@ -87,9 +87,29 @@ kolada_values = pa.DataFrameSchema(
         "count": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True),
         "status": pa.Column(str, nullable=True),
         "isdeleted": pa.Column(bool),
-        "vintage": pa.Column(str),
-        "archive_id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+        "vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
+        # empty only on a deletion found by a full pull (no response carried it)
+        "archive_id": pa.Column(str, pa.Check.str_matches(r"^([0-9a-f]{64})?$")),
+        "is_current": pa.Column(bool),
     },
+    checks=[
+        pa.Check(
+            lambda d: d.lazyframe.select(
+                (
+                    pl.col("is_current")
+                    .cast(pl.Int32)
+                    .sum()
+                    .over(["kpi", "municipality", "period", "gender"])
+                    == 1
+                ).alias("one_current")
+            ),
+            name="one_current_version_per_value",
+        ),
+        pa.Check(
+            lambda d: d.lazyframe.select((pl.col("archive_id") != "") | pl.col("isdeleted")),
+            name="archive_id_on_every_value",
+        ),
+    ],
     unique=["kpi", "municipality", "period", "gender", "vintage"],
     strict=False,
     name="raw_kolada__values",

@@ -4,23 +4,40 @@ import dagster as dg
 import polars as pl
 
 from assets.kolada.raw import (
+    raw_kolada__kpi_groups,
+    raw_kolada__kpis,
     raw_kolada__municipalities,
     raw_kolada__municipality_groups,
     raw_kolada__values,
 )
 from assets.ssb.raw import raw_ssb__kostra_values
+from pipelines.kolada.groups import expanded_indicators
 from pipelines.resources import StudyResource, WarehouseResource
 
 
 @dg.asset(
     group_name="core",
     kinds={"duckdb"},
-    description="The indicator catalog and the home municipality, as warehouse tables.",
+    deps=[raw_kolada__kpi_groups, raw_kolada__kpis],
+    description="The indicator catalog (Kolada KPI groups expanded to their members) and the "
+    "home municipality, as warehouse tables.",
 )
 def core_catalog__indicators(
     study: StudyResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     catalog = study.catalog()
+    wh = warehouse.get()
+    with wh.build() as con:
+        members: dict[str, list[str]] = {}
+        for group_id, member in con.execute(
+            "SELECT group_id, member_id FROM raw_kolada__kpi_groups"
+        ).fetchall():
+            members.setdefault(group_id, []).append(member)
+        meta = {
+            row[0]: {"title": row[1]}
+            for row in con.execute("SELECT id, title FROM raw_kolada__kpis").fetchall()
+        }
+    indicators = expanded_indicators(catalog, members, meta)
     frame = pl.DataFrame(
         [
             {
@@ -36,8 +53,9 @@ def core_catalog__indicators(
                 "fixed": ",".join(f"{k}={v}" for k, v in sorted(i.fixed.items())),
                 "kpi": i.kpi,
                 "additive": i.additive,
+                "kpi_group": i.kpi_group,
             }
-            for i in catalog.indicators
+            for i in indicators
         ],
         schema={
             "indicator_id": pl.String,
@@ -52,18 +70,20 @@ def core_catalog__indicators(
             "fixed": pl.String,
             "kpi": pl.String,
             "additive": pl.Boolean,
+            "kpi_group": pl.String,
         },
     )
     home = pl.DataFrame(
         {"country": [study.home_country], "municipality": [study.home_municipality]}
     )
-    wh = warehouse.get()
     with wh.build() as con:
         rows = wh.replace_table(
             con, "core_catalog__indicators", frame, f"Indicator catalog ({catalog.path.name})."
         )
         wh.replace_table(con, "core_settings__home", home, "The home municipality.")
-    return dg.MaterializeResult(metadata={"indicators": rows})
+    return dg.MaterializeResult(
+        metadata={"indicators": rows, "from_kpi_groups": rows - len(catalog.indicators)}
+    )
 
 
 @dg.asset(
@@ -95,18 +115,18 @@ def core_indicator_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
 @dg.asset_check(
     asset=core_indicator_values,
     blocking=True,
-    description="Every catalog indicator has values; no duplicate keys.",
+    description="Every indicator listed in the catalog has values (members of a KPI group may "
+    "have none yet; they are listed); no duplicate keys.",
 )
 def core_indicator_values_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
-        missing = [
-            r[0]
-            for r in con.execute(
-                "SELECT c.indicator_id FROM core_catalog__indicators c LEFT JOIN "
-                "core_indicator_values v USING (indicator_id) GROUP BY 1 "
-                "HAVING count(v.value) = 0"
-            ).fetchall()
-        ]
+        empty = con.execute(
+            "SELECT c.indicator_id, c.kpi_group FROM core_catalog__indicators c LEFT JOIN "
+            "core_indicator_values v USING (indicator_id) GROUP BY ALL "
+            "HAVING count(v.value) = 0 ORDER BY 1"
+        ).fetchall()
+        missing = [i for i, group in empty if group is None]
+        group_without_values = [i for i, group in empty if group is not None]
         duplicates = con.execute(
             "SELECT count(*) FROM (SELECT indicator_id, country, region_code, year, gender, "
             "vintage FROM core_indicator_values GROUP BY ALL HAVING count(*) > 1)"
@@ -115,6 +135,7 @@ def core_indicator_values_complete(warehouse: WarehouseResource) -> dg.AssetChec
         passed=not missing and duplicates == 0,
         metadata={
             "indicators_without_values": ", ".join(missing) or "none",
+            "kpi_group_members_without_values": ", ".join(group_without_values) or "none",
             "duplicate_keys": duplicates,
         },
     )

@@ -5,23 +5,12 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from pipelines.kolada.client import plan_data_queries
+from pipelines.kolada.pull import pull_kolada
 from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
 from quality.asset_checks import validate_table
 from quality.schemas import kolada_values
 
 SKR_KOMMUNGRUPPER = [f"G{n}" for n in range(92786, 92795)]
-VALUE_SCHEMA = {
-    "kpi": pl.String,
-    "municipality": pl.String,
-    "period": pl.Int32,
-    "gender": pl.String,
-    "value": pl.Float64,
-    "count": pl.Int64,
-    "status": pl.String,
-    "isdeleted": pl.Boolean,
-    "archive_id": pl.String,
-}
 
 
 @dg.asset(
@@ -53,7 +42,7 @@ def raw_kolada__municipality_groups(
     kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     with kolada.client() as client:
-        groups = client.listing(f"municipality_groups/{','.join(SKR_KOMMUNGRUPPER)}")
+        groups = client.municipality_groups(SKR_KOMMUNGRUPPER)
     rows = [
         {
             "group_id": g["id"],
@@ -87,12 +76,104 @@ def raw_kolada__municipality_groups(
     return dg.MaterializeResult(metadata={"rows": count, "groups": len(groups)})
 
 
+KPI_SCHEMA = {
+    "id": pl.String,
+    "title": pl.String,
+    "description": pl.String,
+    "operating_area": pl.String,
+    "perspective": pl.String,
+    "is_divided_by_gender": pl.Boolean,
+    "municipality_type": pl.String,
+    "has_ou_data": pl.Boolean,
+    "publication_date": pl.String,
+    "prel_publication_date": pl.String,
+    "auspice": pl.String,
+}
+
+
+def _catalog_group_ids(study: StudyResource) -> list[str]:
+    return [g.kpi_group for g in study.catalog().kpi_groups]
+
+
+@dg.asset(
+    group_name="kolada_raw",
+    kinds={"duckdb"},
+    description="The Kolada KPI groups the catalog names (e.g. GKPI118, KKiK), one row per "
+    "member KPI; the catalog expands each group to its members.",
+)
+def raw_kolada__kpi_groups(
+    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wanted = _catalog_group_ids(study)
+    groups = []
+    if wanted:
+        with kolada.client() as client:
+            groups = client.kpi_groups(wanted)
+    missing = sorted(set(wanted) - {g["id"] for g in groups})
+    if missing:
+        raise dg.Failure(
+            f"Kolada has no KPI group {', '.join(missing)} (named in the catalog "
+            f"{study.catalog_file}); check the id with /v3/kpi_groups?title=..."
+        )
+    frame = pl.DataFrame(
+        [
+            {"group_id": g["id"], "title": g["title"], "member_id": m["member_id"],
+             "member_title": m.get("member_title")}
+            for g in groups
+            for m in g.get("members", [])
+        ],
+        schema={"group_id": pl.String, "title": pl.String, "member_id": pl.String,
+                "member_title": pl.String},
+    )  # fmt: skip
+    wh = warehouse.get()
+    with wh.build() as con:
+        rows = wh.replace_table(
+            con, "raw_kolada__kpi_groups", frame, "Kolada KPI groups named in the catalog."
+        )
+    return dg.MaterializeResult(metadata={"groups": len(groups), "members": rows})
+
+
+def _wanted_kpis(study: StudyResource, con) -> list[str]:
+    explicit = [i.kpi for i in study.catalog().by_source("kolada") if i.kpi]
+    members = [r[0] for r in con.execute("SELECT member_id FROM raw_kolada__kpi_groups").fetchall()]
+    return list(dict.fromkeys([*explicit, *members]))
+
+
+@dg.asset(
+    group_name="kolada_raw",
+    kinds={"duckdb"},
+    deps=[raw_kolada__kpi_groups],
+    description="Metadata of every KPI the catalog asks for (title, description, operating area, "
+    "perspective, gender division, publication dates), from /v3/kpi.",
+)
+def raw_kolada__kpis(
+    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    with wh.build() as con:
+        wanted = _wanted_kpis(study, con)
+    with kolada.client() as client:
+        items = client.kpis(wanted)
+    frame = pl.DataFrame(
+        [{k: item.get(k) for k in KPI_SCHEMA} for item in items], schema=KPI_SCHEMA
+    )
+    with wh.build() as con:
+        rows = wh.replace_table(
+            con, "raw_kolada__kpis", frame, "Kolada KPI metadata (/v3/kpi), Källa: Kolada."
+        )
+    unknown = sorted(set(wanted) - set(frame["id"].to_list()))
+    return dg.MaterializeResult(
+        metadata={"kpis": rows, "asked_for": len(wanted), "unknown": ", ".join(unknown) or "none"}
+    )
+
+
 @dg.asset(
     group_name="kolada_raw",
     kinds={"duckdb", "polars"},
-    deps=[raw_kolada__municipalities],
+    deps=[raw_kolada__municipalities, raw_kolada__municipality_groups, raw_kolada__kpis],
     description="Kolada KPI values for every kommun, the SKR kommungrupper and Riket: one row "
-    "per KPI x municipality x year x gender (T total, K women, M men).",
+    "per KPI x municipality x year x gender (T total, K women, M men) and version. Pulled with "
+    "from_date after the first run; deletions stay in the history (is_current, isdeleted).",
 )
 def raw_kolada__values(
     context: dg.AssetExecutionContext,
@@ -100,58 +181,77 @@ def raw_kolada__values(
     kolada: KoladaResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    kpis = [i.kpi for i in study.catalog().by_source("kolada")]
     provenance, recorded = kolada.provenance("kolada")
-    vintage = recorded or date.today().isoformat()
+    today = date.today().isoformat()
     wh = warehouse.get()
     with wh.build() as con:
+        kpis = _wanted_kpis(study, con)
+        known_kpis = {r[0] for r in con.execute("SELECT id FROM raw_kolada__kpis").fetchall()}
         munis = [
             r[0]
             for r in con.execute(
                 "SELECT id FROM raw_kolada__municipalities WHERE type = 'K' ORDER BY id"
             ).fetchall()
         ]
-    queries = plan_data_queries(kpis, [*munis, *SKR_KOMMUNGRUPPER, "0000"], study.years)
-    rows: list[dict] = []
-    with kolada.client() as client:
-        for n, query in enumerate(queries, 1):
-            if n % 5 == 1:
-                context.log.info(f"Kolada: query {n}/{len(queries)}")
-            for page in client.data(query):
-                for item in page.values:
-                    for v in item["values"]:
-                        rows.append(
-                            {
-                                "kpi": item["kpi"],
-                                "municipality": item["municipality"],
-                                "period": int(item["period"]),
-                                "gender": v["gender"],
-                                "value": v.get("value"),
-                                "count": v.get("count"),
-                                "status": v.get("status") or None,
-                                "isdeleted": bool(v.get("isdeleted", False)),
-                                "archive_id": page.archive_id,
-                            }
-                        )
+        known_munis = {
+            r[0]
+            for r in con.execute(
+                "SELECT id FROM raw_kolada__municipalities UNION "
+                "SELECT DISTINCT group_id FROM raw_kolada__municipality_groups"
+            ).fetchall()
+        }
+    client = kolada.client()
+    try:
+        result = pull_kolada(
+            client,
+            kpis,
+            [*munis, *SKR_KOMMUNGRUPPER, "0000"],
+            study.years,
+            previous_history=wh.read_published("raw_kolada__values"),
+            previous_log=wh.read_published("raw_kolada__pull_log"),
+            known_kpis=known_kpis,
+            known_municipalities=known_munis,
+            vintage=recorded or today,
+            provenance=provenance,
+            run_id=context.run.run_id,
+            today=today,
+            full=kolada.full_pull,
+            log=context.log.info,
+        )
         stats = client.stats
-    frame = pl.DataFrame(rows, schema=VALUE_SCHEMA).with_columns(
-        pl.lit(vintage).alias("vintage"), pl.lit(provenance).alias("provenance")
-    )
-    returned = set(frame["kpi"].unique().to_list())
-    unknown = [k for k in kpis if k not in returned]
+    finally:
+        client.close()
     with wh.build() as con:
         count = wh.replace_table(
-            con, "raw_kolada__values", frame, "Kolada values as fetched (API v3), Källa: Kolada."
+            con,
+            "raw_kolada__values",
+            result.history,
+            "Kolada values (API v3), every version; the current view is is_current AND NOT "
+            "isdeleted. Group values (G...) are unweighted means of members. Källa: Kolada.",
         )
-    if unknown:
-        context.log.warning(f"Kolada returned nothing for KPI ids: {', '.join(unknown)}")
+        wh.replace_table(
+            con,
+            "raw_kolada__pull_log",
+            result.log,
+            "One row per KPI and pull: full or incremental (from_date), rows received, and "
+            "whether Kolada knows the KPI id.",
+        )
+    if result.unknown_kpis:
+        context.log.warning(f"Kolada does not know KPI id(s): {', '.join(result.unknown_kpis)}")
     return dg.MaterializeResult(
         metadata={
             "rows": count,
-            "queries_planned": len(queries),
-            "requests_made": stats.requests,
+            "current_rows": result.history.filter(
+                pl.col("is_current") & ~pl.col("isdeleted")
+            ).height,
+            "requests_planned": result.planned_requests,
+            "requests_lower_bound": result.lower_bound,
+            "requests_made": stats.by_kind.get("data", 0),
+            "rows_received": result.rows_received,
+            "rows_touched": result.rows_changed,
             "retries": stats.retries,
-            "kpis_without_data": ", ".join(unknown) or "none",
+            "unknown_kpis": ", ".join(result.unknown_kpis) or "none",
+            "unknown_municipalities": ", ".join(result.unknown_municipalities) or "none",
             "provenance": provenance,
         }
     )
@@ -160,7 +260,28 @@ def raw_kolada__values(
 @dg.asset_check(
     asset=raw_kolada__values,
     blocking=True,
-    description="pandera: ids, gender codes, period range, numeric values.",
+    description="pandera: ids, gender codes, period range, numeric values, one current version.",
 )
 def raw_kolada__values_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return validate_table(warehouse.get(), "raw_kolada__values", kolada_values)
+
+
+@dg.asset_check(
+    asset=raw_kolada__values,
+    blocking=False,
+    description="Every KPI the catalog asks for is known to Kolada (Kolada answers an unknown id "
+    "with an empty list, not an error).",
+)
+def raw_kolada__values_ids_known(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.get().build() as con:
+        unknown = con.sql(
+            "SELECT kpi FROM raw_kolada__pull_log WHERE NOT known_to_kolada AND run_id = "
+            "(SELECT run_id FROM raw_kolada__pull_log ORDER BY pulled_at DESC LIMIT 1)"
+        ).pl()
+    ids = unknown["kpi"].to_list()
+    return dg.AssetCheckResult(
+        passed=not ids,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unknown_kpis": ", ".join(ids) or "none"},
+        description=f"Kolada does not know {', '.join(ids)}" if ids else None,
+    )

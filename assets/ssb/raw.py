@@ -39,6 +39,7 @@ def raw_ssb__kostra_values(
             provenance=provenance,
             run_id=context.run.run_id,
             log=context.log.info,
+            force=ssb.full_refresh,
         )
         stats = client.stats
     finally:

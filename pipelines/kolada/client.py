@@ -9,6 +9,7 @@ compare what came back with what they asked for.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,17 +40,72 @@ class DataQuery:
         )
 
 
+def _even_chunks(ids: Sequence[str], n_chunks: int) -> list[tuple[str, ...]]:
+    size = math.ceil(len(ids) / n_chunks)
+    return [tuple(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def pages_needed(queries: Sequence[DataQuery], per_page: int = PER_PAGE) -> int:
+    """Requests the queries take if every KPI x municipality x year has a row (the worst case)."""
+    return sum(
+        max(1, math.ceil(len(q.kpis) * len(q.municipalities) * len(q.years) / per_page))
+        for q in queries
+    )
+
+
+def requests_lower_bound(
+    n_kpis: int, n_municipalities: int, n_years: int, per_page: int = PER_PAGE
+) -> int:
+    """No plan does better: every segment holds at most 25 ids and every page 5 000 rows."""
+    segments = (
+        math.ceil(n_kpis / MAX_IDS_PER_SEGMENT)
+        * math.ceil(n_municipalities / MAX_IDS_PER_SEGMENT)
+        * math.ceil(n_years / MAX_IDS_PER_SEGMENT)
+    )
+    return max(segments, math.ceil(n_kpis * n_municipalities * n_years / per_page))
+
+
 def plan_data_queries(
-    kpis: Sequence[str], municipalities: Sequence[str], years: Sequence[int]
+    kpis: Sequence[str],
+    municipalities: Sequence[str],
+    years: Sequence[int],
+    per_page: int = PER_PAGE,
 ) -> list[DataQuery]:
-    """The fewest path-form queries that keep every segment within 25 ids."""
-    return [
-        DataQuery(k, m, y)
-        for k, m, y in itertools.product(
-            chunks(kpis), chunks(municipalities), chunks([str(y) for y in years])
-        )
-        for y in [tuple(int(v) for v in y)]
-    ]
+    """Path-form queries with at most 25 ids per segment, in the fewest requests (pages).
+
+    Each segment is cut into equal chunks; every combination of chunk counts is tried and the one
+    whose queries need the fewest pages (assuming every cell has a row) wins. Cutting KPIs into 2
+    chunks of 20 rather than 25 + 15, say, lets 20 x 25 municipalities x 10 years fill exactly one
+    page of 5 000 instead of spilling onto a second.
+    """
+    k = list(dict.fromkeys(kpis))
+    m = list(dict.fromkeys(municipalities))
+    y = [str(v) for v in dict.fromkeys(years)]
+    if not (k and m and y):
+        return []
+    best: list[DataQuery] | None = None
+    best_cost = math.inf
+
+    def counts(n: int) -> range:
+        return range(math.ceil(n / MAX_IDS_PER_SEGMENT), n + 1)
+
+    for nk in counts(len(k)):
+        for nm in counts(len(m)):
+            for ny in counts(len(y)):
+                queries = nk * nm * ny
+                if queries >= best_cost:
+                    break  # more chunks only add requests from here
+                plan = [
+                    DataQuery(kc, mc, tuple(int(v) for v in yc))
+                    for kc, mc, yc in itertools.product(
+                        _even_chunks(k, nk), _even_chunks(m, nm), _even_chunks(y, ny)
+                    )
+                ]
+                cost = pages_needed(plan, per_page)
+                if cost < best_cost:
+                    best, best_cost = plan, cost
+    assert best is not None
+    return best
 
 
 @dataclass
@@ -89,6 +145,26 @@ class KoladaClient(JsonApiClient):
 
     def listing(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return [v for page in self.pages(path, params, kind="metadata") for v in page.values]
+
+    def kpis(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """KPI metadata: title, description, operating area, perspective, publication dates."""
+        return self._by_ids("kpi", ids)
+
+    def kpi_groups(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        return self._by_ids("kpi_groups", ids)
+
+    def municipalities(self) -> list[dict[str, Any]]:
+        return self.listing("municipality")
+
+    def municipality_groups(self, ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        return self._by_ids("municipality_groups", ids)
+
+    def _by_ids(self, endpoint: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return self.listing(endpoint)
+        return [
+            item for chunk in chunks(ids) for item in self.listing(f"{endpoint}/{','.join(chunk)}")
+        ]
 
     def data(self, query: DataQuery, from_date: str | None = None) -> Iterator[Page]:
         params = {"from_date": from_date} if from_date else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import tomllib
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ def _json(status: int, payload: Any) -> httpx.Response:
 class KoladaSnapshotTransport(httpx.BaseTransport):
     def __init__(self, snapshot_dir: Path) -> None:
         self.root = Path(snapshot_dir) / "kolada"
+        manifest = tomllib.loads((Path(snapshot_dir) / "manifest.toml").read_text("utf-8"))
+        retrieved = str(manifest["kolada"]["retrieved"])  # "2024-08" or "2024-08-15"
+        # every recorded value counts as updated when it was recorded (the month's last day)
+        self.recorded_on = retrieved if len(retrieved) == 10 else f"{retrieved}-31"
 
     @cached_property
     def values(self) -> pl.DataFrame:
@@ -104,6 +109,11 @@ class KoladaSnapshotTransport(httpx.BaseTransport):
             and len(segments) >= 2
             and len(route) == 1 + 2 * len(segments)
         ):
+            from_date = params.get("from_date")
+            if from_date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", from_date):
+                return _json(422, {"detail": "from_date must be YYYY-MM-DD"})
+            if from_date and from_date > self.recorded_on:
+                return self._page(request, [], page, per_page)  # nothing updated since
             return self._page(request, self._data_rows(segments), page, per_page)
         return _json(404, {"detail": "Not Found"})
 

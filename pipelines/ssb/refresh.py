@@ -16,7 +16,7 @@ import polars as pl
 from pipelines.catalog import Indicator
 from pipelines.ssb.jsonstat import decode
 from pipelines.ssb.pxweb import DataRequest, PxWebApi, TableMeta, lower_bound, plan_requests
-from pipelines.ssb.vintages import merge_release
+from pipelines.vintages import merge_release
 
 HISTORY_SCHEMA = {
     "table_id": pl.String,

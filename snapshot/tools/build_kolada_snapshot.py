@@ -50,6 +50,23 @@ def main(shared: Path) -> None:
     (OUT / "kpi_groups.json").write_text(
         json.dumps(kpi_groups, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    # KKiK members without values in the dump still exist at Kolada: list them in /kpi with the
+    # title the real group list gives, and say that the rest of their metadata is not recorded.
+    kpis = pl.read_csv(OUT / "kpi.csv", infer_schema=False)
+    kkik = next(g for g in kpi_groups if g["id"] == "GKPI118")
+    extra = [
+        {
+            "id": m["member_id"],
+            "title": m["member_title"],
+            "description": "Titel från Koladas KPI-grupp GKPI118 (januari 2024); övrig metadata "
+            "och värden finns inte i ögonblicksbilden.",
+        }
+        for m in kkik["members"]
+        if m["member_id"] not in set(kpis["id"].to_list())
+    ]
+    if extra:
+        kpis = pl.concat([kpis, pl.DataFrame(extra)], how="diagonal").sort("id")
+        kpis.write_csv(OUT / "kpi.csv")
     print(
         f"values: {values.height} rows; municipality groups kept: {len(keep)}; "
         f"kpi groups: {len(kpi_groups)}"

@@ -55,7 +55,7 @@ JOIN core_catalog__indicators AS c ON c.source = 'kolada' AND c.kpi = k.kpi
 LEFT JOIN raw_kolada__municipalities AS m ON m.id = k.municipality
 LEFT JOIN (SELECT DISTINCT group_id, title FROM raw_kolada__municipality_groups) AS g
     ON g.group_id = k.municipality
-WHERE NOT k.isdeleted;
+WHERE k.is_current AND NOT k.isdeleted;  -- deletions and older versions stay in raw
 
 COMMENT ON TABLE core_indicator_values IS
     'Indicator values from SSB (KOSTRA) and Kolada, one row per indicator, region, year, gender and vintage. Null values keep their status symbol.';

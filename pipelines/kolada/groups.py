@@ -1,0 +1,64 @@
+"""Kolada KPI groups in the catalog: a group id (e.g. GKPI118, KKiK) expanded to its member KPIs.
+
+Members become ordinary catalog indicators, labelled with the KPI's own Kolada title, so the
+economy department can follow a whole Kolada package without listing 40 ids by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipelines.catalog import Catalog, Indicator, KpiGroupEntry
+
+
+def unit_from_title(title: str) -> str:
+    """Kolada titles end with the unit: "..., andel (%)", "..., kr/inv", "..., antal"."""
+    lowered = title.lower()
+    if "(%)" in lowered or lowered.endswith("andel") or "procent" in lowered:
+        return "prosent"
+    if "kr/" in lowered or "kronor" in lowered or lowered.endswith(" kr"):
+        return "kr"
+    if lowered.endswith("antal") or ", antal" in lowered:
+        return "antall"
+    return "verdi"
+
+
+def expand_group(
+    entry: KpiGroupEntry,
+    members: Iterable[str],
+    kpi_meta: Mapping[str, Mapping[str, Any]],
+) -> list[Indicator]:
+    indicators = []
+    for kpi in members:
+        meta = kpi_meta.get(kpi, {})
+        title = str(meta.get("title") or kpi)
+        indicators.append(
+            Indicator(
+                id=f"{entry.id}.{kpi.lower()}",
+                source="kolada",
+                label=title,
+                unit=unit_from_title(title),
+                service_area=entry.service_area,
+                perspective=entry.perspective,
+                higher_is_better=entry.higher_is_better,
+                kpi=kpi,
+                kpi_group=entry.kpi_group,
+            )
+        )
+    return indicators
+
+
+def expanded_indicators(
+    catalog: Catalog,
+    group_members: Mapping[str, list[str]],
+    kpi_meta: Mapping[str, Mapping[str, Any]],
+) -> list[Indicator]:
+    """The catalog's own indicators plus every group member not already listed by KPI id."""
+    out = list(catalog.indicators)
+    listed = {i.kpi for i in catalog.indicators if i.kpi}
+    for entry in catalog.kpi_groups:
+        members = [k for k in group_members.get(entry.kpi_group, []) if k not in listed]
+        out.extend(expand_group(entry, members, kpi_meta))
+        listed.update(members)
+    return out
