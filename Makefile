@@ -21,3 +21,4 @@ ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folde
 
 bench: setup  ## print the benchmark figures the issues ask for (not part of the tests)
 	$(UV) run --frozen --group bench python benchmarks/ssb.py
+	$(UV) run --frozen --group bench python benchmarks/kolada.py
