@@ -40,12 +40,15 @@ def warehouse_published(
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('main', 'local_raw') ORDER BY table_schema <> 'main', 1, 2"
+        ).fetchall()
         counts = {
-            name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            for (name,) in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'main' ORDER BY 1"
-            ).fetchall()
+            (name if schema == "main" else f"{schema}.{name}"): con.execute(
+                f'SELECT count(*) FROM "{schema}"."{name}"'
+            ).fetchall()[0][0]
+            for schema, name in tables
         }
     path = wh.publish(context.run.run_id, {"tables": counts})
     return dg.MaterializeResult(

@@ -106,6 +106,39 @@ def refresh(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def import_files(args: argparse.Namespace) -> int:
+    """Archive the files, show what they load and quarantine, then refresh (unless told not to)."""
+    settings = _settings(args)
+    from pipelines.local.kinds import KINDS
+    from pipelines.local.store import LocalArchive, replay, summary_lines
+
+    if args.kind and args.kind not in KINDS:
+        print(f"--kind must be one of {', '.join(KINDS)}", file=sys.stderr)
+        return EXIT_CONFIG
+    archive = LocalArchive(settings.local_dir)
+    new: dict[str, str] = {}
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"REJECTED {name}: no such file", file=sys.stderr)
+            return EXIT_FAILED
+        entry, added = archive.add(path, args.kind, "cli")
+        if added:
+            new[entry["sha256"]] = path.name
+        else:
+            print(f"unchanged      {path.name}: the same file was imported {entry['imported_at']}")
+    results = [r for r in replay(archive).files if r.sha256 in new]
+    for line in summary_lines(results):
+        print(line)
+    rejected = [r for r in results if r.status == "rejected"]
+    if new and not args.no_refresh:
+        print("refreshing the warehouse with the imported figures ...")
+        refreshed = refresh(args)
+        if refreshed != EXIT_OK:
+            return refreshed
+    return EXIT_FAILED if rejected else EXIT_OK
+
+
 def ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _prepare_dagster_home(settings)
@@ -143,6 +176,22 @@ def main(argv: list[str] | None = None) -> int:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     p_refresh.set_defaults(func=refresh)
+    p_import = sub.add_parser(
+        "import", help="import sick-leave, survey, survey-plan or unit files (.csv/.xlsx)"
+    )
+    p_import.add_argument("files", nargs="+", help="files exported by HR or survey systems")
+    p_import.add_argument(
+        "--kind",
+        help="units, sick_leave, user_survey, employee_survey or survey_plan "
+        "(detected from the headers when left out)",
+    )
+    p_import.add_argument(
+        "--no-refresh", action="store_true", help="archive and check only; load at the next refresh"
+    )
+    p_import.add_argument("--offline", action="store_true", help="refresh from the snapshot")
+    p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
+    p_import.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
+    p_import.set_defaults(func=import_files)
     p_ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     p_ui.add_argument("--offline", action="store_true")
     p_ui.add_argument("--port", type=int, default=3000)

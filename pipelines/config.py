@@ -64,6 +64,8 @@ class Settings:
     ssb_calls_per_minute: int = 30
     kolada_requests_per_second: int = 5
     full_refresh: bool = False
+    sick_leave_min_employees: int = 5
+    survey_min_respondents: int = 5
 
     @property
     def home_region_key(self) -> str:
@@ -86,6 +88,14 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def local_dir(self) -> Path:
+        return self.data_dir / "local"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 
@@ -106,6 +116,8 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("sources", "ssb_calls_per_minute"): "SSB_CALLS_PER_MINUTE",
     ("sources", "kolada_requests_per_second"): "KOLADA_REQUESTS_PER_SECOND",
     ("sources", "full_refresh"): "FULL_REFRESH",
+    ("privacy", "sick_leave_min_employees"): "PRIVACY_SICK_LEAVE_MIN_EMPLOYEES",
+    ("privacy", "survey_min_respondents"): "PRIVACY_SURVEY_MIN_RESPONDENTS",
     ("years", "first"): "FIRST_YEAR",
     ("years", "last"): "LAST_YEAR",
     ("schedule", "cron"): "SCHEDULE_CRON",
@@ -126,6 +138,8 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("sources", "ssb_calls_per_minute"): 30,
     ("sources", "kolada_requests_per_second"): 5,
     ("sources", "full_refresh"): False,
+    ("privacy", "sick_leave_min_employees"): 5,
+    ("privacy", "survey_min_respondents"): 5,
     ("years", "first"): 2017,
     ("years", "last"): 2024,
     ("schedule", "cron"): "30 5 * * *",
@@ -286,6 +300,13 @@ def load_settings(
         )
     full_refresh = full_text in ("true", "1", "yes")
 
+    privacy = {}
+    for key in ("sick_leave_min_employees", "survey_min_respondents"):
+        value, origin = reader.integer("privacy", key)
+        if not 1 <= value <= 1000:
+            raise ConfigError(f"privacy.{key}", f"must be between 1 and 1000, got {value}", origin)
+        privacy[key] = value
+
     cron, origin = reader.text("schedule", "cron")
     if len(cron.split()) != 5:
         raise ConfigError("schedule.cron", f"must have five cron fields, got {cron!r}", origin)
@@ -311,4 +332,6 @@ def load_settings(
         ssb_calls_per_minute=rates["ssb_calls_per_minute"],
         kolada_requests_per_second=rates["kolada_requests_per_second"],
         full_refresh=full_refresh,
+        sick_leave_min_employees=privacy["sick_leave_min_employees"],
+        survey_min_respondents=privacy["survey_min_respondents"],
     )

@@ -11,13 +11,31 @@ import dagster as dg
 from assets import publish
 from assets.core import indicators as core_indicators
 from assets.kolada import raw as kolada_raw
+from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
+from assets.marts import local as marts_local
 from assets.outputs import charts as outputs_charts
 from assets.ssb import raw as ssb_raw
 from pipelines.config import Settings, load_settings
-from pipelines.resources import KoladaResource, SsbResource, StudyResource, WarehouseResource
+from pipelines.resources import (
+    KoladaResource,
+    LocalDataResource,
+    SsbResource,
+    StudyResource,
+    WarehouseResource,
+)
+from pipelines.sensors import local_inbox_sensor
 
-ASSET_MODULES = [ssb_raw, kolada_raw, core_indicators, marts_comparisons, outputs_charts, publish]
+ASSET_MODULES = [
+    ssb_raw,
+    kolada_raw,
+    local_raw,
+    core_indicators,
+    marts_comparisons,
+    marts_local,
+    outputs_charts,
+    publish,
+]
 
 full_refresh_job = dg.define_asset_job(
     name="full_refresh",
@@ -57,6 +75,15 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             **common,
         ),
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "local": LocalDataResource(
+            local_dir=str(settings.local_dir),
+            inbox_dir=str(settings.inbox_dir),
+            samples_dir=str(settings.snapshot_dir / "local")
+            if settings.source_mode == "snapshot"
+            else None,
+            sick_leave_min_employees=settings.sick_leave_min_employees,
+            survey_min_respondents=settings.survey_min_respondents,
+        ),
     }
 
 
@@ -74,6 +101,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
         jobs=[full_refresh_job],
         schedules=[nightly],
+        sensors=[local_inbox_sensor(full_refresh_job, settings.inbox_dir)],
         resources=build_resources(settings),
     )
 

@@ -19,6 +19,7 @@ from pipelines.catalog import Catalog, load_catalog
 from pipelines.http import JsonApiClient, RateLimiter, RetryPolicy, shared_limiter
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
+from pipelines.local.store import LocalArchive
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
 from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from pipelines.ssb.pxweb import PxWebApi, PxWebClient, PxWebV0Client
@@ -129,6 +130,19 @@ class KoladaResource(_ApiResource):
             else RateLimiter(self.requests_per_second, 1.0),
             "kolada",
         )
+
+
+class LocalDataResource(dg.ConfigurableResource):
+    """Where imported files are archived, the inbox users drop files into, and the privacy rules."""
+
+    local_dir: str
+    inbox_dir: str
+    samples_dir: str | None = None  # the demo's sample files (snapshot mode only)
+    sick_leave_min_employees: int = 5
+    survey_min_respondents: int = 5
+
+    def archive(self) -> LocalArchive:
+        return LocalArchive(Path(self.local_dir))
 
 
 class WarehouseResource(dg.ConfigurableResource):

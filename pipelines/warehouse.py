@@ -59,15 +59,24 @@ class Warehouse:
         frame: pl.DataFrame,
         comment: str | None = None,
     ) -> int:
-        """Create or replace a whole table from a polars frame (handed over through Arrow)."""
+        """Create or replace a whole table from a polars frame (handed over through Arrow).
+
+        `name` may carry a schema ("local_raw.sick_leave"); the schema is created if needed.
+        """
         arrow = frame.to_arrow()
+        if "." in name:
+            schema, table = name.split(".", 1)
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            quoted = f'"{schema}"."{table}"'
+        else:
+            quoted = f'"{name}"'
         con.register("_incoming", arrow)
         try:
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+            con.execute(f"CREATE OR REPLACE TABLE {quoted} AS SELECT * FROM _incoming")
         finally:
             con.unregister("_incoming")
         if comment:
-            con.execute(f"COMMENT ON TABLE \"{name}\" IS '{comment.replace(chr(39), chr(39) * 2)}'")
+            con.execute(f"COMMENT ON TABLE {quoted} IS '{comment.replace(chr(39), chr(39) * 2)}'")
         return frame.height
 
     def run_model(self, con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:

@@ -1,0 +1,239 @@
+"""Imported files: archived with their checksum, replayed in order into versioned tables.
+
+Every file that comes in (by `malestokk import`, the inbox or the demo samples) is copied to
+`<data>/local/files/<sha256>/<name>` and listed in `ledger.jsonl`. The warehouse tables are rebuilt
+from the ledger on every refresh, so any load can be replayed, the same file imported twice changes
+nothing, and a corrected file for the same unit and period becomes the current value while the old
+one stays in the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.local.kinds import KINDS
+from pipelines.local.reader import FileRejected, read_table
+from pipelines.local.validate import (
+    POLARS_TYPES,
+    Parsed,
+    detect_kind,
+    looks_like_header,
+    quarantine_frame,
+    validate_file,
+)
+from pipelines.vintages import merge_release
+
+ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+class LocalArchive:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.files = self.root / "files"
+        self.ledger = self.root / "ledger.jsonl"
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.ledger.exists():
+            return []
+        with self.ledger.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    def path(self, entry: dict[str, Any]) -> Path:
+        return self.files / entry["sha256"] / entry["name"]
+
+    def add(self, path: Path, kind: str | None = None, source: str = "cli") -> tuple[dict, bool]:
+        """Archive a file; (its ledger entry, False) when the same bytes were imported before."""
+        data = Path(path).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        for entry in self.entries():
+            if entry["sha256"] == sha:
+                return entry, False
+        target = self.files / sha / Path(path).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        entry = {
+            "sha256": sha,
+            "name": Path(path).name,
+            "kind": kind,
+            "source": source,
+            "imported_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "bytes": len(data),
+        }
+        self.ledger.parent.mkdir(parents=True, exist_ok=True)
+        with self.ledger.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return entry, True
+
+
+def ingest_folder(archive: LocalArchive, folder: Path, source: str, move_to: Path | None) -> int:
+    """Archive every file in `folder`; move them to `move_to` (inbox) or leave them (samples)."""
+    added = 0
+    if not folder.is_dir():
+        return 0
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.name.startswith("."):
+            continue
+        _, new = archive.add(path, None, source)
+        added += int(new)
+        if move_to is not None:
+            move_to.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(path), move_to / path.name)
+    return added
+
+
+@dataclass
+class FileResult:
+    sha256: str
+    name: str
+    kind: str | None
+    imported_at: str
+    status: str  # loaded | partly loaded | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    reasons: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class LocalTables:
+    tables: dict[str, pl.DataFrame]
+    files: list[FileResult]
+
+
+VALUE_COLUMNS = {
+    "units": ["unit_name", "service_area"],
+    "sick_leave": ["unit_name", "employees", "contracted_days", "self_certified_days",
+                   "doctor_certified_days", "short_term_days", "long_term_days"],
+    "user_survey": ["unit_name", "respondents", "mean_score", "scale_max",
+                    *[f"andel_{n}" for n in range(1, 7)]],
+    "employee_survey": ["unit_name", "respondents", "mean_score", "scale_max",
+                        *[f"andel_{n}" for n in range(1, 6)]],
+    "survey_plan": ["survey_kind"],
+}  # fmt: skip
+
+
+def _kind_of(archive: LocalArchive, entry: dict[str, Any]) -> str | None:
+    if entry.get("kind"):
+        return entry["kind"]
+    try:
+        table = read_table(archive.path(entry), looks_like_header, entry["name"])
+        return detect_kind(table, None).name
+    except FileRejected:
+        return None
+
+
+def _versioned(parsed: Parsed, entry: dict[str, Any]) -> pl.DataFrame:
+    kind = parsed.kind
+    columns = [*kind.key, *VALUE_COLUMNS[kind.name]]
+    frame = parsed.good
+    for column in columns:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(column))
+    return frame.select(
+        *columns,
+        pl.lit(entry["imported_at"]).alias("vintage"),
+        pl.lit(entry["name"]).alias("file"),
+        pl.lit(entry["sha256"]).alias("file_sha256"),
+        pl.col("_row").alias("row"),
+    )
+
+
+def empty_history(kind_name: str) -> pl.DataFrame:
+    """A kind's history table with no rows yet, with the columns it will have."""
+    kind = KINDS[kind_name]
+    types = {c.name: POLARS_TYPES[c.type] for c in kind.columns}
+    schema = {c: types.get(c, pl.Float64) for c in [*kind.key, *VALUE_COLUMNS[kind_name]]}
+    schema.update(vintage=pl.String, file=pl.String, file_sha256=pl.String, row=pl.Int64,
+                  is_current=pl.Boolean)  # fmt: skip
+    return pl.DataFrame(schema=schema)
+
+
+def replay(archive: LocalArchive) -> LocalTables:
+    """Every archived file in order (unit lists first), into histories, quarantine and a log."""
+    entries = archive.entries()
+    kinds = {e["sha256"]: _kind_of(archive, e) for e in entries}
+    ordered = sorted(entries, key=lambda e: (kinds[e["sha256"]] != "units", e["imported_at"]))
+    histories: dict[str, pl.DataFrame | None] = dict.fromkeys(KINDS)
+    problems = []
+    results: list[FileResult] = []
+    for entry in ordered:
+        known_units: set[str] = set()
+        units = histories["units"]
+        if units is not None:
+            known_units = set(units.filter(pl.col("is_current"))["unit_id"].to_list())
+        result = FileResult(entry["sha256"], entry["name"], kinds[entry["sha256"]],
+                            entry["imported_at"], "rejected")  # fmt: skip
+        results.append(result)
+        try:
+            parsed = validate_file(
+                archive.path(entry), known_units, entry.get("kind"), entry["name"]
+            )
+        except FileRejected as exc:
+            result.reason = exc.reason
+            continue
+        result.kind = parsed.kind.name
+        result.rows_read = parsed.rows_read
+        result.rows_loaded = parsed.good.height
+        bad_rows = {p.row for p in parsed.problems}
+        result.rows_quarantined = len(bad_rows)
+        result.reasons = Counter(p.reason for p in parsed.problems)
+        result.status = (
+            "loaded" if not bad_rows else ("partly loaded" if parsed.good.height else "rejected")
+        )
+        if not parsed.good.height and bad_rows:
+            result.reason = "no row passed the checks"
+        problems.extend(
+            (entry["name"], entry["sha256"], parsed.kind.name, p) for p in parsed.problems
+        )
+        if parsed.good.height:
+            kind = parsed.kind
+            histories[kind.name] = merge_release(
+                histories[kind.name], _versioned(parsed, entry), list(kind.key),
+                VALUE_COLUMNS[kind.name],
+            )  # fmt: skip
+    tables = {
+        name: frame if frame is not None else empty_history(name)
+        for name, frame in histories.items()
+    }
+    tables["quarantine"] = quarantine_frame(problems)
+    tables["files"] = pl.DataFrame(
+        [
+            {"file_sha256": r.sha256, "file": r.name, "kind": r.kind, "imported_at": r.imported_at,
+             "status": r.status, "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
+             "rows_quarantined": r.rows_quarantined, "reason": r.reason}
+            for r in results
+        ],
+        schema={"file_sha256": pl.String, "file": pl.String, "kind": pl.String,
+                "imported_at": pl.String, "status": pl.String, "rows_read": pl.Int64,
+                "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64, "reason": pl.String},
+    )  # fmt: skip
+    return LocalTables(tables, results)
+
+
+def summary_lines(results: list[FileResult]) -> list[str]:
+    """The import summary both the CLI and the asset show."""
+    lines = []
+    for r in results:
+        if r.status == "rejected" and r.rows_read == 0:
+            lines.append(f"REJECTED {r.name}: {r.reason}")
+            continue
+        lines.append(
+            f"{r.status:14s} {r.name} ({r.kind}): {r.rows_loaded} rows loaded, "
+            f"{r.rows_quarantined} quarantined"
+        )
+        for reason, count in r.reasons.most_common():
+            lines.append(f"    {count:4d} x {reason}")
+    return lines

@@ -1,0 +1,119 @@
+"""pandera schemas for locally reported files, one per kind.
+
+Each check's error text is what the user reads in the import summary, so it says the rule in
+plain words. Row-level checks (`column: reason`) name the column they are about.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.local.kinds import Kind
+
+
+def _row_check(column: str, reason: str, expr: pl.Expr) -> pa.Check:
+    """A rule across columns; failing rows are reported against `column`."""
+    return pa.Check(lambda d: d.lazyframe.select(expr.fill_null(True)), error=f"{column}: {reason}")
+
+
+def _duplicate_key(key: tuple[str, ...]) -> pa.Check:
+    return _row_check(
+        key[-1],
+        f"duplicate key ({', '.join(key)}): the same key is on another row of this file",
+        pl.len().over(list(key)) == 1,
+    )
+
+
+def _known_unit(units: set[str]) -> pa.Check:
+    return pa.Check.isin(
+        sorted(units), error="unknown unit: not in the units table (import it, or fix the id)"
+    )
+
+
+def schema_for(kind: Kind, known_units: set[str]) -> pa.DataFrameSchema:
+    unit = pa.Column(str, [_known_unit(known_units)] if kind.needs_known_unit else [])
+    non_negative = pa.Check.ge(0, error="must be 0 or more")
+    if kind.name == "sick_leave":
+        absence = pl.col("self_certified_days") + pl.col("doctor_certified_days")
+        split = pl.col("short_term_days").fill_null(0) + pl.col("long_term_days").fill_null(0)
+        return pa.DataFrameSchema(
+            {
+                "unit_id": unit,
+                "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(M(0[1-9]|1[0-2])|K[1-4])$")),
+                "employees": pa.Column(pl.Int64, non_negative),
+                "contracted_days": pa.Column(
+                    pl.Float64, pa.Check.gt(0, error="contracted days must be above 0")
+                ),
+                "self_certified_days": pa.Column(pl.Float64, non_negative),
+                "doctor_certified_days": pa.Column(pl.Float64, non_negative),
+                "short_term_days": pa.Column(pl.Float64, non_negative, nullable=True),
+                "long_term_days": pa.Column(pl.Float64, non_negative, nullable=True),
+            },
+            checks=[
+                _row_check(
+                    "doctor_certified_days",
+                    "absence days (self- plus doctor-certified) above contracted days: the "
+                    "rate would be over 100 %",
+                    absence <= pl.col("contracted_days"),
+                ),
+                _row_check(
+                    "long_term_days",
+                    "short- plus long-term days above contracted days",
+                    split <= pl.col("contracted_days"),
+                ),
+                _duplicate_key(kind.key),
+            ],
+            strict=False,
+            name=kind.name,
+        )
+    if kind.name in ("user_survey", "employee_survey"):
+        in_scale = (pl.col("mean_score") >= 1) & (pl.col("mean_score") <= pl.col("scale_max"))
+        return pa.DataFrameSchema(
+            {
+                "unit_id": unit,
+                "year": pa.Column(pl.Int32),
+                "question": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "respondents": pa.Column(pl.Int64, non_negative),
+                "mean_score": pa.Column(pl.Float64),
+                "scale_max": pa.Column(
+                    pl.Int64, pa.Check.isin([4, 5, 6, 7, 10], error="scale must be 4-7 or 10")
+                ),
+            },
+            checks=[
+                _row_check(
+                    "mean_score", "mean score outside the scale (1 to the scale's top)", in_scale
+                ),
+                _duplicate_key(kind.key),
+            ],
+            strict=False,
+            name=kind.name,
+        )
+    if kind.name == "units":
+        return pa.DataFrameSchema(
+            {
+                "unit_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "unit_name": pa.Column(str),
+                "service_area": pa.Column(str, pa.Check.str_length(min_value=1)),
+            },
+            checks=[_duplicate_key(kind.key)],
+            strict=False,
+            name=kind.name,
+        )
+    return pa.DataFrameSchema(
+        {
+            "service_area": pa.Column(str),
+            "survey": pa.Column(str),
+            "survey_kind": pa.Column(
+                str,
+                pa.Check.isin(
+                    ["bruker", "medarbeider", "user", "employee"],
+                    error="type must be 'bruker' or 'medarbeider'",
+                ),
+            ),
+            "year": pa.Column(pl.Int32),
+        },
+        checks=[_duplicate_key(kind.key)],
+        strict=False,
+        name=kind.name,
+    )
