@@ -48,6 +48,12 @@ def test_environment_overrides_the_file(config_file: Path) -> None:
         ({"MALESTOKK_LAST_YEAR": "soon"}, "years.last", "whole number"),
         ({"MALESTOKK_SSB_API": "v1"}, "sources.ssb_api", "'v2' or 'v0'"),
         ({"MALESTOKK_SSB_CALLS_PER_MINUTE": "0"}, "sources.ssb_calls_per_minute", "between 1"),
+        (
+            {"MALESTOKK_PRIVACY_SICK_LEAVE_MIN_EMPLOYEES": "0"},
+            "privacy.sick_leave_min_employees",
+            "between 1 and 1000",
+        ),
+        ({"MALESTOKK_FULL_REFRESH": "maybe"}, "sources.full_refresh", "true or false"),
     ],
 )
 def test_a_wrong_value_names_the_key_and_the_problem(

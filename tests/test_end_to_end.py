@@ -204,3 +204,41 @@ def test_config_error_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys)
     assert run_cli(config, monkeypatch) == cli.EXIT_CONFIG
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "home.municipality" in err and "9998" in err
+
+
+def test_the_demo_imports_own_figures_and_shows_no_small_unit(stavanger: Path) -> None:
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    files = dict(con.execute("SELECT file, status FROM local_raw.files").fetchall())
+    assert files["enheter.csv"] == "loaded"
+    assert files["sykefravaer_2024_kvartal.csv"] == "partly loaded"
+    reasons = {r[0] for r in con.execute("SELECT reason FROM local_raw.quarantine").fetchall()}
+    assert any("unknown unit" in r for r in reasons)
+    assert any("outside the scale" in r for r in reasons)
+    # raw figures live only in local_raw; the main schema holds the suppressed marts
+    main_tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    assert not {"sick_leave", "user_survey", "employee_survey"} & main_tables
+    # unit 4002 has 3 employees and 3 respondents: nothing of it is shown, and the rule is named
+    small = con.execute(
+        "SELECT employees, sick_leave_rate, suppressed_by FROM mart_local__sick_leave "
+        "WHERE unit_id = '4002'"
+    ).fetchall()
+    assert small and all(e is None and r is None for e, r, _ in small)
+    assert all(s.startswith("sick_leave_min_employees=5: 3 employees") for _, _, s in small)
+    # its only neighbour in the service area is hidden too, so the area total reveals nothing
+    partner = con.execute(
+        "SELECT DISTINCT suppressed_by FROM mart_local__sick_leave WHERE unit_id = '4001'"
+    ).fetchall()
+    assert [p[0][:9] for p in partner] == ["secondary"]
+    shown = con.execute(
+        "SELECT min(employees) FROM mart_local__sick_leave WHERE suppressed_by IS NULL"
+    ).fetchone()[0]
+    assert shown >= 5
+    hidden_surveys = con.execute(
+        "SELECT count(*) FROM mart_local__surveys WHERE unit_id = '4002' AND mean_score IS NULL"
+    ).fetchone()[0]
+    assert hidden_surveys == 10  # all ten 10-FAKTOR factors

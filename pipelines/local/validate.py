@@ -274,6 +274,8 @@ def validate_file(
     path: Path, known_units: set[str], kind: str | None = None, name: str | None = None
 ) -> Parsed:
     table = read_table(path, looks_like_header, name)
+    if not table.rows:
+        raise FileRejected(table.file, f"no data rows below the header (row {table.header_row})")
     detected = detect_kind(table, kind)
     positions, ignored = map_columns(table, detected)
     parsed = parse_rows(table, detected, positions)

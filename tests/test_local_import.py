@@ -1,0 +1,294 @@
+"""Importing the municipality's own files: a corpus of malformed files and rows, idempotency,
+corrections with history, the CLI summary, the inbox sensor and privacy in the marts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+from openpyxl import Workbook
+
+from pipelines import cli
+from pipelines.local.store import LocalArchive, replay
+from pipelines.sensors import local_inbox_sensor
+from tests.conftest import write_config
+
+UNITS = (
+    "Enhet ID;Enhetsnavn;Tjenesteområde\n1001;Hundvåg skole;grunnskole\n"
+    "1002;Tasta bhg;barnehage\n1003;Lervig;pleie og omsorg\n"
+)
+SICK_HEADER = "Enhet ID;Enhetsnavn;Periode;Ansatte;Avtalte dagsverk;Egenmeldt;Legemeldt"
+GOOD_1 = "1001;Hundvåg skole;2024K1;20;1230,0;10,5;40,0"
+GOOD_2 = "1002;Tasta bhg;2024K1;12;738,0;5,0;20,0"
+SURVEY_HEADER = "Enhet ID;År;Spørsmål;Antall svar;Snitt"
+
+
+def sick(*rows: str, header: str = SICK_HEADER) -> bytes:
+    return ("\n".join([header, GOOD_1, GOOD_2, *rows]) + "\n").encode("utf-8")
+
+
+def xlsx(rows: list[list], merge: str | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Case:
+    id: str
+    name: str
+    content: bytes | Callable[[], bytes]
+    rejected: str | None = None  # part of the whole-file message
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # row, column, reason part
+    loaded: int = 0
+    kind: str | None = None
+
+
+CASES = [
+    # --- whole-file problems: one message naming the file and what is wrong ----------------------
+    Case("utf16", "syk.csv", lambda: sick().decode().encode("utf-16"), "UTF-16"),
+    Case("bad-bytes", "syk.csv", b"Enhet ID;Periode\n\x81\x8d\xff\xfe\x00", "unreadable encoding"),
+    Case("empty", "syk.csv", b"", "the file is empty"),
+    Case("blank-lines", "syk.csv", b"\n \n\t\n", "the file is empty"),
+    Case("header-only", "syk.csv", (SICK_HEADER + "\n").encode(), "no data rows below the header"),
+    Case("missing-column", "syk.csv",
+         b"Enhet ID;Periode;Ansatte;Egenmeldt;Legemeldt\n1001;2024K1;20;1;2\n",
+         "missing required column(s) for sick_leave: contracted_days"),
+    Case("unknown-suffix", "syk.pdf", b"%PDF-1.4 ...", "unknown format '.pdf'"),
+    Case("no-header", "syk.csv", b"a;b;c\n1;2;3\n", "no header row found in the first 20 lines"),
+    Case("same-column-twice", "syk.csv",
+         sick(header=SICK_HEADER.replace("Ansatte", "Ansatte;Antall ansatte")),
+         "columns 'Ansatte' and 'Antall ansatte' both mean employees"),
+    Case("xlsx-merged-header", "syk.xlsx",
+         lambda: xlsx([["Enhet ID", "Periode", "Ansatte", "Avtalte dagsverk", "", "Legemeldt"],
+                       ["1001", "2024K1", 20, 1230, 10, 40]], merge="D1:E1"),
+         "the header has merged cells D1:E1"),
+    Case("xlsx-corrupt", "syk.xlsx", b"PK\x03\x04 not really a zip", "not a readable .xlsx"),
+    Case("ambiguous-survey", "resultater.csv",
+         f"{SURVEY_HEADER}\n1001;2024;Trivsel;20;4,5\n".encode(), "cannot tell which kind"),
+    Case("unknown-kind", "syk.csv", sick(), "unknown kind 'sickleave'", kind="sickleave"),
+    Case("not-a-kind", "budsjett.csv", b"Konto;Ansvar;Periode;Belop\n1;1001;2024;5\n",
+         "unknown format: the header does not match any kind"),
+    # --- row problems: only those rows are quarantined ----------------------------------------
+    Case("decimal-comma-and-title-lines", "syk.csv",
+         b"Sykefrav\xe6r 2024\nUttrekk fra HR\n\n" + sick().decode().encode("cp1252"), loaded=2),
+    Case("header-on-row-4-bad-row", "syk.csv",
+         ("Rapport\nStavanger\n\n" + sick("1003;Lervig;2024K1;30;1845;ti;5").decode()).encode(),
+         problems=[(7, "Egenmeldt", "not a number: 'ti'")], loaded=2),
+    Case("text-in-number", "syk.csv", sick("1003;Lervig;2024K1;30;1845,0;abc;5"),
+         problems=[(4, "Egenmeldt", "not a number: 'abc'")], loaded=2),
+    Case("negative-days", "syk.csv", sick("1003;Lervig;2024K1;30;1845,0;5;-3"),
+         problems=[(4, "Legemeldt", "must be 0 or more")], loaded=2),
+    Case("negative-employees", "syk.csv", sick("1003;Lervig;2024K1;-30;1845,0;5;3"),
+         problems=[(4, "Ansatte", "must be 0 or more")], loaded=2),
+    Case("absence-above-contracted", "syk.csv", sick("1003;Lervig;2024K1;30;100,0;60;50"),
+         problems=[(4, "Legemeldt", "above contracted days")], loaded=2),
+    Case("zero-contracted", "syk.csv", sick("1003;Lervig;2024K1;30;0;0;0"),
+         problems=[(4, "Avtalte dagsverk", "contracted days must be above 0")], loaded=2),
+    Case("duplicate-key", "syk.csv", sick("1001;Hundvåg skole;2024K1;20;1230,0;11;41"),
+         problems=[(2, "Periode", "duplicate key"), (4, "Periode", "duplicate key")], loaded=1),
+    Case("unknown-unit", "syk.csv", sick("9999;Ukjent;2024K1;30;1845,0;5;3"),
+         problems=[(4, "Enhet ID", "unknown unit")], loaded=2),
+    Case("missing-value", "syk.csv", sick("1003;Lervig;2024K1;;1845,0;5;3"),
+         problems=[(4, "Ansatte", "missing value")], loaded=2),
+    Case("month-13", "syk.csv", sick("1003;Lervig;2024-13;30;1845,0;5;3"),
+         problems=[(4, "Periode", "not a month or quarter")], loaded=2),
+    Case("quarter-5", "syk.csv", sick("1003;Lervig;Q5 2024;30;1845,0;5;3"),
+         problems=[(4, "Periode", "not a month or quarter")], loaded=2),
+    Case("short-long-above-contracted", "syk.csv",
+         sick("1003;Lervig;2024K1;30;100;5;3;80;90",
+              header=SICK_HEADER + ";Korttidsfravær;Langtidsfravær"),
+         problems=[(4, "Langtidsfravær", "short- plus long-term days above contracted")],
+         loaded=2),
+    Case("fractional-employees", "syk.csv", sick("1003;Lervig;2024K1;12,5;1845,0;5;3"),
+         problems=[(4, "Ansatte", "not a whole number")], loaded=2),
+    Case("truncated-row", "syk.csv", sick("1003;Lervig;2024K1;30"),
+         problems=[(4, "Avtalte dagsverk", "missing value"), (4, "Egenmeldt", "missing value"),
+                   (4, "Legemeldt", "missing value")], loaded=2),
+    Case("utf8-bom-commas-points", "syk.csv",
+         b"\xef\xbb\xbf" + sick().decode().replace(",", ".").replace(";", ",").encode(), loaded=2),
+    Case("thousands-separator", "syk.csv", sick("1003;Lervig;2024K1;30;1 845,5;5;3"), loaded=3),
+    Case("month-formats", "syk.csv",
+         sick("1003;Lervig;03.2024;30;600;5;3", "1003;Lervig;2024M04;30;600;5;3"), loaded=4),
+    Case("user-survey-score-zero", "brukerundersokelse.csv",
+         f"{SURVEY_HEADER}\n1001;2024;Trivsel;20;4,5\n1002;2024;Trivsel;20;0\n".encode(),
+         problems=[(3, "Snitt", "mean score outside the scale")], loaded=1),
+    Case("employee-survey-above-5", "medarbeiderundersokelse.csv",
+         f"{SURVEY_HEADER}\n1001;2024;Autonomi;20;4,5\n1002;2024;Autonomi;20;5,5\n".encode(),
+         problems=[(3, "Snitt", "mean score outside the scale")], loaded=1),
+    Case("survey-negative-respondents", "brukerundersokelse.csv",
+         f"{SURVEY_HEADER}\n1001;2024;Trivsel;-2;4,5\n1002;2024;Trivsel;20;5\n".encode(),
+         problems=[(2, "Antall svar", "must be 0 or more")], loaded=1),
+    Case("survey-bad-year", "brukerundersokelse.csv",
+         f"{SURVEY_HEADER}\n1001;24;Trivsel;20;4,5\n1002;2024;Trivsel;20;5\n".encode(),
+         problems=[(2, "År", "not a year")], loaded=1),
+    Case("survey-odd-scale", "brukerundersokelse.csv",
+         f"{SURVEY_HEADER};Skala\n1001;2024;Trivsel;20;4,5;9\n1002;2024;Trivsel;20;5;6\n".encode(),
+         problems=[(2, "Skala", "scale must be")], loaded=1),
+    Case("xlsx-survey-bad-row", "brukerundersokelse.xlsx",
+         lambda: xlsx([["Brukerundersøkelse 2024"], [], ["Enhet", "År", "Spørsmål", "Antall svar",
+                       "Snitt"], ["1001", 2024, "Trivsel", 30, 5.2], ["1002", 2024, "Trivsel", 25,
+                       "fem"]], merge="A1:E1"),
+         problems=[(5, "Snitt", "not a number: 'fem'")], loaded=1),
+    Case("plan-bad-type", "undersokelsesplan.csv",
+         "Tjenesteområde;Undersøkelse;Type;År\nbarnehage;Foreldre;bruker;2024\nskole;Elev;elev;2024\n"
+         .encode(),
+         problems=[(3, "Type", "type must be 'bruker' or 'medarbeider'")], loaded=1),
+    Case("units-duplicate", "enheter2.csv",
+         "Enhet ID;Enhetsnavn;Tjenesteområde\n5001;A;x\n5001;B;y\n5002;C;z\n".encode(),
+         problems=[(2, "Enhet ID", "duplicate key"), (3, "Enhet ID", "duplicate key")], loaded=1),
+]  # fmt: skip
+
+
+def import_case(tmp_path: Path, case: Case):
+    archive = LocalArchive(tmp_path / "local")
+    units = tmp_path / "enheter.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    archive.add(units)
+    path = tmp_path / case.name
+    content = case.content() if callable(case.content) else case.content
+    path.write_bytes(content)
+    entry, _ = archive.add(path, case.kind)
+    tables = replay(archive)
+    result = next(r for r in tables.files if r.sha256 == entry["sha256"])
+    quarantine = tables.tables["quarantine"].filter(pl.col("file_sha256") == entry["sha256"])
+    return result, quarantine, tables
+
+
+def test_the_corpus_has_at_least_30_malformed_files_and_rows() -> None:
+    malformed = [c for c in CASES if c.rejected or c.problems]
+    assert len(malformed) >= 30
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_malformed_input_gets_its_error_and_no_good_row_is_lost(
+    tmp_path: Path, case: Case
+) -> None:
+    result, quarantine, _ = import_case(tmp_path, case)
+    if case.rejected:
+        assert result.status == "rejected" and result.rows_loaded == 0
+        assert case.rejected in result.reason
+        assert quarantine.is_empty()
+        return
+    got = sorted(quarantine.select("row", "column", "reason").iter_rows())
+    assert len(got) == len(case.problems), got
+    for (row, column, reason), (want_row, want_column, want_reason) in zip(
+        got, sorted(case.problems), strict=True
+    ):
+        assert (row, column) == (want_row, want_column)
+        assert want_reason in reason
+    assert result.rows_loaded == case.loaded
+    assert result.rows_loaded + result.rows_quarantined == result.rows_read
+    assert set(quarantine["file"]) <= {case.name}
+
+
+def test_decimal_commas_encodings_and_title_lines_give_the_right_values(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.id == "decimal-comma-and-title-lines")
+    _, _, tables = import_case(tmp_path, case)
+    rows = tables.tables["sick_leave"].sort("unit_id")
+    assert rows["contracted_days"].to_list() == [1230.0, 738.0]
+    assert rows["self_certified_days"].to_list() == [10.5, 5.0]
+    assert rows["unit_name"].to_list() == ["Hundvåg skole", "Tasta bhg"]  # cp1252 read right
+    assert rows["row"].to_list() == [5, 6]  # physical rows in the file, header on row 4
+    (tmp_path / "t").mkdir()
+    thousands = next(c for c in CASES if c.id == "thousands-separator")
+    _, _, tables = import_case(tmp_path / "t", thousands)
+    assert 1845.5 in tables.tables["sick_leave"]["contracted_days"].to_list()
+
+
+# --- nothing lost, idempotent -------------------------------------------------------------------
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path / "local")
+    (tmp_path / "enheter.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "syk.csv").write_bytes(sick())
+    archive.add(tmp_path / "enheter.csv")
+    _, first_new = archive.add(tmp_path / "syk.csv")
+    before = replay(archive).tables
+    copy = tmp_path / "copy-of-syk.csv"
+    copy.write_bytes(sick())
+    _, again = archive.add(copy)
+    after = replay(archive).tables
+    assert first_new and not again
+    assert len(archive.entries()) == 2
+    assert all(after[name].equals(before[name]) for name in before)
+
+
+def test_a_corrected_file_replaces_values_and_keeps_history(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path / "local")
+    (tmp_path / "enheter.csv").write_text(UNITS, encoding="utf-8")
+    archive.add(tmp_path / "enheter.csv")
+    (tmp_path / "syk.csv").write_bytes(sick())
+    archive.add(tmp_path / "syk.csv")
+    corrected = tmp_path / "syk_rettet.csv"
+    corrected.write_bytes(
+        (SICK_HEADER + "\n1001;Hundvåg skole;2024K1;20;1230,0;12,0;40,0\n").encode()
+    )
+    archive.add(corrected)
+    history = replay(archive).tables["sick_leave"]
+    hundvag = history.filter(pl.col("unit_id") == "1001").sort("vintage")
+    assert hundvag.select("self_certified_days", "file", "is_current").rows() == [
+        (10.5, "syk.csv", False),
+        (12.0, "syk_rettet.csv", True),
+    ]
+    tasta = history.filter(pl.col("unit_id") == "1002")
+    assert tasta.height == 1 and tasta["is_current"].item()  # untouched by the correction
+    assert history["file_sha256"].n_unique() == 2  # every value names the file it came from
+
+
+def test_archived_files_are_kept_byte_for_byte(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path / "local")
+    source = tmp_path / "syk.csv"
+    source.write_bytes(sick())
+    entry, _ = archive.add(source)
+    source.unlink()
+    assert archive.path(entry).read_bytes() == sick()
+
+
+# --- interfaces ---------------------------------------------------------------------------------
+
+
+def test_cli_import_prints_the_summary_and_a_second_import_is_a_no_op(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    config = write_config(tmp_path)
+    (tmp_path / "enheter.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "syk.csv").write_bytes(sick("9999;Ukjent;2024K1;30;1845,0;5;3"))
+    (tmp_path / "tom.csv").write_bytes(b"")
+    args = ["--config", str(config), "import", "--no-refresh"]
+    files = [str(tmp_path / n) for n in ("enheter.csv", "syk.csv", "tom.csv")]
+    assert cli.main([*args, *files]) == cli.EXIT_FAILED  # a file was rejected
+    out = capsys.readouterr().out
+    assert "enheter.csv (units): 3 rows loaded, 0 quarantined" in out
+    assert "syk.csv (sick_leave): 2 rows loaded, 1 quarantined" in out
+    assert "1 x unknown unit" in out
+    assert "REJECTED tom.csv: the file is empty" in out
+    assert cli.main([*args, files[1]]) == cli.EXIT_OK
+    assert "unchanged      syk.csv: the same file was imported" in capsys.readouterr().out
+
+
+def test_the_inbox_sensor_asks_for_one_run_per_new_set_of_files(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    job = dg.define_asset_job("full_refresh")
+    sensor = local_inbox_sensor(job, inbox)
+    empty = sensor(dg.build_sensor_context())
+    assert isinstance(empty, dg.SkipReason)
+    inbox.mkdir()
+    (inbox / "syk.csv").write_bytes(sick())
+    (inbox / "notes.docx").write_bytes(b"ignored")
+    first = sensor(dg.build_sensor_context())
+    assert len(first.run_requests) == 1
+    again = sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert isinstance(again, dg.SkipReason)
