@@ -79,6 +79,11 @@ class Warehouse:
             con.execute(f"COMMENT ON TABLE {quoted} IS '{comment.replace(chr(39), chr(39) * 2)}'")
         return frame.height
 
+    def write_table(self, name: str, frame: pl.DataFrame, comment: str | None = None) -> int:
+        """One table into the staging file: what most raw assets do last."""
+        with self.build() as con:
+            return self.replace_table(con, name, frame, comment)
+
     def run_model(self, con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:
         con.execute(sql_text(name, **params))
 

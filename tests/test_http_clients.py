@@ -9,21 +9,9 @@ import pytest
 from pipelines.http import ApiError, JsonApiClient, RateLimiter, RetryPolicy
 from pipelines.kolada.client import KoladaClient, plan_data_queries
 from pipelines.ssb.pxweb import PxWebClient, plan_requests
+from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def scripted(responses: list) -> tuple[httpx.MockTransport, list[httpx.Request]]:

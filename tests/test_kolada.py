@@ -26,25 +26,12 @@ from pipelines.kolada.pull import pull_kolada, rows_from_pages
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
 from quality.asset_checks import validate_frame
 from quality.schemas import kolada_values
-from tests.conftest import ROOT
+from tests.conftest import ROOT, FakeClock
 from tests.fake_server import serve
 
 BASE = "https://api.kolada.se/v3"
 SNAPSHOT = ROOT / "snapshot"
 HAPARANDA, KIRUNA = "2583", "2584"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 SNAPSHOT_TRANSPORT = object()

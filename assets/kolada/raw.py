@@ -24,11 +24,9 @@ def raw_kolada__municipalities(
     with kolada.client() as client:
         items = client.listing("municipality")
     frame = pl.DataFrame(items, schema={"id": pl.String, "title": pl.String, "type": pl.String})
-    wh = warehouse.get()
-    with wh.build() as con:
-        rows = wh.replace_table(
-            con, "raw_kolada__municipalities", frame, "Kolada municipality list (Källa: Kolada)."
-        )
+    rows = warehouse.get().write_table(
+        "raw_kolada__municipalities", frame, "Kolada municipality list (Källa: Kolada)."
+    )
     return dg.MaterializeResult(metadata={"rows": rows})
 
 
@@ -65,14 +63,11 @@ def raw_kolada__municipality_groups(
     missing = sorted(set(SKR_KOMMUNGRUPPER) - {g["id"] for g in groups})
     if missing:
         raise dg.Failure(f"Kolada did not return municipality groups {', '.join(missing)}")
-    wh = warehouse.get()
-    with wh.build() as con:
-        count = wh.replace_table(
-            con,
-            "raw_kolada__municipality_groups",
-            frame,
-            "Kolada municipality groups, one row per member.",
-        )
+    count = warehouse.get().write_table(
+        "raw_kolada__municipality_groups",
+        frame,
+        "Kolada municipality groups, one row per member.",
+    )
     return dg.MaterializeResult(metadata={"rows": count, "groups": len(groups)})
 
 
@@ -125,11 +120,9 @@ def raw_kolada__kpi_groups(
         schema={"group_id": pl.String, "title": pl.String, "member_id": pl.String,
                 "member_title": pl.String},
     )  # fmt: skip
-    wh = warehouse.get()
-    with wh.build() as con:
-        rows = wh.replace_table(
-            con, "raw_kolada__kpi_groups", frame, "Kolada KPI groups named in the catalog."
-        )
+    rows = warehouse.get().write_table(
+        "raw_kolada__kpi_groups", frame, "Kolada KPI groups named in the catalog."
+    )
     return dg.MaterializeResult(metadata={"groups": len(groups), "members": rows})
 
 

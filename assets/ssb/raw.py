@@ -127,14 +127,11 @@ def raw_klass__region_codes(
                 items = client.codes_at(classification, f"{year}-01-01")
                 frames.append(_codes_frame(items, classification, year))
     frame = pl.concat(frames)
-    wh = warehouse.get()
-    with wh.build() as con:
-        rows = wh.replace_table(
-            con,
-            "raw_klass__region_codes",
-            frame,
-            "KLASS code lists at 1 January per year: 131 municipalities, 104 counties.",
-        )
+    rows = warehouse.get().write_table(
+        "raw_klass__region_codes",
+        frame,
+        "KLASS code lists at 1 January per year: 131 municipalities, 104 counties.",
+    )
     counts = frame.group_by("classification", "year").len().sort("classification", "year")
     return dg.MaterializeResult(
         metadata={
@@ -190,14 +187,11 @@ def raw_klass__municipality_changes(
             "kind": pl.String,
         },
     )
-    wh = warehouse.get()
-    with wh.build() as con:
-        count = wh.replace_table(
-            con,
-            "raw_klass__municipality_changes",
-            frame,
-            "KLASS 131 code changes per reform year (old code -> new code, date).",
-        )
+    count = warehouse.get().write_table(
+        "raw_klass__municipality_changes",
+        frame,
+        "KLASS 131 code changes per reform year (old code -> new code, date).",
+    )
     return dg.MaterializeResult(
         metadata={
             "rows": count,
@@ -240,12 +234,9 @@ def raw_klass__kostra_groups(
             "group_name": pl.String,
         },
     )
-    wh = warehouse.get()
-    with wh.build() as con:
-        count = wh.replace_table(
-            con,
-            "raw_klass__kostra_groups",
-            frame,
-            "KOSTRA group per municipality and year, from KLASS.",
-        )
+    count = warehouse.get().write_table(
+        "raw_klass__kostra_groups",
+        frame,
+        "KOSTRA group per municipality and year, from KLASS.",
+    )
     return dg.MaterializeResult(metadata={"rows": count})
