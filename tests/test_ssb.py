@@ -368,3 +368,24 @@ def test_a_load_replays_from_the_raw_archive_without_the_network(tmp_path: Path)
     assert set(original["archive_id"]) == {e["sha256"] for e in posts}
     replayed = refresh(pxweb(transport=ReplayTransport(archive))).history
     assert replayed.drop("archive_id").equals(original.drop("archive_id"))
+
+
+def test_tables_changed_in_the_last_days_follows_the_pages(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    snapshot = snapshot_copy(tmp_path)
+    recent = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for table in ("12134", "12255", "12272"):
+        rewrite_table(snapshot, table, recent)
+    client = pxweb(snapshot=snapshot)
+    original = client.request_json
+
+    def small_pages(method, path, params=None, **kw):  # force 2 pages of 2
+        if params and "pastDays" in params:
+            params = {**params, "pageSize": 2}
+        return original(method, path, params=params, **kw)
+
+    client.request_json = small_pages
+    changed = client.tables_changed(past_days=3)
+    assert changed == {t: recent for t in ("12134", "12255", "12272")}
+    assert client.stats.by_kind["metadata"] == 2  # followed the `next` link once

@@ -13,6 +13,7 @@ import gzip
 import json
 import math
 import re
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,8 @@ class SsbSnapshotTransport(httpx.BaseTransport):
         path = request.url.path.rstrip("/")
         if path.endswith("/config"):
             return _json(200, self.config)
+        if path.endswith("/tables"):
+            return self._tables(request)
         match = re.search(r"/tables/(\d+)(/data|/metadata)?$", path)
         if not match:
             return _problem(404, "Non-existent endpoint")
@@ -155,6 +158,42 @@ class SsbSnapshotTransport(httpx.BaseTransport):
                 "application/problem+json",
             )
         return _json(200, slice_dataset(dataset, selection))
+
+    def _tables(self, request: httpx.Request) -> httpx.Response:
+        """GET /tables?pastDays=N: the tables updated in the last N days, paged like SSB."""
+        params = request.url.params
+        infos = [
+            json.loads(p.read_text("utf-8"))
+            for p in sorted((self.root / "tables").glob("*.info.json"))
+        ]
+        if params.get("pastDays"):
+            since = datetime.now(UTC) - timedelta(days=int(params["pastDays"]))
+            infos = [
+                i for i in infos
+                if datetime.fromisoformat(i["updated"].replace("Z", "+00:00")) >= since
+            ]  # fmt: skip
+        size = int(params.get("pageSize", 20))
+        page = int(params.get("pageNumber", 1))
+        pages = max(1, math.ceil(len(infos) / size))
+        if page > pages:
+            return _problem(404, "Non-existent page")
+        links = []
+        if page < pages:
+            links.append(
+                {
+                    "rel": "next",
+                    "href": str(request.url.copy_merge_params({"pageNumber": page + 1})),
+                }
+            )
+        return _json(
+            200,
+            {
+                "language": params.get("lang", "no"),
+                "tables": infos[(page - 1) * size : page * size],
+                "page": {"pageNumber": page, "pageSize": size, "totalElements": len(infos),
+                         "totalPages": pages, "links": links},
+            },
+        )  # fmt: skip
 
     @property
     def max_cells(self) -> int:
