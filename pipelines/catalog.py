@@ -39,6 +39,10 @@ class Indicator:
     kpi: str | None = None  # Kolada KPI id
     additive: bool = False
     kpi_group: str | None = None  # set when the indicator comes from a catalog KPI group
+    # for a ratio: the additive indicators it is made of, so peer averages can be weighted
+    numerator: str | None = None
+    denominator: str | None = None
+    ratio_scale: float = 1.0
 
     @property
     def series_key(self) -> str:
@@ -85,6 +89,9 @@ _KNOWN_KEYS = {
     "region_dimension",
     "kpi",
     "additive",
+    "numerator",
+    "denominator",
+    "ratio_scale",
 }
 
 
@@ -118,6 +125,15 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     additive = raw.get("additive", False)
     if not isinstance(additive, bool):
         raise fail("additive", "must be true or false")
+    parts = {k: raw.get(k) for k in ("numerator", "denominator")}
+    if (parts["numerator"] is None) != (parts["denominator"] is None):
+        raise fail("numerator", "give both numerator and denominator, or neither")
+    for key, value in parts.items():
+        if value is not None and (not isinstance(value, str) or not value):
+            raise fail(key, "must be the id of another indicator")
+    scale = raw.get("ratio_scale", 1.0)
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or scale <= 0:
+        raise fail("ratio_scale", "must be a positive number")
     common = dict(
         id=raw["id"],
         source=source,
@@ -127,6 +143,9 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
         perspective=raw["perspective"],
         higher_is_better=None if hib == "neutral" else hib,
         additive=additive,
+        numerator=parts["numerator"],
+        denominator=parts["denominator"],
+        ratio_scale=float(scale),
     )
     if source == "ssb":
         table = raw.get("table")
@@ -220,4 +239,18 @@ def load_catalog(path: Path | str) -> Catalog:
                 f"reads the same series as {series[ind.series_key]}"
             )
         series[ind.series_key] = ind.id
+    by_id = {i.id: i for i in indicators}
+    for n, ind in enumerate(indicators, start=1):
+        for key in ("numerator", "denominator"):
+            ref = getattr(ind, key)
+            if ref is None:
+                continue
+            if ref not in by_id:
+                raise CatalogError(
+                    f"{path}: indicator #{n} ({ind.id}): {key}: no indicator {ref!r}"
+                )
+            if not by_id[ref].additive:
+                raise CatalogError(
+                    f"{path}: indicator #{n} ({ind.id}): {key}: {ref} must be additive = true"
+                )
     return Catalog(path=path, indicators=indicators, kpi_groups=groups)

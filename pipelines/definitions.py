@@ -6,10 +6,13 @@ them only through the resources built below.
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 
 from assets import publish
 from assets.core import indicators as core_indicators
+from assets.core import regions as core_regions
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
@@ -31,6 +34,7 @@ ASSET_MODULES = [
     kolada_raw,
     local_raw,
     core_indicators,
+    core_regions,
     marts_comparisons,
     marts_local,
     outputs_charts,
@@ -58,6 +62,17 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             last_year=settings.years[1],
             catalog_file=str(settings.catalog_file),
             outputs_dir=str(settings.outputs_dir),
+            peer_sets_json=json.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "label": p.label,
+                        "country": p.country,
+                        "members": list(p.members),
+                    }
+                    for p in settings.peer_sets
+                ]
+            ),
         ),
         "ssb": SsbResource(
             pxweb_url=settings.ssb_pxweb_url,

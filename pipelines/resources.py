@@ -7,6 +7,7 @@ bundled snapshot, so offline runs exercise the real client code.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import TypeVar
@@ -44,9 +45,14 @@ class StudyResource(dg.ConfigurableResource):
     last_year: int
     catalog_file: str
     outputs_dir: str
+    peer_sets_json: str = "[]"  # [{"name", "label", "country", "members": [...]}]
 
     def catalog(self) -> Catalog:
         return load_catalog(self.catalog_file)
+
+    @property
+    def peer_sets(self) -> list[dict]:
+        return json.loads(self.peer_sets_json)
 
     @property
     def years(self) -> list[int]:

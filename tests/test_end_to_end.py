@@ -116,7 +116,7 @@ def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> 
     # Stavanger 2024 against its KOSTRA group, both as SSB publishes them in the snapshot
     home, peer, method, prov = con.execute(
         "SELECT home_value, peer_value, peer_method, provenance FROM mart_comparisons "
-        "WHERE indicator_id='kostra.netto_driftsresultat' AND year=2024"
+        "WHERE indicator_id='kostra.netto_driftsresultat' AND year=2024 AND peer_set='kostra_group'"
     ).fetchone()
     assert home == snapshot_cell("12134", "1103", "KOSAGD230000", "2024")[0]
     assert peer == snapshot_cell("12134", "EKG12", "KOSAGD230000", "2024")[0]
@@ -138,7 +138,7 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
     con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
     rows = con.execute(
         "SELECT year, home_value, peer_region, peer_value FROM mart_comparisons WHERE year = 2019 "
-        "AND indicator_id = 'kolada.behorighet_yrkesprogram'"
+        "AND indicator_id = 'kolada.behorighet_yrkesprogram' AND peer_set = 'skr_group'"
     ).fetchall()
     assert rows and rows[0][2] == "G92791"
     members = pl.read_parquet(ROOT / "snapshot/kolada/values.parquet")

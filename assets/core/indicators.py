@@ -54,6 +54,9 @@ def core_catalog__indicators(
                 "kpi": i.kpi,
                 "additive": i.additive,
                 "kpi_group": i.kpi_group,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "ratio_scale": i.ratio_scale,
             }
             for i in indicators
         ],
@@ -71,6 +74,9 @@ def core_catalog__indicators(
             "kpi": pl.String,
             "additive": pl.Boolean,
             "kpi_group": pl.String,
+            "numerator": pl.String,
+            "denominator": pl.String,
+            "ratio_scale": pl.Float64,
         },
     )
     home = pl.DataFrame(
@@ -81,6 +87,21 @@ def core_catalog__indicators(
             con, "core_catalog__indicators", frame, f"Indicator catalog ({catalog.path.name})."
         )
         wh.replace_table(con, "core_settings__home", home, "The home municipality.")
+        wh.replace_table(
+            con,
+            "core_settings__peer_sets",
+            pl.DataFrame(
+                [
+                    {"name": p["name"], "label": p["label"], "country": p["country"],
+                     "member_code": m}
+                    for p in study.peer_sets
+                    for m in p["members"]
+                ],
+                schema={"name": pl.String, "label": pl.String, "country": pl.String,
+                        "member_code": pl.String},
+            ),
+            "The user's own peer sets (malestokk.toml [peer_sets.*]), one row per member.",
+        )  # fmt: skip
     return dg.MaterializeResult(
         metadata={"indicators": rows, "from_kpi_groups": rows - len(catalog.indicators)}
     )

@@ -2,17 +2,16 @@
 
 import dagster as dg
 
-from assets.core.indicators import core_indicator_values
-from assets.ssb.raw import raw_klass__kostra_groups
+from assets.core.regions import core_indicator_series, core_peer_sets
 from pipelines.resources import WarehouseResource
 
 
 @dg.asset(
     group_name="marts",
     kinds={"duckdb"},
-    deps=[core_indicator_values, raw_klass__kostra_groups],
-    description="Home municipality against its peer group (KOSTRA group or SKR kommungrupp) per "
-    "indicator, year and vintage, with the gap and whether it is good (sql/marts).",
+    deps=[core_indicator_series, core_peer_sets],
+    description="Home municipality against each peer set per indicator and year: published or "
+    "computed peer figure, gap, whether it is good, rank, percentile, 3-year trend (sql/marts).",
 )
 def mart_comparisons(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()

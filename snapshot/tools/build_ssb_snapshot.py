@@ -20,6 +20,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from pipelines.regions import municipalities
@@ -73,7 +74,24 @@ def unit_random(*parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def population(code: str) -> int:
+@cache
+def _successors() -> dict[str, tuple[str, ...]]:
+    return {m.code: m.successors for m in municipalities("NO") if m.successors}
+
+
+def terminal(code: str) -> str:
+    """The code a municipality has today (first successor on a split), so renumbered codes of
+    one municipality share its synthetic level and a series stays continuous across reforms."""
+    seen = {code}
+    while code in _successors():
+        code = _successors()[code][0]
+        if code in seen:
+            break
+        seen.add(code)
+    return code
+
+
+def _population_today(code: str) -> int:
     if code == "0301":
         return 717_000
     if code in ASSS_2024:
@@ -81,11 +99,21 @@ def population(code: str) -> int:
     return int(math.exp(7.0 + 4.2 * unit_random("pop", code)))
 
 
+def population(code: str) -> int:
+    """Today's municipalities keep their size; merged parts share the size of what they became."""
+    if code not in _successors():
+        return _population_today(code)
+    successor = _successors()[code][0]
+    siblings = [c for c, succ in _successors().items() if succ and succ[0] == successor]
+    weight = {c: 0.5 + unit_random("share", c) for c in siblings}
+    return int(population(successor) * weight[code] / sum(weight.values()))
+
+
 def kostra_group(code: str) -> str:
     """Synthetic 2020-grouping membership (the ASSS members and Oslo as SSB has them)."""
     if code == "0301":
         return "EKG13"
-    if code in ASSS_2024:
+    if terminal(code) in ASSS_2024:
         return "EKG12"
     pop = population(code)
     r = unit_random("group", code)
@@ -489,8 +517,9 @@ TABLES = [
 
 def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year: int):
     _label, _unit, decimals, kind, base, spread, trend, lo, hi = spec.contents[cc]
-    r = unit_random(spec.id, code, key, cc, year)
-    level = unit_random(spec.id, code, key, cc, "level")
+    today = terminal(code)  # renumbered codes of one municipality share its level
+    r = unit_random(spec.id, today, key, cc, year)
+    level = unit_random(spec.id, today, key, cc, "level")
     if kind == "function":
         regnskap, function, art = key
         per_capita = FUNCTION_KR_PER_INNBYGGER[function] * (0.75 + 0.5 * level)
@@ -503,7 +532,7 @@ def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year:
     if kind == "count":
         v = population(code) * base / 1000 * (1 + spread * (level - 0.5)) * (0.97 + 0.06 * r)
         return float(round(max(lo, v), decimals))
-    wave = 0.15 * base * math.sin(year + 10 * unit_random(code, spec.id)) if base else 0
+    wave = 0.15 * base * math.sin(year + 10 * unit_random(today, spec.id)) if base else 0
     v = base * (1 + spread * (level - 0.5)) + trend * (year - 2015) + wave
     v += (abs(base) * 0.05 if base else 1.0) * (r - 0.5)
     if cc == "KOSAGD230000":  # keep the earlier demo's scale for netto driftsresultat

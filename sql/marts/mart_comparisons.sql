@@ -1,66 +1,186 @@
--- mart_comparisons: the home municipality against its peer group, per indicator, year, vintage.
--- Norway: the KOSTRA group of that year (KLASS 131 -> 112), using SSB's own published EKG figure.
--- Sweden: the SKR kommungrupp the home belongs to, using Kolada's group value (unweighted mean).
+-- mart_comparisons: the home municipality against each of its peer sets, per indicator and year.
+-- The home value is today's municipality's continuous series (core_indicator_series).
+-- Published peer figures (SSB EKGnn/EAK/EAKUO, Kolada groups and Riket) are used as published.
+-- Computed peer figures (ASSS, the user's sets) leave the home out and use the weighted ratio
+-- (sum of numerators / sum of denominators) when the catalog names them, else the unweighted
+-- mean of the peers with a value. peer_method says which.
 CREATE OR REPLACE TABLE mart_comparisons AS
-WITH home AS (
-    SELECT country, municipality FROM core_settings__home
+WITH home AS (SELECT country, municipality FROM core_settings__home),
+home_series AS (
+    SELECT s.*
+    FROM core_indicator_series AS s
+    JOIN home ON s.country = home.country AND s.region_code = home.municipality
+    WHERE s.gender = 'T'
 ),
-peer_of_year AS (
-    SELECT k.year, k.group_code AS peer_region, k.group_name AS peer_label,
-           'kostra_group' AS peer_set,
-           'published by SSB (' || k.group_code || ' row, population-weighted)' AS peer_method
-    FROM raw_klass__kostra_groups AS k, home
-    WHERE home.country = 'NO' AND k.municipality = home.municipality
+sets AS (
+    SELECT DISTINCT peer_set, label, kind, year, peer_region, method FROM core_peer_sets
+),
+members AS (
+    SELECT DISTINCT p.peer_set, p.year, p.member_code
+    FROM core_peer_sets AS p, home
+    WHERE p.member_code IS NOT NULL AND p.member_code <> home.municipality
+),
+member_values AS (
+    SELECT m.peer_set, m.year, s.indicator_id, s.region_code, s.value
+    FROM members AS m
+    JOIN core_indicator_series AS s
+        ON s.region_code = m.member_code AND s.year = m.year AND s.gender = 'T'
+    JOIN home ON s.country = home.country
+    WHERE s.value IS NOT NULL
+),
+unweighted AS (
+    SELECT peer_set, year, indicator_id, avg(value) AS value, count(*) AS n_peers
+    FROM member_values
+    GROUP BY ALL
+),
+weighted AS (
+    SELECT
+        m.peer_set, m.year, c.indicator_id,
+        any_value(c.ratio_scale) * sum(n.value) / sum(d.value) AS value,
+        count(*) AS n_peers
+    FROM members AS m
+    JOIN core_catalog__indicators AS c ON c.numerator IS NOT NULL AND c.denominator IS NOT NULL
+    JOIN core_indicator_series AS n
+        ON n.indicator_id = c.numerator AND n.region_code = m.member_code AND n.year = m.year
+        AND n.gender = 'T'
+    JOIN core_indicator_series AS d
+        ON d.indicator_id = c.denominator AND d.region_code = m.member_code AND d.year = m.year
+        AND d.gender = 'T'
+    WHERE n.value IS NOT NULL AND d.value IS NOT NULL AND d.value <> 0
+    GROUP BY ALL
+),
+published AS (
+    SELECT v.indicator_id, v.year, v.region_code, v.region_label, v.value, v.status, v.vintage
+    FROM core_indicator_values AS v
+    JOIN home ON v.country = home.country
+    WHERE v.gender = 'T' AND v.region_kind <> 'municipality'
+),
+ranking_pool AS (
+    SELECT peer_set, year, indicator_id, region_code, value FROM member_values
     UNION ALL
-    SELECT y.year, g.group_id, g.title, 'skr_kommungrupp',
-           'Kolada group value (unweighted mean of members, home included)'
-    FROM raw_kolada__municipality_groups AS g, home,
-         (SELECT DISTINCT year FROM core_indicator_values WHERE source = 'kolada') AS y
-    WHERE home.country = 'SE' AND g.member_id = home.municipality
-      AND g.group_id IN ('G92786', 'G92787', 'G92788', 'G92789', 'G92790', 'G92791', 'G92792',
-                         'G92793', 'G92794')
+    SELECT s.peer_set, h.year, h.indicator_id, h.region_code, h.value
+    FROM home_series AS h
+    JOIN sets AS s ON s.year = h.year AND s.kind <> 'unavailable'
+    WHERE h.value IS NOT NULL
 ),
-home_values AS (
-    SELECT v.* FROM core_indicator_values AS v, home
-    WHERE v.country = home.country AND v.region_code = home.municipality AND v.gender = 'T'
+ranked AS (
+    SELECT
+        r.*,
+        rank() OVER (
+            PARTITION BY r.peer_set, r.year, r.indicator_id
+            ORDER BY CASE WHEN c.higher_is_better = false THEN r.value ELSE -r.value END
+        ) AS rank,
+        count(*) OVER (PARTITION BY r.peer_set, r.year, r.indicator_id) AS n_ranked
+    FROM ranking_pool AS r
+    JOIN core_catalog__indicators AS c USING (indicator_id)
+),
+base AS (
+    SELECT
+        h.indicator_id,
+        h.source,
+        h.year,
+        h.vintage,
+        h.region_code AS home_region,
+        h.region_label AS home_label,
+        h.value AS home_value,
+        h.status AS home_status,
+        h.harmonisation AS home_harmonisation,
+        s.peer_set,
+        s.kind AS peer_kind,
+        coalesce(p.region_code, s.peer_region) AS peer_region,
+        coalesce(p.region_label, s.label) AS peer_label,
+        CASE
+            WHEN s.kind IN ('published', 'unavailable') THEN s.method
+            WHEN w.value IS NOT NULL
+                THEN 'weighted ratio of ' || w.n_peers || ' peers (sum of numerators / sum of '
+                     || 'denominators), home left out'
+            WHEN u.value IS NOT NULL
+                THEN 'unweighted mean of ' || u.n_peers || ' peers, home left out'
+            ELSE 'no peer has a value'
+        END AS peer_method,
+        CASE
+            WHEN s.kind = 'published' THEN p.value
+            WHEN s.kind = 'computed' THEN coalesce(w.value, u.value)
+        END AS peer_value,
+        CASE WHEN s.kind = 'published' THEN p.status END AS peer_status,
+        CASE
+            WHEN s.kind = 'computed' THEN coalesce(w.n_peers, u.n_peers, 0)
+            ELSE coalesce(u.n_peers, 0)
+        END AS n_peers_with_data,
+        rk.rank AS home_rank,
+        rk.n_ranked,
+        h.provenance
+    FROM home_series AS h
+    JOIN sets AS s ON s.year = h.year
+    LEFT JOIN published AS p
+        ON s.kind = 'published' AND p.indicator_id = h.indicator_id AND p.year = h.year
+        AND p.region_code = s.peer_region
+    LEFT JOIN weighted AS w
+        ON s.kind = 'computed' AND w.peer_set = s.peer_set AND w.year = h.year
+        AND w.indicator_id = h.indicator_id
+    LEFT JOIN unweighted AS u  -- for published sets: only the count of members with data
+        ON u.peer_set = s.peer_set AND u.year = h.year AND u.indicator_id = h.indicator_id
+    LEFT JOIN ranked AS rk
+        ON rk.peer_set = s.peer_set AND rk.year = h.year AND rk.indicator_id = h.indicator_id
+        AND rk.region_code = h.region_code
 )
 SELECT
-    h.indicator_id,
+    b.indicator_id,
     c.label,
     c.unit,
     c.service_area,
     c.perspective,
-    h.source,
-    h.year,
-    h.vintage,
-    h.region_code AS home_region,
-    h.region_label AS home_label,
-    h.value AS home_value,
-    h.status AS home_status,
-    p.peer_set,
-    p.peer_region,
-    p.peer_label,
-    p.peer_method,
-    pv.value AS peer_value,
-    pv.status AS peer_status,
-    h.value - pv.value AS gap_abs,
-    CASE WHEN pv.value <> 0 THEN 100 * (h.value - pv.value) / abs(pv.value) END AS gap_pct,
+    b.source,
+    b.year,
+    b.vintage,
+    b.home_region,
+    b.home_label,
+    b.home_value,
+    b.home_status,
+    b.home_harmonisation,
+    b.peer_set,
+    b.peer_kind,
+    b.peer_region,
+    b.peer_label,
+    b.peer_method,
+    b.peer_value,
+    b.peer_status,
+    b.n_peers_with_data,
+    b.home_value - b.peer_value AS gap_abs,
+    CASE WHEN b.peer_value <> 0
+        THEN 100 * (b.home_value - b.peer_value) / abs(b.peer_value)
+    END AS gap_pct,
     c.higher_is_better,
     CASE
-        WHEN c.higher_is_better IS NULL OR h.value IS NULL OR pv.value IS NULL THEN NULL
-        WHEN h.value = pv.value THEN NULL
-        ELSE (h.value > pv.value) = c.higher_is_better
+        WHEN c.higher_is_better IS NULL OR b.home_value IS NULL OR b.peer_value IS NULL THEN NULL
+        WHEN b.home_value = b.peer_value THEN NULL
+        ELSE (b.home_value > b.peer_value) = c.higher_is_better
     END AS gap_is_good,
-    CASE h.source WHEN 'ssb' THEN 'Kilde: SSB' ELSE 'Källa: Kolada' END AS attribution,
-    h.provenance
-FROM home_values AS h
-JOIN core_catalog__indicators AS c ON c.indicator_id = h.indicator_id
-LEFT JOIN peer_of_year AS p ON p.year = h.year  -- years with no peer group stay, peer null
-LEFT JOIN core_indicator_values AS pv
-    ON pv.indicator_id = h.indicator_id AND pv.year = h.year AND pv.vintage = h.vintage
-    AND pv.region_code = p.peer_region AND pv.gender = 'T' AND pv.country = h.country;
+    b.home_rank,
+    b.n_ranked,
+    CASE WHEN b.n_ranked > 1
+        THEN round(100.0 * (b.n_ranked - b.home_rank) / (b.n_ranked - 1), 1)
+    END AS home_percentile,
+    b.home_value - b3.home_value AS home_trend_3y,
+    b.peer_value - b3.peer_value AS peer_trend_3y,
+    CASE b.source WHEN 'ssb' THEN 'Kilde: SSB' ELSE 'Källa: Kolada' END AS attribution,
+    b.provenance
+FROM base AS b
+JOIN core_catalog__indicators AS c USING (indicator_id)
+LEFT JOIN base AS b3
+    ON b3.indicator_id = b.indicator_id AND b3.peer_set = b.peer_set AND b3.year = b.year - 3;
 
 COMMENT ON TABLE mart_comparisons IS
-    'Home municipality against its peer group per indicator, year and vintage; peer_method says how the peer figure was made.';
+    'Home municipality against each peer set per indicator and year: published or computed peer figure (peer_method says how), gap, rank, percentile, 3-year trend.';
+COMMENT ON COLUMN mart_comparisons.peer_method IS
+    'How the peer figure was made: published by SSB/Kolada, or computed here (weighted ratio or unweighted mean, home left out).';
 COMMENT ON COLUMN mart_comparisons.gap_is_good IS
     'True when the gap points the good way by the catalog (higher_is_better); null when neutral or missing.';
+COMMENT ON COLUMN mart_comparisons.home_rank IS
+    '1 = best among the home and the peers with a value (highest first when neutral).';
+COMMENT ON COLUMN mart_comparisons.home_percentile IS
+    '100 = best, 0 = worst among the home and the peers with a value.';
+COMMENT ON COLUMN mart_comparisons.home_trend_3y IS
+    'Home value minus its value three years earlier.';
+COMMENT ON COLUMN mart_comparisons.vintage IS
+    'Release the home value comes from (SSB table updated date, Kolada pull date).';

@@ -1,0 +1,71 @@
+-- core_indicator_series: one continuous series per indicator and TODAY's municipality.
+-- A year's value comes from the code(s) that were valid then and became today's code
+-- (core_region__lineage): a renumbering carries the value over (Bærum 0219 > 3024 > 3201); a
+-- merger sums the parts only when the indicator is additive (catalog), otherwise the year stays
+-- missing and `harmonisation` says why; a split cannot be attributed and stays missing.
+CREATE OR REPLACE TABLE core_indicator_series AS
+WITH parts AS (
+    SELECT v.*, l.current_code, l.current_codes
+    FROM core_indicator_values AS v
+    JOIN core_region__lineage AS l ON l.country = v.country AND l.code = v.region_code
+    WHERE v.region_kind = 'municipality'
+      -- a code takes part in a year only if it existed then ('.' = did not exist)
+      AND NOT (v.value IS NULL AND coalesce(v.status, '') = '.')
+),
+grouped AS (
+    SELECT
+        indicator_id,
+        country,
+        current_code,
+        year,
+        gender,
+        count(*) AS n_parts,
+        count(value) AS n_with_value,
+        sum(value) AS summed,
+        max(value) AS single_value,
+        max(status) AS single_status,
+        string_agg(region_code, '+' ORDER BY region_code) AS from_codes,
+        max(current_codes) AS split,
+        max(vintage) AS vintage,
+        max(source) AS source,
+        max(unit) AS unit,
+        max(provenance) AS provenance
+    FROM parts
+    GROUP BY ALL
+)
+SELECT
+    g.indicator_id,
+    g.source,
+    g.country,
+    g.current_code AS region_code,
+    r.name AS region_label,
+    g.year,
+    g.gender,
+    CASE
+        WHEN g.split > 1 THEN NULL
+        WHEN g.n_parts = 1 THEN g.single_value
+        WHEN c.additive AND g.n_with_value = g.n_parts THEN g.summed
+    END AS value,
+    CASE WHEN g.n_parts = 1 AND g.split = 1 THEN g.single_status END AS status,
+    g.unit,
+    g.vintage,
+    CASE
+        WHEN g.split > 1 THEN 'split: ' || g.from_codes || ' became several municipalities'
+        WHEN g.n_parts = 1 AND g.from_codes = g.current_code THEN 'as published'
+        WHEN g.n_parts = 1 THEN 'renumbered: published as ' || g.from_codes
+        WHEN c.additive AND g.n_with_value = g.n_parts THEN 'sum of merged parts ' || g.from_codes
+        WHEN c.additive THEN 'merged parts ' || g.from_codes || ': not all have a value'
+        ELSE 'merged parts ' || g.from_codes || ': a ratio cannot be summed'
+    END AS harmonisation,
+    g.from_codes,
+    g.provenance
+FROM grouped AS g
+JOIN core_catalog__indicators AS c USING (indicator_id)
+LEFT JOIN core_region__codes AS r ON r.country = g.country AND r.code = g.current_code;
+
+COMMENT ON TABLE core_indicator_series IS
+    'Continuous series per indicator and today''s municipality across reforms (2018, 2020, 2024); harmonisation says how each year was made.';
+COMMENT ON COLUMN core_indicator_series.harmonisation IS
+    'as published | renumbered | sum of merged parts (additive only) | why the year is missing.';
+COMMENT ON COLUMN core_indicator_series.from_codes IS
+    'The code(s) the value was published under that year.';

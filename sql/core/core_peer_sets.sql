@@ -1,0 +1,63 @@
+-- core_peer_sets: who the home municipality is compared with, per year.
+-- kind 'published': the source publishes the peer figure (SSB EKGnn/EAK/EAKUO, Kolada G.../0000);
+-- members (when known) are used for rank and percentile only.
+-- kind 'computed': Målestokk computes the figure from the members' series, home left out.
+CREATE OR REPLACE TABLE core_peer_sets AS
+WITH home AS (SELECT country, municipality FROM core_settings__home),
+years AS (SELECT DISTINCT year FROM core_indicator_values),
+asss(code, from_year) AS (
+    VALUES ('0301', 0), ('4601', 0), ('5001', 0), ('1103', 0), ('3201', 0), ('4204', 0),
+           ('3301', 0), ('3107', 0), ('1108', 0), ('5501', 0), ('3203', 2022), ('3205', 2022)
+),
+no_munis AS (
+    SELECT year, current_code AS code
+    FROM core_region__lineage AS l JOIN core_region__codes AS c USING (country, code), years
+    WHERE l.country = 'NO' AND years.year BETWEEN c.first_year AND c.last_year
+)
+-- KOSTRA group of the home that year (2020 grouping; earlier years are a series break)
+SELECT 'kostra_group' AS peer_set, k.group_name AS label, 'published' AS kind, k.year,
+       k.group_code AS peer_region, m.municipality AS member_code,
+       'published by SSB (' || k.group_code || ' row, population-weighted)' AS method
+FROM raw_klass__kostra_groups AS k
+JOIN home ON home.country = 'NO' AND k.municipality = home.municipality
+JOIN raw_klass__kostra_groups AS m ON m.year = k.year AND m.group_code = k.group_code
+UNION ALL
+SELECT 'kostra_group', 'KOSTRA-gruppe', 'unavailable', y.year, NULL, NULL,
+       'no 2020-grouping figure before 2020: series break between 2019 and 2020'
+FROM years AS y, home
+WHERE home.country = 'NO' AND y.year < 2020
+UNION ALL
+-- the country, as SSB publishes it (with and without Oslo)
+SELECT 'national', 'Landet', 'published', n.year, 'EAK', n.code,
+       'published by SSB (EAK row, Landet)'
+FROM no_munis AS n, home WHERE home.country = 'NO'
+UNION ALL
+SELECT 'national_excl_oslo', 'Landet uten Oslo', 'published', n.year, 'EAKUO', n.code,
+       'published by SSB (EAKUO row, Landet uten Oslo)'
+FROM no_munis AS n, home WHERE home.country = 'NO' AND n.code <> '0301'
+UNION ALL
+-- ASSS: 10 members until 2021, 12 from 2022 (Asker, Lillestrøm), by today's codes
+SELECT 'asss', 'ASSS-snitt', 'computed', y.year, NULL, a.code, NULL
+FROM asss AS a, years AS y, home
+WHERE home.country = 'NO' AND y.year >= a.from_year
+UNION ALL
+-- Sweden: Riket and the home's SKR kommungrupp, as Kolada publishes them
+SELECT 'national', 'Riket', 'published', y.year, '0000', m.id,
+       'published by Kolada (Riket)'
+FROM years AS y, home, raw_kolada__municipalities AS m
+WHERE home.country = 'SE' AND m.type = 'K'
+UNION ALL
+SELECT 'skr_group', g.title, 'published', y.year, g.group_id, m.member_id,
+       'Kolada group value (unweighted mean of members, home included)'
+FROM raw_kolada__municipality_groups AS g
+JOIN home ON home.country = 'SE' AND g.member_id = home.municipality
+JOIN raw_kolada__municipality_groups AS m ON m.group_id = g.group_id
+CROSS JOIN years AS y
+UNION ALL
+-- the user's own peer sets (malestokk.toml [peer_sets.*]), for the home's country
+SELECT 'custom:' || p.name, p.label, 'computed', y.year, NULL, p.member_code, NULL
+FROM core_settings__peer_sets AS p, years AS y, home
+WHERE p.country = home.country;
+
+COMMENT ON TABLE core_peer_sets IS
+    'Peer sets per year: published (the source''s own group figure) or computed (from members, home left out); members give rank and percentile.';
