@@ -1,0 +1,266 @@
+"""The warehouse model against hand-computed values: lineage, continuous series, peer figures,
+rank and percentile. Small tables are written straight into DuckDB and the sql/ models run on
+them in the order the refresh runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.warehouse import Warehouse
+
+MODELS = [
+    "core/core_regions.sql",
+    "core/core_indicator_series.sql",
+    "core/core_peer_sets.sql",
+    "marts/mart_comparisons.sql",
+]
+
+
+def catalog_row(id_: str, **kw) -> dict:
+    return {
+        "indicator_id": id_, "source": "ssb", "label": id_, "unit": kw.get("unit", "prosent"),
+        "service_area": "pleie og omsorg", "perspective": "økonomi",
+        "higher_is_better": kw.get("hib", True), "table_id": "99999", "contents_code": id_,
+        "fixed": "", "kpi": None, "additive": kw.get("additive", False), "kpi_group": None,
+        "numerator": kw.get("numerator"), "denominator": kw.get("denominator"),
+        "ratio_scale": kw.get("scale", 1.0),
+    }  # fmt: skip
+
+
+def value_row(indicator: str, region: str, year: int, value, status=None, kind=None) -> dict:
+    if kind is None:
+        kind = "municipality" if region[0].isdigit() else "kostra_group"
+    return {
+        "indicator_id": indicator, "source": "ssb", "country": "NO", "region_code": region,
+        "region_label": region, "region_kind": kind, "year": year, "gender": "T",
+        "value": value, "status": status, "unit": "x", "vintage": "2025-06-15",
+        "source_series": "99999/x", "archive_id": "a" * 64, "provenance": "test",
+    }  # fmt: skip
+
+
+CODES = {  # code: (first year, last year) in the KLASS 131 lists
+    "1103": (2017, 2024), "4601": (2020, 2024), "5001": (2018, 2024), "0301": (2017, 2024),
+    "0219": (2017, 2019), "3024": (2020, 2023), "3201": (2024, 2024),
+    "0602": (2017, 2019), "0625": (2017, 2019), "0711": (2017, 2019), "3005": (2020, 2023),
+    "3301": (2024, 2024), "1507": (2020, 2023), "1508": (2024, 2024), "1580": (2024, 2024),
+}  # fmt: skip
+CHANGES = [
+    ("0219", "3024", "2020-01-01"), ("3024", "3201", "2024-01-01"),
+    ("0602", "3005", "2020-01-01"), ("0625", "3005", "2020-01-01"), ("0711", "3005", "2020-01-01"),
+    ("3005", "3301", "2024-01-01"), ("1507", "1508", "2024-01-01"), ("1507", "1580", "2024-01-01"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    wh = Warehouse(tmp_path)
+    catalog = [
+        catalog_row("num", additive=True, unit="1000 kr"),
+        catalog_row("den", additive=True, unit="innbyggere"),
+        catalog_row("ratio", numerator="num", denominator="den"),
+        catalog_row("plain"),
+        catalog_row("cost", hib=False),
+    ]
+    values = []
+    # ASSS members with data in 2022 (home 1103 and three peers); ratio = num / den
+    for code, num, den in [("1103", 500, 100), ("4601", 300, 100), ("5001", 100, 50),
+                           ("0301", 800, 200)]:  # fmt: skip
+        values += [value_row("num", code, 2022, num), value_row("den", code, 2022, den),
+                   value_row("ratio", code, 2022, num / den),
+                   value_row("plain", code, 2022, num / den),
+                   value_row("cost", code, 2022, num / den)]  # fmt: skip
+    values += [value_row("plain", "1103", 2019, 4.2), value_row("plain", "EKG12", 2022, 2.3)]
+    # Bærum through two renumberings, with '.' where a code did not exist
+    for year, code in [(2019, "0219"), (2020, "3024"), (2023, "3024"), (2024, "3201")]:
+        values.append(value_row("plain", code, year, float(year - 2000)))
+    values += [
+        value_row("plain", "3201", 2019, None, "."),
+        value_row("plain", "0219", 2024, None, "."),
+    ]
+    # Drammen: three parts in 2019, one code from 2020
+    for code, part in [("0602", 10.0), ("0625", 20.0), ("0711", 30.0)]:
+        values += [value_row("num", code, 2019, part), value_row("ratio", code, 2019, part / 10)]
+    values += [value_row("num", "3005", 2020, 70.0), value_row("ratio", "3005", 2020, 7.0)]
+    # Ålesund split in 2024
+    values.append(value_row("num", "1507", 2023, 99.0))
+    groups = [{"year": 2022, "municipality": m, "municipality_name": m, "group_code": "EKG12",
+               "group_name": "KOSTRA-gruppe 12"} for m in ("1103", "4601", "5001")]  # fmt: skip
+    tables = {
+        "core_catalog__indicators": pl.DataFrame(catalog),
+        "core_indicator_values": pl.DataFrame(values, infer_schema_length=None),
+        "core_settings__home": pl.DataFrame({"country": ["NO"], "municipality": ["1103"]}),
+        "core_settings__peer_sets": pl.DataFrame(
+            {
+                "name": ["mine"] * 2,
+                "label": ["Mine"] * 2,
+                "country": ["NO"] * 2,
+                "member_code": ["4601", "1103"],
+            }
+        ),
+        "raw_klass__region_codes": pl.DataFrame(
+            [
+                {
+                    "classification": 131,
+                    "year": y,
+                    "code": c,
+                    "name": c,
+                    "level": "1",
+                    "valid_from": None,
+                    "valid_to": None,
+                }
+                for c, (a, b) in CODES.items()
+                for y in range(a, b + 1)
+            ],
+            schema_overrides={"valid_from": pl.String, "valid_to": pl.String},
+        ),
+        "raw_klass__municipality_changes": pl.DataFrame(
+            [
+                {
+                    "reform_year": int(d[:4]),
+                    "old_code": o,
+                    "old_name": o,
+                    "new_code": n,
+                    "new_name": n,
+                    "change_occurred": d,
+                    "kind": "renumbering",
+                }
+                for o, n, d in CHANGES
+            ]
+        ),
+        "raw_klass__kostra_groups": pl.DataFrame(groups),
+        "raw_kolada__municipalities": pl.DataFrame(
+            schema={"id": pl.String, "title": pl.String, "type": pl.String}
+        ),
+        "raw_kolada__municipality_groups": pl.DataFrame(
+            schema={
+                "group_id": pl.String,
+                "title": pl.String,
+                "member_id": pl.String,
+                "member_title": pl.String,
+            }
+        ),
+        "raw_ssb__kostra_values": pl.DataFrame({"region_code": list(CODES)}),
+    }
+    with wh.build() as con:
+        for name, frame in tables.items():
+            wh.replace_table(con, name, frame)
+        for model in MODELS:
+            wh.run_model(con, model)
+    con = duckdb.connect(str(wh.staging), read_only=True)
+    yield con
+    con.close()
+
+
+def one(con, sql: str, *params):
+    rows = con.execute(sql, list(params)).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def comparison(con, indicator: str, peer_set: str, year: int = 2022):
+    return one(
+        con,
+        "SELECT peer_value, peer_method, n_peers_with_data, home_rank, n_ranked, "
+        "home_percentile, home_value FROM mart_comparisons "
+        "WHERE indicator_id = ? AND peer_set = ? AND year = ?",
+        indicator, peer_set, year,
+    )  # fmt: skip
+
+
+def test_weighted_asss_average_leaves_the_home_out(warehouse) -> None:
+    value, method, n, *_ = comparison(warehouse, "ratio", "asss")
+    assert value == pytest.approx((300 + 100 + 800) / (100 + 50 + 200))  # not 1700 / 450
+    assert method.startswith("weighted ratio of 3 peers") and "home left out" in method
+    assert n == 3
+
+
+def test_without_numerator_and_denominator_the_peer_mean_is_unweighted(warehouse) -> None:
+    value, method, n, *_ = comparison(warehouse, "plain", "asss")
+    assert value == pytest.approx((3 + 2 + 4) / 3)
+    assert method == "unweighted mean of 3 peers, home left out" and n == 3
+
+
+def test_the_kostra_group_figure_is_ssbs_own_ekg_row(warehouse) -> None:
+    value, method, n, *_ = comparison(warehouse, "plain", "kostra_group")
+    assert value == 2.3  # SSB's EKG12 figure, not a mean of 4601 and 5001 (2.5)
+    assert method == "published by SSB (EKG12 row, population-weighted)"
+    assert n == 2  # members of the group with data, home not counted
+    _, method_2019, *_ = comparison(warehouse, "plain", "kostra_group", 2019)
+    assert "series break between 2019 and 2020" in method_2019
+
+
+def test_rank_and_percentile_follow_the_catalog_direction(warehouse) -> None:
+    # values: home 5, peers 3, 2, 4
+    *_, rank, n, percentile, home = comparison(warehouse, "plain", "asss")
+    assert (home, rank, n, percentile) == (5.0, 1, 4, 100.0)
+    *_, rank, n, percentile, _ = comparison(warehouse, "cost", "asss")  # lower is better
+    assert (rank, n, percentile) == (4, 4, 0.0)
+    # a user set with one peer: the home ranks against it
+    value, _, n, rank, n_ranked, *_ = comparison(warehouse, "plain", "custom:mine")
+    assert (value, n, rank, n_ranked) == (3.0, 1, 1, 2)
+
+
+def test_the_2024_renumbering_gives_one_continuous_series(warehouse) -> None:
+    rows = warehouse.execute(
+        "SELECT year, value, harmonisation FROM core_indicator_series "
+        "WHERE indicator_id = 'plain' AND region_code = '3201' ORDER BY year"
+    ).fetchall()
+    assert rows == [
+        (2019, 19.0, "renumbered: published as 0219"),
+        (2020, 20.0, "renumbered: published as 3024"),
+        (2023, 23.0, "renumbered: published as 3024"),
+        (2024, 24.0, "as published"),
+    ]
+    assert one(warehouse, "SELECT path FROM core_region__lineage WHERE code = '0219'") == (
+        "0219 > 3024 > 3201",
+    )
+
+
+def test_a_merger_sums_additive_parts_and_leaves_ratios_missing(warehouse) -> None:
+    additive = one(
+        warehouse,
+        "SELECT value, harmonisation FROM core_indicator_series "
+        "WHERE indicator_id = 'num' AND region_code = '3301' AND year = 2019",
+    )
+    assert additive == (60.0, "sum of merged parts 0602+0625+0711")
+    ratio = one(
+        warehouse,
+        "SELECT value, harmonisation FROM core_indicator_series "
+        "WHERE indicator_id = 'ratio' AND region_code = '3301' AND year = 2019",
+    )
+    assert ratio == (None, "merged parts 0602+0625+0711: a ratio cannot be summed")
+    after = one(
+        warehouse,
+        "SELECT value FROM core_indicator_series "
+        "WHERE indicator_id = 'ratio' AND region_code = '3301' AND year = 2020",
+    )
+    assert after == (7.0,)
+
+
+def test_a_split_is_not_attributed_to_either_successor(warehouse) -> None:
+    rows = warehouse.execute(
+        "SELECT region_code, value, harmonisation FROM core_indicator_series "
+        "WHERE indicator_id = 'num' AND year = 2023 AND region_code IN ('1508', '1580') "
+        "ORDER BY 1"
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("1508", None), ("1580", None)]
+    assert all(r[2].startswith("split: 1507") for r in rows)
+
+
+def test_three_year_trend_and_asss_membership_by_year(warehouse) -> None:
+    trend = one(
+        warehouse,
+        "SELECT home_trend_3y FROM mart_comparisons "
+        "WHERE indicator_id = 'plain' AND peer_set = 'asss' AND year = 2022",
+    )
+    assert trend == (pytest.approx(5.0 - 4.2),)
+    members = dict(
+        warehouse.execute(
+            "SELECT year, count(*) FROM core_peer_sets WHERE peer_set = 'asss' GROUP BY 1"
+        ).fetchall()
+    )
+    assert members[2019] == 10 and members[2022] == 12  # Asker and Lillestrøm from 2022
