@@ -66,6 +66,7 @@ class Settings:
     full_refresh: bool = False
     sick_leave_min_employees: int = 5
     survey_min_respondents: int = 5
+    targets_file: Path | None = None
 
     @property
     def home_region_key(self) -> str:
@@ -106,6 +107,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("home", "municipality"): "HOME_MUNICIPALITY",
     ("paths", "data_dir"): "DATA_DIR",
     ("paths", "catalog"): "CATALOG",
+    ("paths", "targets"): "TARGETS",
     ("paths", "snapshot_dir"): "SNAPSHOT_DIR",
     ("sources", "mode"): "SOURCE_MODE",
     ("sources", "ssb_pxweb_url"): "SSB_PXWEB_URL",
@@ -128,6 +130,7 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("home", "country"): "NO",
     ("paths", "data_dir"): "data",
     ("paths", "catalog"): "indicators.toml",
+    ("paths", "targets"): "targets.csv",
     ("paths", "snapshot_dir"): "snapshot",
     ("sources", "mode"): "snapshot",
     ("sources", "ssb_pxweb_url"): "https://data.ssb.no/api/pxwebapi/v2",
@@ -261,6 +264,10 @@ def load_settings(
     catalog_file = _resolve(base, catalog_text)
     if not catalog_file.is_file():
         raise ConfigError("paths.catalog", f"indicator catalog not found: {catalog_file}", origin)
+    targets_text, origin = reader.text("paths", "targets")
+    targets_file = _resolve(base, targets_text)
+    if not targets_file.is_file():
+        targets_file = None  # no scorecard yet: the scorecard mart is empty
     snapshot_text, snap_origin = reader.text("paths", "snapshot_dir")
 
     mode, origin = reader.text("sources", "mode")
@@ -334,4 +341,5 @@ def load_settings(
         full_refresh=full_refresh,
         sick_leave_min_employees=privacy["sick_leave_min_employees"],
         survey_min_respondents=privacy["survey_min_respondents"],
+        targets_file=targets_file,
     )

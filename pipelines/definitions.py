@@ -17,6 +17,7 @@ from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
 from assets.marts import local as marts_local
+from assets.marts import scorecard as marts_scorecard
 from assets.outputs import charts as outputs_charts
 from assets.ssb import raw as ssb_raw
 from pipelines.config import Settings, load_settings
@@ -37,6 +38,7 @@ ASSET_MODULES = [
     core_regions,
     marts_comparisons,
     marts_local,
+    marts_scorecard,
     outputs_charts,
     publish,
 ]
@@ -62,6 +64,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             last_year=settings.years[1],
             catalog_file=str(settings.catalog_file),
             outputs_dir=str(settings.outputs_dir),
+            targets_file=str(settings.targets_file) if settings.targets_file else None,
             peer_sets_json=json.dumps(
                 [
                     {

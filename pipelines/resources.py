@@ -46,6 +46,7 @@ class StudyResource(dg.ConfigurableResource):
     catalog_file: str
     outputs_dir: str
     peer_sets_json: str = "[]"  # [{"name", "label", "country", "members": [...]}]
+    targets_file: str | None = None  # the scorecard (måleskjema)
 
     def catalog(self) -> Catalog:
         return load_catalog(self.catalog_file)

@@ -34,6 +34,7 @@ def write_config(
     extra: str = "",
 ) -> Path:
     shutil.copy(ROOT / "indicators.toml", tmp / "indicators.toml")
+    shutil.copy(ROOT / "targets.csv", tmp / "targets.csv")
     config = tmp / "malestokk.toml"
     config.write_text(
         f"""

@@ -17,6 +17,12 @@ MODELS = [
     "core/core_indicator_series.sql",
     "core/core_peer_sets.sql",
     "marts/mart_comparisons.sql",
+    "marts/mart_scorecard.sql",
+]
+TARGETS = [  # indicator, year, target, direction
+    ("plain", 2022, 4.5, "higher"),
+    ("cost", 2022, 4.0, "lower"),
+    ("plain", 2021, 4.0, "higher"),
 ]
 
 
@@ -144,6 +150,24 @@ def warehouse(tmp_path: Path):
             }
         ),
         "raw_ssb__kostra_values": pl.DataFrame({"region_code": list(CODES)}),
+        "core_targets": pl.DataFrame(
+            [
+                {
+                    "indicator_id": i,
+                    "year": y,
+                    "target": t,
+                    "direction": d,
+                    "focus_area": "f",
+                    "perspective": None,
+                    "measured_by": "x",
+                    "measured_when": "juni",
+                    "owner": "o",
+                    "row": n,
+                }
+                for n, (i, y, t, d) in enumerate(TARGETS, start=2)
+            ],
+            schema_overrides={"year": pl.Int32, "perspective": pl.String},
+        ),
     }
     with wh.build() as con:
         for name, frame in tables.items():
@@ -264,3 +288,38 @@ def test_three_year_trend_and_asss_membership_by_year(warehouse) -> None:
         ).fetchall()
     )
     assert members[2019] == 10 and members[2022] == 12  # Asker and Lillestrøm from 2022
+
+
+def test_target_status_from_the_latest_result(warehouse) -> None:
+    rows = warehouse.execute(
+        "SELECT indicator_id, year, result, status, peer_value FROM mart_scorecard ORDER BY 1, 2"
+    ).fetchall()
+    assert rows == [
+        ("cost", 2022, 5.0, "not met", None),  # lower is better: 5 > 4
+        ("plain", 2021, None, "no data", None),
+        ("plain", 2022, 5.0, "met", 2.3),  # 5 >= 4.5; beside it SSB's EKG12 figure
+    ]
+
+
+def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: Path) -> None:
+    from pipelines.catalog import load_catalog
+    from pipelines.targets import load_targets
+    from tests.conftest import ROOT
+
+    path = tmp_path / "targets.csv"
+    path.write_bytes(
+        "Indikator;År;Målverdi;Retning;Målområde\n"
+        "kostra.netto_driftsresultat;2024;1,75;;Sunn økonomi\n"
+        "kostra.langsiktig_gjeld;2024;100;lavere;Sunn økonomi\n"
+        "kostra.finnes_ikke;2024;1;høyere;x\n"
+        "kostra.langsiktig_gjeld;2024;90;lavere;dobbel\n"
+        "kostra.gruppestorrelse;2024;14;;x\n".encode("cp1252")
+    )
+    targets = load_targets(path, load_catalog(ROOT / "indicators.toml"))
+    assert targets.good.select("indicator_id", "target", "direction").rows() == [
+        ("kostra.netto_driftsresultat", 1.75, "higher")  # direction from the catalog
+    ]
+    reasons = dict(targets.rejected.iter_rows())
+    assert "not in the catalog" in reasons[4]
+    assert reasons[3] == reasons[5] == "two targets for the same indicator and year"
+    assert "neutral" in reasons[6]
