@@ -7,32 +7,59 @@ good warehouse then stays published.
 import dagster as dg
 
 from assets.core.indicators import core_catalog__indicators, core_indicator_values
+from assets.core.regions import core_indicator_series, core_peer_sets, core_regions
 from assets.kolada.raw import (
+    raw_kolada__kpi_groups,
+    raw_kolada__kpis,
     raw_kolada__municipalities,
     raw_kolada__municipality_groups,
     raw_kolada__values,
 )
+from assets.local.raw import raw_local__imports
 from assets.marts.comparisons import mart_comparisons
+from assets.marts.local import mart_local__figures
+from assets.marts.scorecard import core_targets, mart_scorecard
 from assets.outputs.charts import out_charts__comparisons
-from assets.ssb.raw import raw_klass__kostra_groups, raw_ssb__kostra_values
+from assets.outputs.exports import out_exports__parquet
+from assets.ssb.raw import (
+    raw_klass__kostra_groups,
+    raw_klass__municipality_changes,
+    raw_klass__region_codes,
+    raw_ssb__kostra_values,
+)
 from pipelines.resources import WarehouseResource
 
+# Every asset that writes the warehouse or its outputs: a failed blocking check on any of them
+# keeps the last good warehouse published (a test checks that nothing is left out).
 WAREHOUSE_ASSETS = [
     raw_ssb__kostra_values,
+    raw_klass__region_codes,
+    raw_klass__municipality_changes,
     raw_klass__kostra_groups,
     raw_kolada__municipalities,
     raw_kolada__municipality_groups,
+    raw_kolada__kpi_groups,
+    raw_kolada__kpis,
     raw_kolada__values,
+    raw_local__imports,
     core_catalog__indicators,
     core_indicator_values,
+    core_regions,
+    core_indicator_series,
+    core_peer_sets,
+    core_targets,
     mart_comparisons,
+    mart_local__figures,
+    mart_scorecard,
+    out_charts__comparisons,
+    out_exports__parquet,
 ]
 
 
 @dg.asset(
     group_name="publish",
     kinds={"duckdb"},
-    deps=[*WAREHOUSE_ASSETS, out_charts__comparisons],
+    deps=WAREHOUSE_ASSETS,
     description="Copies the checked staging warehouse and renames it over malestokk.duckdb.",
 )
 def warehouse_published(

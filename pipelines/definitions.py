@@ -19,6 +19,7 @@ from assets.marts import comparisons as marts_comparisons
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import charts as outputs_charts
+from assets.outputs import exports as outputs_exports
 from assets.ssb import raw as ssb_raw
 from pipelines.config import Settings, load_settings
 from pipelines.resources import (
@@ -40,6 +41,7 @@ ASSET_MODULES = [
     marts_local,
     marts_scorecard,
     outputs_charts,
+    outputs_exports,
     publish,
 ]
 

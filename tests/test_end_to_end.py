@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -24,6 +25,20 @@ def run_cli(config: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return cli.main(
         ["--config", str(config), "refresh", "--offline", "--log-level", "ERROR", *args]
     )
+
+
+def test_every_asset_is_upstream_of_the_publish(config_file: Path) -> None:
+    """Otherwise a failed blocking check on it would not stop the publish."""
+    defs = build_definitions(load_settings(config_file, env={}))
+    specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+    upstream: set = set()
+    todo = [dep.asset_key for dep in specs[dg.AssetKey("warehouse_published")].deps]
+    while todo:
+        key = todo.pop()
+        if key not in upstream:
+            upstream.add(key)
+            todo.extend(dep.asset_key for dep in specs[key].deps)
+    assert set(specs) - upstream == {dg.AssetKey("warehouse_published")}
 
 
 def test_definitions_load_with_job_schedule_and_blocking_checks(config_file: Path) -> None:

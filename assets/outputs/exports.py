@@ -1,0 +1,40 @@
+"""Exports for Excel and BI users: every mart as Parquet, privacy rules already applied."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.marts.comparisons import mart_comparisons
+from assets.marts.local import mart_local__figures
+from assets.marts.scorecard import mart_scorecard
+from pipelines.resources import StudyResource, WarehouseResource
+
+
+@dg.asset(
+    group_name="outputs",
+    kinds={"parquet"},
+    deps=[mart_comparisons, mart_local__figures, mart_scorecard],
+    description="Every mart_* table as outputs/parquet/<table>.parquet. Only marts leave the "
+    "warehouse, and their small-unit figures are already suppressed.",
+)
+def out_exports__parquet(
+    study: StudyResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    out_dir = Path(study.outputs_dir) / "parquet"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    with warehouse.get().build() as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_name LIKE 'mart\\_%' ESCAPE '\\' ORDER BY 1"
+            ).fetchall()
+        ]
+        for table in tables:
+            path = out_dir / f"{table}.parquet"
+            tmp = path.with_suffix(".parquet.tmp")
+            con.execute(f"COPY \"{table}\" TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+            tmp.replace(path)
+            written[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    return dg.MaterializeResult(metadata={"folder": str(out_dir), **written})
