@@ -43,6 +43,8 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     ratio_scale: float = 1.0
+    valid_min: float | None = None  # plausible range, checked by the Great Expectations suites
+    valid_max: float | None = None
 
     @property
     def series_key(self) -> str:
@@ -92,6 +94,8 @@ _KNOWN_KEYS = {
     "numerator",
     "denominator",
     "ratio_scale",
+    "valid_min",
+    "valid_max",
 }
 
 
@@ -134,6 +138,12 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     scale = raw.get("ratio_scale", 1.0)
     if not isinstance(scale, int | float) or isinstance(scale, bool) or scale <= 0:
         raise fail("ratio_scale", "must be a positive number")
+    bounds = {k: raw.get(k) for k in ("valid_min", "valid_max")}
+    for key, value in bounds.items():
+        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+            raise fail(key, "must be a number")
+    if None not in bounds.values() and bounds["valid_min"] > bounds["valid_max"]:
+        raise fail("valid_min", "is above valid_max")
     common = dict(
         id=raw["id"],
         source=source,
@@ -146,6 +156,8 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
         numerator=parts["numerator"],
         denominator=parts["denominator"],
         ratio_scale=float(scale),
+        valid_min=None if bounds["valid_min"] is None else float(bounds["valid_min"]),
+        valid_max=None if bounds["valid_max"] is None else float(bounds["valid_max"]),
     )
     if source == "ssb":
         table = raw.get("table")

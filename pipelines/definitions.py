@@ -16,6 +16,7 @@ from assets.core import regions as core_regions
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
+from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import charts as outputs_charts
@@ -39,6 +40,7 @@ ASSET_MODULES = [
     core_regions,
     marts_comparisons,
     marts_local,
+    marts_gx_checks,
     marts_scorecard,
     outputs_charts,
     outputs_exports,

@@ -257,3 +257,22 @@ def test_the_demo_imports_own_figures_and_shows_no_small_unit(stavanger: Path) -
         "SELECT count(*) FROM mart_local__surveys WHERE unit_id = '4002' AND mean_score IS NULL"
     ).fetchone()[0]
     assert hidden_surveys == 10  # all ten 10-FAKTOR factors
+
+
+def test_a_failed_great_expectations_suite_stops_the_publish(
+    stavanger: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    config = write_config(stavanger)
+    catalog = stavanger / "indicators.toml"
+    text = catalog.read_text(encoding="utf-8")
+    # the snapshot has netto driftsresultat above 1 %: outside this (wrong) range
+    catalog.write_text(text.replace("valid_max = 50\n", "valid_max = 1\n", 1), encoding="utf-8")
+    published = stavanger / "data/warehouse/malestokk.duckdb"
+    content = published.read_bytes()
+    assert run_cli(config, monkeypatch) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "gx_core_indicator_values" in err and "stays published" in err
+    assert published.read_bytes() == content
+    docs = stavanger / "data/outputs/gx_docs"
+    assert (docs / "index.html").exists() and (docs / "core_indicator_values/index.html").exists()
+    write_config(stavanger)  # restore the catalog for the other tests

@@ -57,6 +57,8 @@ def core_catalog__indicators(
                 "numerator": i.numerator,
                 "denominator": i.denominator,
                 "ratio_scale": i.ratio_scale,
+                "valid_min": i.valid_min,
+                "valid_max": i.valid_max,
             }
             for i in indicators
         ],
@@ -77,6 +79,8 @@ def core_catalog__indicators(
             "numerator": pl.String,
             "denominator": pl.String,
             "ratio_scale": pl.Float64,
+            "valid_min": pl.Float64,
+            "valid_max": pl.Float64,
         },
     )
     home = pl.DataFrame(
