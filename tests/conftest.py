@@ -66,3 +66,30 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("MALESTOKK_"):
             monkeypatch.delenv(name)
+
+
+def run_cli(config: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """`malestokk refresh --offline` in this process, with no MALESTOKK_* leaking in."""
+    import os
+
+    from pipelines import cli
+
+    for name in list(os.environ):
+        if name.startswith("MALESTOKK_") or name == "DAGSTER_HOME":
+            monkeypatch.delenv(name, raising=False)
+    return cli.main(
+        ["--config", str(config), "refresh", "--offline", "--log-level", "ERROR", *args]
+    )
+
+
+@pytest.fixture(scope="session")
+def stavanger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One offline refresh for Stavanger, shared by the tests that read its warehouse."""
+    tmp = tmp_path_factory.mktemp("stavanger")
+    config = write_config(tmp)
+    mp = pytest.MonkeyPatch()
+    try:
+        assert run_cli(config, mp) == 0
+    finally:
+        mp.undo()
+    return tmp

@@ -2,7 +2,6 @@
 
 import gzip
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -15,16 +14,7 @@ from pipelines import cli
 from pipelines.catalog import load_catalog
 from pipelines.config import load_settings
 from pipelines.definitions import build_definitions
-from tests.conftest import ROOT, write_config
-
-
-def run_cli(config: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    for name in list(os.environ):
-        if name.startswith("MALESTOKK_") or name == "DAGSTER_HOME":
-            monkeypatch.delenv(name, raising=False)
-    return cli.main(
-        ["--config", str(config), "refresh", "--offline", "--log-level", "ERROR", *args]
-    )
+from tests.conftest import ROOT, run_cli, write_config
 
 
 def test_every_asset_is_upstream_of_the_publish(config_file: Path) -> None:
@@ -66,18 +56,6 @@ def test_definitions_load_with_job_schedule_and_blocking_checks(config_file: Pat
     assert all(c.blocking for c in checks if c.name in schemas)
     # an id Kolada does not know is reported, not a reason to keep yesterday's warehouse
     assert not next(c for c in checks if c.name == "raw_kolada__values_ids_known").blocking
-
-
-@pytest.fixture(scope="module")
-def stavanger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("stavanger")
-    config = write_config(tmp)
-    mp = pytest.MonkeyPatch()
-    try:
-        assert run_cli(config, mp) == 0
-    finally:
-        mp.undo()
-    return tmp
 
 
 def snapshot_cell(table: str, region: str, contents: str, year: str) -> tuple:
