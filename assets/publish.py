@@ -17,6 +17,7 @@ from assets.kolada.raw import (
 )
 from assets.local.raw import raw_local__imports
 from assets.marts.comparisons import mart_comparisons
+from assets.marts.expenditure_need import core_expenditure_need, mart_expenditure_need
 from assets.marts.local import mart_local__figures
 from assets.marts.scorecard import core_targets, mart_scorecard
 from assets.outputs.charts import out_charts__comparisons
@@ -51,6 +52,8 @@ WAREHOUSE_ASSETS = [
     mart_comparisons,
     mart_local__figures,
     mart_scorecard,
+    core_expenditure_need,
+    mart_expenditure_need,
     out_charts__comparisons,
     out_exports__parquet,
 ]

@@ -45,6 +45,7 @@ class Indicator:
     ratio_scale: float = 1.0
     valid_min: float | None = None  # plausible range, checked by the Great Expectations suites
     valid_max: float | None = None
+    expenditure_need_area: str | None = None  # spending (1000 kr) to compare adjusted for need
 
     @property
     def series_key(self) -> str:
@@ -96,6 +97,7 @@ _KNOWN_KEYS = {
     "ratio_scale",
     "valid_min",
     "valid_max",
+    "expenditure_need_area",
 }
 
 
@@ -158,6 +160,7 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
         ratio_scale=float(scale),
         valid_min=None if bounds["valid_min"] is None else float(bounds["valid_min"]),
         valid_max=None if bounds["valid_max"] is None else float(bounds["valid_max"]),
+        expenditure_need_area=raw.get("expenditure_need_area"),
     )
     if source == "ssb":
         table = raw.get("table")

@@ -67,6 +67,7 @@ class Settings:
     sick_leave_min_employees: int = 5
     survey_min_respondents: int = 5
     targets_file: Path | None = None
+    expenditure_need_file: Path | None = None
 
     @property
     def home_region_key(self) -> str:
@@ -108,6 +109,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("paths", "data_dir"): "DATA_DIR",
     ("paths", "catalog"): "CATALOG",
     ("paths", "targets"): "TARGETS",
+    ("paths", "expenditure_need"): "EXPENDITURE_NEED",
     ("paths", "snapshot_dir"): "SNAPSHOT_DIR",
     ("sources", "mode"): "SOURCE_MODE",
     ("sources", "ssb_pxweb_url"): "SSB_PXWEB_URL",
@@ -131,6 +133,7 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("paths", "data_dir"): "data",
     ("paths", "catalog"): "indicators.toml",
     ("paths", "targets"): "targets.csv",
+    ("paths", "expenditure_need"): "utgiftsbehov.csv",
     ("paths", "snapshot_dir"): "snapshot",
     ("sources", "mode"): "snapshot",
     ("sources", "ssb_pxweb_url"): "https://data.ssb.no/api/pxwebapi/v2",
@@ -268,6 +271,10 @@ def load_settings(
     targets_file = _resolve(base, targets_text)
     if not targets_file.is_file():
         targets_file = None  # no scorecard yet: the scorecard mart is empty
+    need_text, origin = reader.text("paths", "expenditure_need")
+    need_file = _resolve(base, need_text)
+    if not need_file.is_file():
+        need_file = None  # no index: the need-adjusted mart is empty
     snapshot_text, snap_origin = reader.text("paths", "snapshot_dir")
 
     mode, origin = reader.text("sources", "mode")
@@ -342,4 +349,5 @@ def load_settings(
         sick_leave_min_employees=privacy["sick_leave_min_employees"],
         survey_min_respondents=privacy["survey_min_respondents"],
         targets_file=targets_file,
+        expenditure_need_file=need_file,
     )

@@ -16,6 +16,7 @@ from assets.core import regions as core_regions
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
+from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
@@ -41,6 +42,7 @@ ASSET_MODULES = [
     marts_comparisons,
     marts_local,
     marts_gx_checks,
+    marts_expenditure_need,
     marts_scorecard,
     outputs_charts,
     outputs_exports,
@@ -69,6 +71,9 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             catalog_file=str(settings.catalog_file),
             outputs_dir=str(settings.outputs_dir),
             targets_file=str(settings.targets_file) if settings.targets_file else None,
+            expenditure_need_file=str(settings.expenditure_need_file)
+            if settings.expenditure_need_file
+            else None,
             peer_sets_json=json.dumps(
                 [
                     {

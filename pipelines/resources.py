@@ -47,6 +47,7 @@ class StudyResource(dg.ConfigurableResource):
     outputs_dir: str
     peer_sets_json: str = "[]"  # [{"name", "label", "country", "members": [...]}]
     targets_file: str | None = None  # the scorecard (måleskjema)
+    expenditure_need_file: str | None = None  # utgiftsbehov index (Grønt hefte, tabell C)
 
     def catalog(self) -> Catalog:
         return load_catalog(self.catalog_file)

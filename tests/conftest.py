@@ -35,6 +35,7 @@ def write_config(
 ) -> Path:
     shutil.copy(ROOT / "indicators.toml", tmp / "indicators.toml")
     shutil.copy(ROOT / "targets.csv", tmp / "targets.csv")
+    shutil.copy(ROOT / "utgiftsbehov.csv", tmp / "utgiftsbehov.csv")
     config = tmp / "malestokk.toml"
     config.write_text(
         f"""

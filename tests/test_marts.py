@@ -18,7 +18,9 @@ MODELS = [
     "core/core_peer_sets.sql",
     "marts/mart_comparisons.sql",
     "marts/mart_scorecard.sql",
+    "marts/mart_expenditure_need.sql",
 ]
+NEED = [("1103", 1.25, 1000), ("4601", 1.0, 1000), ("5001", 0.8, 500), ("0301", 1.0, 2000)]
 TARGETS = [  # indicator, year, target, direction
     ("plain", 2022, 4.5, "higher"),
     ("cost", 2022, 4.0, "lower"),
@@ -34,6 +36,7 @@ def catalog_row(id_: str, **kw) -> dict:
         "fixed": "", "kpi": None, "additive": kw.get("additive", False), "kpi_group": None,
         "numerator": kw.get("numerator"), "denominator": kw.get("denominator"),
         "ratio_scale": kw.get("scale", 1.0),
+        "expenditure_need_area": kw.get("need_area"),
     }  # fmt: skip
 
 
@@ -65,7 +68,7 @@ CHANGES = [
 def warehouse(tmp_path: Path):
     wh = Warehouse(tmp_path)
     catalog = [
-        catalog_row("num", additive=True, unit="1000 kr"),
+        catalog_row("num", additive=True, unit="1000 kr", need_area="pleie"),
         catalog_row("den", additive=True, unit="innbyggere"),
         catalog_row("ratio", numerator="num", denominator="den"),
         catalog_row("plain"),
@@ -150,6 +153,20 @@ def warehouse(tmp_path: Path):
             }
         ),
         "raw_ssb__kostra_values": pl.DataFrame({"region_code": list(CODES)}),
+        "core_expenditure_need": pl.DataFrame(
+            [
+                {
+                    "municipality": m,
+                    "year": 2022,
+                    "service_area": "pleie",
+                    "index": i,
+                    "inhabitants": n,
+                    "source": "test",
+                }
+                for m, i, n in NEED
+            ],
+            schema_overrides={"year": pl.Int32},
+        ),
         "core_targets": pl.DataFrame(
             [
                 {
@@ -323,3 +340,18 @@ def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: P
     assert "not in the catalog" in reasons[4]
     assert reasons[3] == reasons[5] == "two targets for the same indicator and year"
     assert "neutral" in reasons[6]
+
+
+def test_need_adjusted_spending_and_mer_mindreforbruk(warehouse) -> None:
+    row = one(
+        warehouse,
+        "SELECT home_per_inhabitant, home_adjusted, peer_adjusted, n_peers, "
+        "mer_mindreforbruk_per_innbygger, mer_mindreforbruk_kr FROM mart_expenditure_need "
+        "WHERE indicator_id = 'num' AND year = 2022 AND peer_set = 'asss'",
+    )
+    # home: 500 (1000 kr) / 1000 inhabitants = 500 kr, / index 1.25 = 400
+    # peers: 300/1.0 = 300; 100*1000/500 = 200, /0.8 = 250; 800*1000/2000 = 400 -> mean 316.67
+    peer = (300 + 250 + 400) / 3
+    assert row == pytest.approx(
+        (500.0, 400.0, peer, 3, (400 - peer) * 1.25, (400 - peer) * 1.25 * 1000)
+    )

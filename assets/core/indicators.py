@@ -59,6 +59,7 @@ def core_catalog__indicators(
                 "ratio_scale": i.ratio_scale,
                 "valid_min": i.valid_min,
                 "valid_max": i.valid_max,
+                "expenditure_need_area": i.expenditure_need_area,
             }
             for i in indicators
         ],
@@ -81,6 +82,7 @@ def core_catalog__indicators(
             "ratio_scale": pl.Float64,
             "valid_min": pl.Float64,
             "valid_max": pl.Float64,
+            "expenditure_need_area": pl.String,
         },
     )
     home = pl.DataFrame(

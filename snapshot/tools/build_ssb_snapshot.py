@@ -851,7 +851,26 @@ def main() -> None:
         write_json_gz(
             OUT / "klass" / f"131-changes-{start}-{end}.json.gz", klass_changes(start, end)
         )
-    print("wrote", len([p for p in OUT.rglob("*") if p.is_file()]), "files")
+    write_expenditure_need()
+    print("wrote", len([p for p in OUT.rglob("*") if p.is_file()]), "files and utgiftsbehov.csv")
+
+
+def write_expenditure_need(path: Path = Path("utgiftsbehov.csv")) -> None:
+    """A SYNTHETIC expenditure-need file in the shape of the ministry's Grønt hefte (tabell C):
+    index per service area (1.00 = national average per inhabitant) and inhabitants."""
+    areas = ("barnehage", "grunnskole", "barnevern", "pleie og omsorg")
+    rows = ["kommune;år;tjenesteområde;indeks;innbyggere;kilde"]
+    for year in range(2020, 2025):
+        for m in municipalities("NO"):
+            if not m.valid_on(date(year, 1, 1)):
+                continue
+            for area in areas:
+                index = 0.8 + 0.4 * unit_random("need", terminal(m.code), area)
+                rows.append(
+                    f"{m.code};{year};{area};{index:.4f}".replace(".", ",")
+                    + f";{population(m.code)};SYNTETISK demo (ikke Grønt hefte)"
+                )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
