@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui bench
+.PHONY: demo test lint setup ui bench schema-docs
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -22,3 +22,6 @@ ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folde
 bench: setup  ## print the benchmark figures the issues ask for (not part of the tests)
 	$(UV) run --frozen --group bench python benchmarks/ssb.py
 	$(UV) run --frozen --group bench python benchmarks/kolada.py
+
+schema-docs: setup  ## regenerate docs/schema.md from the published demo warehouse
+	$(UV) run --frozen malestokk schema-docs --out docs/schema.md

@@ -29,6 +29,7 @@ from assets.ssb.raw import (
     raw_ssb__kostra_values,
 )
 from pipelines.resources import WarehouseResource
+from pipelines.schema_docs import apply_column_docs
 
 # Every asset that writes the warehouse or its outputs: a failed blocking check on any of them
 # keeps the last good warehouse published (a test checks that nothing is left out).
@@ -70,6 +71,9 @@ def warehouse_published(
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
+        undocumented = apply_column_docs(con)  # sql/column_docs.toml -> COMMENT ON COLUMN
+        if undocumented:
+            context.log.warning(f"columns without a description: {', '.join(undocumented)}")
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_schema IN ('main', 'local_raw') ORDER BY table_schema <> 'main', 1, 2"

@@ -139,6 +139,24 @@ def import_files(args: argparse.Namespace) -> int:
     return EXIT_FAILED if rejected else EXIT_OK
 
 
+def schema_docs(args: argparse.Namespace) -> int:
+    """Write the schema reference (docs/schema.md) from the published warehouse's comments."""
+    settings = _settings(args)
+    from pipelines.schema_docs import render_reference
+    from pipelines.warehouse import connect_published
+
+    con = connect_published(settings.warehouse_dir)
+    try:
+        text = render_reference(con)
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
 def ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _prepare_dagster_home(settings)
@@ -192,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     p_import.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
     p_import.set_defaults(func=import_files)
+    p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
+    p_docs.add_argument("--out", default="docs/schema.md")
+    p_docs.set_defaults(func=schema_docs)
     p_ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     p_ui.add_argument("--offline", action="store_true")
     p_ui.add_argument("--port", type=int, default=3000)
