@@ -22,6 +22,7 @@ ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folde
 bench: setup  ## print the benchmark figures the issues ask for (not part of the tests)
 	$(UV) run --frozen --group bench python benchmarks/ssb.py
 	$(UV) run --frozen --group bench python benchmarks/kolada.py
+	$(UV) run --frozen --group bench python benchmarks/warehouse.py
 
 schema-docs: setup  ## regenerate docs/schema.md from the published demo warehouse
 	$(UV) run --frozen malestokk schema-docs --out docs/schema.md
