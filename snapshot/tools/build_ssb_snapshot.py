@@ -99,14 +99,49 @@ def _population_today(code: str) -> int:
     return int(math.exp(7.0 + 4.2 * unit_random("pop", code)))
 
 
-def population(code: str) -> int:
-    """Today's municipalities keep their size; merged parts share the size of what they became."""
-    if code not in _successors():
-        return _population_today(code)
-    successor = _successors()[code][0]
-    siblings = [c for c, succ in _successors().items() if succ and succ[0] == successor]
-    weight = {c: 0.5 + unit_random("share", c) for c in siblings}
-    return int(population(successor) * weight[code] / sum(weight.values()))
+@cache
+def _merged_into() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """A code that lived on and absorbed others: code -> (year of the merger, the others)."""
+    munis = municipalities("NO")
+    before: dict[str, list] = {}
+    for m in munis:
+        before.setdefault(m.code, []).append(m)
+    out: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for m in munis:
+        if not m.valid_to:
+            continue
+        for successor in m.successors:
+            lived_on = any(
+                x.valid_from is None or x.valid_from < m.valid_to for x in before.get(successor, [])
+            )
+            if lived_on:
+                year, parts = out.get(successor, (m.valid_to.year, ()))
+                out[successor] = (year, (*parts, m.code))
+    return out
+
+
+def _share(code: str, parts: list[str]) -> float:
+    weight = {c: 0.5 + unit_random("share", c) for c in parts}
+    return weight[code] / sum(weight.values())
+
+
+def population(code: str, year: int | None = None) -> int:
+    """Today's municipalities keep their size; merged parts share the size of what they became.
+
+    A code that lived on through a merger (Stavanger 1103 absorbing Finnøy and Rennesøy in 2020)
+    had only its own share before the merger year, so summed parts stay continuous.
+    """
+    if code in _successors():
+        successor = _successors()[code][0]
+        siblings = [c for c, succ in _successors().items() if succ and succ[0] == successor]
+        if successor in _merged_into():
+            siblings.append(successor)
+        return int(population(successor) * _share(code, siblings))
+    size = _population_today(code)
+    merged = _merged_into().get(code)
+    if year is not None and merged and year < merged[0]:
+        return int(size * _share(code, [*merged[1], code]))
+    return size
 
 
 def kostra_group(code: str) -> str:
@@ -142,7 +177,8 @@ def valid_in_year(m, year: int) -> bool:
 # A contents entry: code -> (label, unit, decimals, kind, base, spread, trend per year, lo, hi).
 # kind "ratio": a municipality's level is base * (1 + spread * (u - 0.5)) plus trend and noise;
 #   pseudo-regions are population-weighted means, as SSB's are.
-# kind "count": base is per 1 000 inhabitants; pseudo-regions are sums.
+# kind "count": base is per 1 000 inhabitants; pseudo-regions are arithmetic means, as SSB
+#   publishes group figures for indicators in absolute numbers.
 # `confirmed` lists codes seen in real SSB payloads; all other codes are modelled and must be
 # checked against the live table metadata before live use (the refresh reports unknown codes).
 Contents = dict[str, tuple[str, str, int, str, float, float, float, float, float]]
@@ -528,9 +564,10 @@ def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year:
             per_capita *= 1.25
         if regnskap == "A":
             per_capita *= 1.02
-        return float(round(population(code) * per_capita / 1000))
+        return float(round(population(code, year) * per_capita / 1000))
     if kind == "count":
-        v = population(code) * base / 1000 * (1 + spread * (level - 0.5)) * (0.97 + 0.06 * r)
+        v = population(code, year) * base / 1000 * (1 + spread * (level - 0.5))
+        v *= 0.97 + 0.06 * r
         return float(round(max(lo, v), decimals))
     wave = 0.15 * base * math.sin(year + 10 * unit_random(today, spec.id)) if base else 0
     v = base * (1 + spread * (level - 0.5)) + trend * (year - 2015) + wave
@@ -589,7 +626,7 @@ def build_table(spec: TableSpec) -> dict:
                             status[str(flat)] = "."
                             continue
                         pairs = [
-                            (muni[(c, key, cc, year)], population(c))
+                            (muni[(c, key, cc, year)], population(c, year))
                             for c in members[region]
                             if muni[(c, key, cc, year)] is not None
                         ]
@@ -599,8 +636,8 @@ def build_table(spec: TableSpec) -> dict:
                         elif kind == "ratio":
                             total = sum(w for _, w in pairs)
                             values.append(round(sum(v * w for v, w in pairs) / total, decimals))
-                        else:
-                            values.append(round(sum(v for v, _ in pairs), decimals))
+                        else:  # absolute numbers: SSB gives the arithmetic mean
+                            values.append(round(sum(v for v, _ in pairs) / len(pairs), decimals))
                         continue
                     v = muni[(region, key, cc, year)]
                     values.append(v)

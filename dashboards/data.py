@@ -1,0 +1,116 @@
+"""What the dashboards, the annual report and the challenge note show, read from the marts.
+
+Only marts and public series leave the warehouse here: the municipality's own sick-leave and
+survey figures come from the suppressed marts, never from `local_raw`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import duckdb
+import polars as pl
+
+DEFAULT_PEER_SETS = ("kostra_group", "skr_group")
+
+
+def slug(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "omrade"
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dicts()
+
+
+def home(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    country, municipality = con.execute(
+        "SELECT country, municipality FROM core_settings__home"
+    ).fetchall()[0]
+    label = con.execute(
+        "SELECT name FROM core_region__codes WHERE country = ? AND code = ?",
+        [country, municipality],
+    ).fetchall()
+    return {
+        "country": country,
+        "code": municipality,
+        "label": label[0][0] if label else municipality,
+    }
+
+
+def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        "SELECT m.*, s.status AS target_status, s.target "
+        "FROM mart_comparisons AS m LEFT JOIN mart_scorecard AS s "
+        "USING (indicator_id, year) ORDER BY service_area, indicator_id, year, peer_set"
+    ).pl()
+
+
+def rankings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Members' values per indicator, year and peer set (home included), for the ranked bars."""
+    return con.sql(
+        """
+        WITH home AS (SELECT country, municipality FROM core_settings__home),
+        members AS (
+            SELECT DISTINCT peer_set, year, member_code FROM core_peer_sets
+            WHERE member_code IS NOT NULL
+            UNION
+            SELECT DISTINCT p.peer_set, p.year, home.municipality FROM core_peer_sets AS p, home
+        )
+        SELECT m.peer_set, s.indicator_id, s.year, s.region_code, s.region_label, s.value,
+               s.region_code = home.municipality AS is_home
+        FROM members AS m
+        JOIN core_indicator_series AS s ON s.region_code = m.member_code AND s.year = m.year
+        JOIN home ON s.country = home.country
+        WHERE s.gender = 'T' AND s.value IS NOT NULL
+          AND s.indicator_id IN (SELECT DISTINCT indicator_id FROM mart_comparisons)
+        ORDER BY peer_set, indicator_id, year, value DESC
+        """
+    ).pl()
+
+
+def sick_leave(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Own figures, already suppressed (mart_local__sick_leave)."""
+    return con.sql(
+        "SELECT level, unit_name, service_area, period, employees, sick_leave_rate, "
+        "suppressed_by FROM mart_local__sick_leave "
+        "ORDER BY service_area, level DESC, unit_name, period"
+    ).pl()
+
+
+def area_payload(
+    area: str, comps: pl.DataFrame, ranks: pl.DataFrame, home_info: dict[str, str]
+) -> dict[str, Any]:
+    rows = comps.filter(pl.col("service_area") == area)
+    ids = rows["indicator_id"].unique().to_list()
+    indicators = (
+        rows.select("indicator_id", "label", "unit", "higher_is_better", "attribution")
+        .unique("indicator_id")
+        .sort("indicator_id")
+    )
+    keep = [
+        "indicator_id", "year", "vintage", "peer_set", "peer_label", "peer_method", "home_value",
+        "peer_value", "gap_abs", "gap_pct", "gap_is_good", "home_trend_3y", "home_rank",
+        "n_ranked", "target", "target_status", "provenance", "home_harmonisation",
+    ]  # fmt: skip
+    return {
+        "area": area,
+        "home": home_info,
+        "indicators": _records(indicators),
+        "rows": _records(rows.select(keep)),
+        "ranking": _nested_ranking(ranks.filter(pl.col("indicator_id").is_in(ids))),
+    }
+
+
+def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, list]]]:
+    """peer set -> indicator -> year -> [[name, value, is_home], ...]: compact for the page."""
+    out: dict[str, dict[str, dict[str, list]]] = {}
+    for r in ranks.iter_rows(named=True):
+        year = out.setdefault(r["peer_set"], {}).setdefault(r["indicator_id"], {})
+        year.setdefault(str(r["year"]), []).append(
+            [r["region_label"], round(r["value"], 3), 1 if r["is_home"] else 0]
+        )
+    return out

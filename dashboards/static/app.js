@@ -1,0 +1,141 @@
+// Målestokk dashboards: one page per service area, data embedded by the site builder.
+// State lives in the URL hash (#peer=asss&year=2024&indicator=...&vintage=...&lang=en) so a view
+// can be shared, reopened, and opened by the browser tests.
+(function () {
+  "use strict";
+  const D = window.MALESTOKK_DATA;
+  const T = {
+    no: {peer: "Sammenligning", year: "År", vintage: "Utgave", indicator: "Indikator",
+         latest: "siste", home: "Hjem", gap: "Avvik", trend: "Endring 3 år", target: "Mål",
+         source: "Kilde", rank: "Rangering", value: "Verdi", met: "nådd", "not met": "ikke nådd",
+         "no data": "ingen data", good: "bra", bad: "dårlig", neutral: "nøytral",
+         download: "Last ned", rankTitle: "Rangering blant sammenligningskommunene",
+         trendTitle: "Over tid", overview: "Oversikt", synthetic: "SYNTETISKE DEMODATA"},
+    en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
+         latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
+         source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
+         "no data": "no data", good: "good", bad: "bad", neutral: "neutral",
+         download: "Download", rankTitle: "Ranked among the peers", trendTitle: "Over time",
+         overview: "Overview", synthetic: "SYNTHETIC DEMO DATA"},
+  };
+  const state = Object.assign({lang: "no"}, Object.fromEntries(
+    new URLSearchParams(location.hash.slice(1))));
+  const t = (k) => (T[state.lang] || T.no)[k] || k;
+  const byId = (id) => document.getElementById(id);
+  const fmt = (v, d = 1) => (v === null || v === undefined) ? "–" :
+    Number(v).toLocaleString(state.lang === "en" ? "en-GB" : "nb-NO", {maximumFractionDigits: d});
+
+  const peerSets = [...new Set(D.rows.map((r) => r.peer_set))];
+  const years = [...new Set(D.rows.map((r) => r.year))].sort();
+  const vintages = [...new Set(D.rows.map((r) => r.vintage).filter(Boolean))].sort();
+  state.peer = peerSets.includes(state.peer) ? state.peer :
+    (peerSets.find((p) => p === "kostra_group" || p === "skr_group") || peerSets[0]);
+  state.year = years.includes(Number(state.year)) ? Number(state.year) : years[years.length - 1];
+  state.indicator = D.indicators.some((i) => i.indicator_id === state.indicator) ?
+    state.indicator : (D.indicators[0] || {}).indicator_id;
+  state.vintage = vintages.includes(state.vintage) ? state.vintage : "";
+
+  function select(id, options, value, label) {
+    const el = byId(id);
+    el.innerHTML = options.map(([v, text]) =>
+      `<option value="${v}"${String(v) === String(value) ? " selected" : ""}>${text}</option>`).join("");
+    el.setAttribute("aria-label", label);
+    el.onchange = () => { state[id] = el.value; save(); draw(); };
+  }
+
+  function save() {
+    const keep = {peer: state.peer, year: state.year, indicator: state.indicator,
+                  vintage: state.vintage, lang: state.lang};
+    history.replaceState(null, "", "#" + new URLSearchParams(keep).toString());
+  }
+
+  function rows() {
+    return D.rows.filter((r) => r.peer_set === state.peer &&
+      (!state.vintage || r.vintage === state.vintage));
+  }
+
+  function indicator(id) { return D.indicators.find((i) => i.indicator_id === id) || {}; }
+
+  function caption(ind) { return `${ind.unit || ""} · ${ind.attribution || ""}`; }
+
+  function drawTrend() {
+    const ind = indicator(state.indicator);
+    const series = rows().filter((r) => r.indicator_id === state.indicator);
+    const peerLabel = (series.find((r) => r.peer_label) || {}).peer_label || state.peer;
+    Plotly.react("trend", [
+      {x: series.map((r) => r.year), y: series.map((r) => r.home_value), name: D.home.label,
+       mode: "lines+markers", line: {width: 3}},
+      {x: series.map((r) => r.year), y: series.map((r) => r.peer_value), name: peerLabel,
+       mode: "lines+markers", line: {dash: "dot"}},
+    ], {title: {text: `${ind.label}<br><sub>${t("trendTitle")}</sub>`}, height: 380,
+        margin: {t: 70, b: 80}, yaxis: {title: {text: ind.unit}},
+        annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.25,
+                       showarrow: false, font: {size: 11}}]},
+    {displaylogo: false, responsive: true});
+  }
+
+  function drawRank() {
+    const ind = indicator(state.indicator);
+    const members = (((D.ranking[state.peer] || {})[state.indicator] || {})[String(state.year)] || [])
+      .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
+    const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
+      a.value - b.value : b.value - a.value));
+    Plotly.react("rank", [{type: "bar", orientation: "h", y: sorted.map((r) => r.region_label),
+      x: sorted.map((r) => r.value), marker: {color: sorted.map((r) => r.is_home ? "#c0392b" : "#7f8c8d")}}],
+    {title: {text: `${t("rankTitle")} (${state.year})`}, height: Math.max(300, 22 * sorted.length + 120),
+     margin: {l: 180, t: 50, b: 70}, yaxis: {autorange: "reversed"},
+     annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.12,
+                    showarrow: false, font: {size: 11}}]},
+    {displaylogo: false, responsive: true});
+  }
+
+  function drawTable() {
+    const list = rows().filter((r) => r.year === state.year);
+    const head = [t("indicator"), t("home"), t("peer"), t("gap"), t("trend"), t("rank"),
+                  t("target"), t("vintage"), t("source")];
+    const body = list.map((r) => {
+      const ind = indicator(r.indicator_id);
+      const cls = r.gap_is_good === true ? "good" : r.gap_is_good === false ? "bad" : "neutral";
+      const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
+      return `<tr data-indicator="${r.indicator_id}"><td>${ind.label}</td><td>${fmt(r.home_value)}</td>` +
+        `<td>${fmt(r.peer_value)}</td><td class="${cls}" title="${t(cls)}">${fmt(r.gap_abs)}</td>` +
+        `<td>${arrow}${fmt(r.home_trend_3y)}</td>` +
+        `<td>${r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"}</td>` +
+        `<td>${r.target_status ? t(r.target_status) : "–"}</td><td>${r.vintage || "–"}</td>` +
+        `<td>${ind.attribution || ""}</td></tr>`;
+    }).join("");
+    byId("table").innerHTML = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
+      `<tbody>${body}</tbody>`;
+    byId("table").querySelectorAll("tbody tr").forEach((tr) => {
+      tr.onclick = () => { state.indicator = tr.dataset.indicator; save(); draw(); };
+    });
+  }
+
+  function draw() {
+    select("peer", peerSets.map((p) => [p, (D.rows.find((r) => r.peer_set === p) || {}).peer_label || p]),
+           state.peer, t("peer"));
+    select("year", years.map((y) => [y, y]), state.year, t("year"));
+    select("vintage", [["", t("latest")], ...vintages.map((v) => [v, v])], state.vintage, t("vintage"));
+    select("indicator", D.indicators.map((i) => [i.indicator_id, i.label]), state.indicator,
+           t("indicator"));
+    state.year = Number(state.year);
+    document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    drawTrend();
+    drawRank();
+    drawTable();
+    document.body.dataset.ready = "1";
+  }
+
+  window.malestokkDownloadCsv = function () {
+    const list = rows().filter((r) => r.year === state.year);
+    const cols = ["indicator_id", "year", "vintage", "peer_set", "home_value", "peer_value",
+                  "gap_abs", "gap_is_good", "home_trend_3y", "home_rank", "target_status"];
+    const csv = [cols.join(";")].concat(list.map((r) => cols.map((c) =>
+      r[c] === null || r[c] === undefined ? "" : String(r[c]).replace(".", ",")).join(";"))).join("\n");
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob(["\ufeff" + csv], {type: "text/csv"}));
+    a.download = `${D.slug}-${state.peer}-${state.year}.csv`;
+    a.click();
+  };
+  draw();
+})();
