@@ -21,6 +21,7 @@ from assets.marts.expenditure_need import core_expenditure_need, mart_expenditur
 from assets.marts.local import mart_local__figures
 from assets.marts.scorecard import core_targets, mart_scorecard
 from assets.outputs.charts import out_charts__comparisons
+from assets.outputs.dashboards import out_dashboards__site
 from assets.outputs.exports import out_exports__parquet
 from assets.ssb.raw import (
     raw_klass__kostra_groups,
@@ -57,6 +58,7 @@ WAREHOUSE_ASSETS = [
     mart_expenditure_need,
     out_charts__comparisons,
     out_exports__parquet,
+    out_dashboards__site,
 ]
 
 

@@ -7,6 +7,7 @@ or catalog are wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -139,6 +140,41 @@ def import_files(args: argparse.Namespace) -> int:
     return EXIT_FAILED if rejected else EXIT_OK
 
 
+def dashboard(args: argparse.Namespace) -> int:
+    """Write the static dashboards from the published warehouse."""
+    settings = _settings(args)
+    from dashboards.site import build_site
+    from pipelines.warehouse import connect_published
+
+    out = Path(args.out) if args.out else settings.outputs_dir / "dashboards"
+    con = connect_published(settings.warehouse_dir)
+    try:
+        sizes = build_site(con, out)
+    finally:
+        con.close()
+    print(f"dashboards: {out / 'index.html'} ({len(sizes)} pages)")
+    return EXIT_OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    """The dashboards on http://127.0.0.1:PORT (the same files as the static site)."""
+    import functools
+    import http.server
+
+    settings = _settings(args)
+    folder = settings.outputs_dir / "dashboards"
+    if not (folder / "index.html").exists():
+        print(f"no dashboards in {folder}; run `malestokk refresh` or `malestokk dashboard`",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"Målestokk dashboards on http://127.0.0.1:{args.port}/ (Ctrl+C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    return EXIT_OK
+
+
 def schema_docs(args: argparse.Namespace) -> int:
     """Write the schema reference (docs/schema.md) from the published warehouse's comments."""
     settings = _settings(args)
@@ -210,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     p_import.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
     p_import.set_defaults(func=import_files)
+    p_dash = sub.add_parser("dashboard", help="write the static dashboards (outputs/dashboards)")
+    p_dash.add_argument("--out", help="folder (default: <data>/outputs/dashboards)")
+    p_dash.set_defaults(func=dashboard)
+    p_serve = sub.add_parser("serve", help="show the dashboards on http://127.0.0.1:PORT")
+    p_serve.add_argument("--port", type=int, default=8050)
+    p_serve.set_defaults(func=serve)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md")
     p_docs.set_defaults(func=schema_docs)

@@ -21,6 +21,7 @@ from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import charts as outputs_charts
+from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
 from assets.ssb import raw as ssb_raw
 from pipelines.config import Settings, load_settings
@@ -46,6 +47,7 @@ ASSET_MODULES = [
     marts_scorecard,
     outputs_charts,
     outputs_exports,
+    outputs_dashboards,
     publish,
 ]
 

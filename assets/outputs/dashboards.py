@@ -1,0 +1,33 @@
+"""The static comparison dashboards, rebuilt on every refresh (outputs/dashboards/)."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.marts.comparisons import mart_comparisons
+from assets.marts.local import mart_local__figures
+from assets.marts.scorecard import mart_scorecard
+from dashboards.site import build_site
+from pipelines.resources import StudyResource, WarehouseResource
+
+
+@dg.asset(
+    group_name="outputs",
+    kinds={"html", "plotly"},
+    deps=[mart_comparisons, mart_scorecard, mart_local__figures],
+    description="Static site: overview and one page per service area, with CSV and Excel "
+    "tables; open outputs/dashboards/index.html or run `malestokk serve`.",
+)
+def out_dashboards__site(
+    study: StudyResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    out = Path(study.outputs_dir) / "dashboards"
+    with warehouse.get().build() as con:
+        sizes = build_site(con, out)
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(out / "index.html")),
+            "pages": len(sizes),
+            **{f"bytes_{name}": size for name, size in sizes.items()},
+        }
+    )
