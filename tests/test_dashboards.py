@@ -1,0 +1,114 @@
+"""The dashboards in headless Chromium (Debian's chromium + chromedriver; .ci/run installs them):
+every page renders its charts without console errors, the peer-set selector changes the figures,
+and the overview gets a screenshot. Plus the downloads and what the site must never contain."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1400,1800"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(stavanger: Path) -> Path:
+    folder = stavanger / "data/outputs/dashboards"
+    assert (folder / "index.html").exists()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are needed (.ci/run installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def open_page(browser, path: Path, fragment: str = "") -> float:
+    start = time.perf_counter()
+    browser.get(path.as_uri() + fragment)
+    for _ in range(200):
+        if browser.execute_script("return document.body && document.body.dataset.ready"):
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise AssertionError(f"{path.name} never finished drawing")
+
+
+def console_errors(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_every_page_renders_its_charts_without_console_errors(site: Path, browser) -> None:
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) >= 7  # overview + six service areas at least
+    for page in pages:
+        open_page(browser, page)
+        charts = browser.execute_script(
+            "return document.querySelectorAll('.js-plotly-plot').length"
+        )
+        svg = browser.execute_script("return document.querySelectorAll('svg.main-svg').length")
+        assert charts == (1 if page.name == "index.html" else 2), page.name
+        assert svg >= charts, page.name
+        assert console_errors(browser) == [], page.name
+        text = browser.find_element("tag name", "body").text
+        assert "Kilde: SSB" in text or "Källa: Kolada" in text, page.name
+
+
+def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    page = site / "pleie-og-omsorg.html"
+    open_page(browser, page, "#peer=kostra_group&year=2024")
+    before = browser.execute_script("return document.getElementById('trend').data[1].y")
+    bars_before = browser.execute_script("return document.getElementById('rank').data[0].y.length")
+    Select(browser.find_element("id", "peer")).select_by_value("asss")
+    after = browser.execute_script("return document.getElementById('trend').data[1].y")
+    bars_after = browser.execute_script("return document.getElementById('rank').data[0].y.length")
+    assert after != before  # the ASSS average is not the KOSTRA group figure
+    assert bars_after == 12 and bars_before != bars_after  # 12 ASSS members in 2024
+    assert "peer=asss" in browser.execute_script("return location.hash")
+    first_row = browser.find_element("css selector", "#table tbody tr td:nth-child(3)").text
+    assert first_row != "–"
+
+
+def test_english_labels_on_request(site: Path, browser) -> None:
+    open_page(browser, site / "okonomi.html", "#lang=en")
+    assert "Peer set" in browser.find_element("tag name", "body").text
+
+
+def test_overview_screenshot(site: Path, browser, tmp_path: Path) -> None:
+    open_page(browser, site / "index.html")
+    shot = tmp_path / "overview.png"
+    browser.save_screenshot(str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    shutil.copy(shot, site.parent / "overview-screenshot.png")  # beside the site, for a look
+
+
+def test_tables_download_as_csv_and_excel_with_the_same_rows(site: Path) -> None:
+    csv_rows = (site / "pleie-og-omsorg.csv").read_text(encoding="utf-8").splitlines()
+    sheet = load_workbook(site / "pleie-og-omsorg.xlsx").active
+    assert sheet.max_row == len(csv_rows) > 1
+    assert csv_rows[0].split(";")[:3] == ["indicator_id", "label", "unit"]
+
+
+def test_the_site_never_shows_a_small_unit(site: Path) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in site.glob("*.html"))
+    assert "Fysioterapi Storhaug" not in text  # 3 employees: only suppressed area totals appear
