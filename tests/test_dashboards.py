@@ -86,7 +86,7 @@ def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
     assert bars_after == 12 and bars_before != bars_after  # 12 ASSS members in 2024
     assert "peer=asss" in browser.execute_script("return location.hash")
     first_row = browser.find_element("css selector", "#table tbody tr td:nth-child(3)").text
-    assert first_row != "–"
+    assert first_row != "\u2013"  # an en dash marks a missing value
 
 
 def test_english_labels_on_request(site: Path, browser) -> None:
