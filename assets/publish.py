@@ -23,6 +23,7 @@ from assets.marts.scorecard import core_targets, mart_scorecard
 from assets.outputs.charts import out_charts__comparisons
 from assets.outputs.dashboards import out_dashboards__site
 from assets.outputs.exports import out_exports__parquet
+from assets.outputs.reports import core_challenge_answers, out_reports__latest
 from assets.ssb.raw import (
     raw_klass__kostra_groups,
     raw_klass__municipality_changes,
@@ -59,6 +60,8 @@ WAREHOUSE_ASSETS = [
     out_charts__comparisons,
     out_exports__parquet,
     out_dashboards__site,
+    core_challenge_answers,
+    out_reports__latest,
 ]
 
 

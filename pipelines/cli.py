@@ -156,6 +156,52 @@ def dashboard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def report(args: argparse.Namespace) -> int:
+    """Årsberetning for one year (HTML + Word) from the published warehouse."""
+    settings = _settings(args)
+    from dashboards.report import annual_report
+    from pipelines.warehouse import connect_published
+
+    con = connect_published(settings.warehouse_dir)
+    try:
+        written = annual_report(con, args.year, settings.outputs_dir / "reports")
+    except ValueError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        con.close()
+    print(f"årsberetning: {written.docx}\n              {written.html}")
+    return EXIT_OK
+
+
+def utfordringsnotat(args: argparse.Namespace) -> int:
+    """Draft the challenge-note answers for a year, or read explanations back from an edited one."""
+    settings = _settings(args)
+    from dashboards.challenge_note import challenge_note, import_answers
+    from pipelines.warehouse import connect_published
+
+    if args.import_file:
+        try:
+            count = import_answers(
+                Path(args.import_file), settings.local_dir / "challenge_answers.jsonl"
+            )
+        except (ValueError, OSError) as exc:
+            print(f"utfordringsnotat: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{count} explanations read from {args.import_file}")
+        return refresh(args) if count and not args.no_refresh else EXIT_OK
+    if args.year is None:
+        print("utfordringsnotat: give --year (or --import FILE)", file=sys.stderr)
+        return EXIT_CONFIG
+    con = connect_published(settings.warehouse_dir)
+    try:
+        written = challenge_note(con, args.year, settings.outputs_dir / "reports")
+    finally:
+        con.close()
+    print(f"utfordringsnotat: {written.docx}\n                  {written.html}")
+    return EXIT_OK
+
+
 def serve(args: argparse.Namespace) -> int:
     """The dashboards on http://127.0.0.1:PORT (the same files as the static site)."""
     import functools
@@ -252,6 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="show the dashboards on http://127.0.0.1:PORT")
     p_serve.add_argument("--port", type=int, default=8050)
     p_serve.set_defaults(func=serve)
+    p_report = sub.add_parser("report", help="the annual report (årsberetning), HTML and Word")
+    p_report.add_argument("--year", type=int, required=True)
+    p_report.set_defaults(func=report)
+    p_note = sub.add_parser(
+        "utfordringsnotat", help="draft the ASSS challenge-note answers, or --import the edited one"
+    )
+    p_note.add_argument("--year", type=int)
+    p_note.add_argument("--import", dest="import_file", help="an edited utfordringsnotat .docx")
+    p_note.add_argument("--no-refresh", action="store_true")
+    p_note.add_argument("--offline", action="store_true", help="refresh from the snapshot")
+    p_note.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
+    p_note.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
+    p_note.set_defaults(func=utfordringsnotat)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md")
     p_docs.set_defaults(func=schema_docs)

@@ -23,6 +23,7 @@ from assets.marts import scorecard as marts_scorecard
 from assets.outputs import charts as outputs_charts
 from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
+from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
 from pipelines.config import Settings, load_settings
 from pipelines.resources import (
@@ -48,6 +49,7 @@ ASSET_MODULES = [
     outputs_charts,
     outputs_exports,
     outputs_dashboards,
+    outputs_reports,
     publish,
 ]
 

@@ -1,0 +1,60 @@
+"""The annual report and the challenge-note draft for the latest year, rebuilt on every refresh."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.marts.comparisons import mart_comparisons
+from assets.marts.expenditure_need import mart_expenditure_need
+from assets.marts.scorecard import mart_scorecard
+from dashboards.challenge_note import challenge_note, load_answers
+from dashboards.report import annual_report
+from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
+
+ANSWERS_FILE = "challenge_answers.jsonl"
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    description="The services' explanations from edited challenge notes, per year and indicator "
+    "(imported with `malestokk utfordringsnotat --import`; kept in data/local).",
+)
+def core_challenge_answers(
+    local: LocalDataResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    answers = load_answers(Path(local.local_dir) / ANSWERS_FILE)
+    rows = warehouse.get().write_table(
+        "core_challenge_answers", answers, "Explanations to the ASSS challenge note."
+    )
+    return dg.MaterializeResult(metadata={"answers": rows})
+
+
+def latest_year(con) -> int | None:
+    return con.execute(
+        "SELECT max(year) FROM mart_comparisons WHERE home_value IS NOT NULL"
+    ).fetchall()[0][0]
+
+
+@dg.asset(
+    group_name="outputs",
+    kinds={"html", "docx"},
+    deps=[mart_comparisons, mart_scorecard, mart_expenditure_need, core_challenge_answers],
+    description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
+    "and editable Word files in outputs/reports/.",
+)
+def out_reports__latest(study: StudyResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    out = Path(study.outputs_dir) / "reports"
+    with warehouse.get().build() as con:
+        year = latest_year(con)
+        if year is None:
+            return dg.MaterializeResult(metadata={"year": "none: no comparisons"})
+        report = annual_report(con, year, out)
+        note = challenge_note(con, year, out)
+    return dg.MaterializeResult(
+        metadata={
+            "year": year,
+            "annual_report": dg.MetadataValue.path(str(report.docx)),
+            "challenge_note": dg.MetadataValue.path(str(note.docx)),
+        }
+    )

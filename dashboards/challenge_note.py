@@ -1,0 +1,158 @@
+"""Answers to the ASSS challenge note (utfordringsnotat): where the home differs most from ASSS.
+
+Per service area: the indicators with the largest gap to the ASSS average (level, in %), the
+3-year trend against ASSS's, and for spending the need-adjusted mer-/mindreforbruk. Each row has
+a cell for the service's explanation. The edited Word file is read back with `import_answers`;
+the answers are kept per year and indicator and shown beside next year's figures.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from docx import Document
+from docx.text.paragraph import Paragraph
+
+from dashboards.data import home
+from dashboards.report import ANSWER_SLOT, Written, _fmt
+
+KEYWORD = "malestokk:utfordringsnotat:"
+TOP_PER_AREA = 5
+HEADER = ["ID", "Indikator", "Hjem", "ASSS", "Avvik %", "Trend mot ASSS", "Merforbruk mill. kr",
+          "Svar i fjor", "Forklaring"]  # fmt: skip
+
+
+def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
+    return con.sql(
+        """
+        WITH asss AS (
+            SELECT * FROM mart_comparisons
+            WHERE peer_set = 'asss' AND year = ? AND home_value IS NOT NULL
+              AND peer_value IS NOT NULL
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY service_area ORDER BY abs(gap_pct) DESC NULLS LAST) AS n
+            FROM asss
+        )
+        SELECT r.service_area, r.indicator_id, r.label, r.home_value, r.peer_value, r.gap_pct,
+               r.home_trend_3y - r.peer_trend_3y AS trend_vs_asss,
+               e.mer_mindreforbruk_kr / 1e6 AS merforbruk_mill,
+               a.answer AS last_year_answer
+        FROM ranked AS r
+        LEFT JOIN mart_expenditure_need AS e
+            ON e.indicator_id = r.indicator_id AND e.year = r.year AND e.peer_set = 'asss'
+        LEFT JOIN core_challenge_answers AS a
+            ON a.indicator_id = r.indicator_id AND a.year = r.year - 1
+        WHERE r.n <= ?
+        ORDER BY r.service_area, r.n
+        """,
+        params=[year, TOP_PER_AREA],
+    ).pl()
+
+
+def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    who = home(con)
+    rows = note_rows(con, year)
+    title = f"Utfordringsnotat {year}: {who['label']} mot ASSS-snittet"
+    intro = (
+        "Indikatorene der kommunen skiller seg mest fra ASSS-snittet (beregnet uten kommunen "
+        "selv). Fyll ut kolonnen Forklaring og les dokumentet inn igjen med "
+        "`malestokk utfordringsnotat --import FIL`."
+    )
+    doc = Document()
+    doc.core_properties.keywords = f"{KEYWORD}{year}"
+    doc.add_heading(title, level=0)
+    doc.add_paragraph(intro)
+    parts = [f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
+    for area, part in rows.group_by("service_area", maintain_order=True):
+        doc.add_heading(area[0], level=1)
+        table = doc.add_table(rows=1, cols=len(HEADER))
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
+            cell.text = text
+        html_rows = []
+        for r in part.iter_rows(named=True):
+            cells = [r["indicator_id"], r["label"], _fmt(r["home_value"]), _fmt(r["peer_value"]),
+                     _fmt(r["gap_pct"]), _fmt(r["trend_vs_asss"]), _fmt(r["merforbruk_mill"]),
+                     r["last_year_answer"] or "", ANSWER_SLOT]  # fmt: skip
+            for cell, text in zip(table.add_row().cells, cells, strict=True):
+                cell.text = text
+            html_rows.append(
+                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            )
+        parts.append(
+            f"<h2>{html.escape(area[0])}</h2><table><tr>"
+            + "".join(f"<th>{h}</th>" for h in HEADER)
+            + "</tr>"
+            + "".join(html_rows)
+            + "</table>"
+        )
+    docx_path = out_dir / f"utfordringsnotat-{year}.docx"
+    html_path = out_dir / f"utfordringsnotat-{year}.html"
+    doc.save(docx_path)
+    html_path.write_text(
+        "<!doctype html><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{border:1px solid "
+        "#ccc;padding:3px}</style>" + "".join(parts),
+        encoding="utf-8",
+    )
+    return Written(html_path, docx_path, [])
+
+
+def import_answers(docx_path: Path, ledger: Path) -> int:
+    """Read the explanations from an edited note into the answers ledger; return how many."""
+    doc = Document(str(docx_path))
+    keywords = doc.core_properties.keywords or ""
+    if not keywords.startswith(KEYWORD):
+        raise ValueError(f"{docx_path}: not a Målestokk challenge note (no '{KEYWORD}' keyword)")
+    year = int(keywords[len(KEYWORD) :])
+    area = None
+    answers = []
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for block in doc.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(block, Paragraph):
+            if block.style is not None and block.style.name == "Heading 1":
+                area = block.text.strip()
+            continue
+        header = [c.text.strip() for c in block.rows[0].cells]
+        if header[:1] != ["ID"] or "Forklaring" not in header:
+            continue
+        at = header.index("Forklaring")
+        for row in block.rows[1:]:
+            cells = [c.text.strip() for c in row.cells]
+            if cells[at] and cells[at] != ANSWER_SLOT:
+                answers.append(
+                    {"year": year, "indicator_id": cells[0], "service_area": area,
+                     "answer": cells[at], "file": docx_path.name, "imported_at": now}
+                )  # fmt: skip
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    with ledger.open("a", encoding="utf-8") as fh:
+        for answer in answers:
+            fh.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    return len(answers)
+
+
+ANSWER_SCHEMA = {
+    "year": pl.Int32, "indicator_id": pl.String, "service_area": pl.String, "answer": pl.String,
+    "file": pl.String, "imported_at": pl.String,
+}  # fmt: skip
+
+
+def load_answers(ledger: Path) -> pl.DataFrame:
+    """The latest answer per year and indicator (a later import replaces an earlier one)."""
+    if not ledger.exists():
+        return pl.DataFrame(schema=ANSWER_SCHEMA)
+    rows = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines() if line]
+    frame = pl.DataFrame(rows, schema=ANSWER_SCHEMA)
+    return (
+        frame.sort("imported_at")
+        .unique(["year", "indicator_id"], keep="last")
+        .sort("year", "indicator_id")
+    )
