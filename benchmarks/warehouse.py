@@ -173,6 +173,71 @@ ORDER BY indicator_id, year, peer_set
 """
 
 
+def dashboards_and_report(folder: Path) -> None:
+    """Issue 7: build every dashboard page and one annual report, then render the pages."""
+    import duckdb
+
+    from dashboards.report import annual_report
+    from dashboards.site import build_site
+
+    con = duckdb.connect(str(folder / "staging.duckdb"))
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS mart_local__sick_leave (level VARCHAR, unit_name VARCHAR, "
+        "service_area VARCHAR, period VARCHAR, employees BIGINT, sick_leave_rate DOUBLE, "
+        "suppressed_by VARCHAR)"
+    )
+    start = time.perf_counter()
+    sizes = build_site(con, folder / "site")
+    site_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    annual_report(con, 2024, folder / "reports")
+    report_seconds = time.perf_counter() - start
+    con.close()
+    print(f"  all dashboards ({len(sizes)} pages)          {site_seconds:8.1f} s")
+    print(f"  one annual report (HTML + docx)  {report_seconds:8.1f} s")
+    if not Path("/usr/bin/chromedriver").exists():
+        print("  (render times need Debian's chromium and chromium-driver; .ci/run installs them)")
+        renders = {}
+    else:
+        renders = render_times(folder / "site", sorted(sizes))
+    for page, size in sizes.items():
+        shown = f"rendered in {renders[page]:5.2f} s" if page in renders else ""
+        print(f"    {page:28s} {size / 1e6:6.2f} MB   {shown}")
+
+
+def render_times(site: Path, pages: list[str]) -> dict[str, float]:
+    """Seconds from navigation until the page has drawn its charts, in headless Chromium."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1800",
+    ):
+        options.add_argument(flag)  # fmt: skip
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    out = {}
+    try:
+        for page in pages:
+            start = time.perf_counter()
+            driver.get((site / page).as_uri())
+            while not driver.execute_script("return document.body && document.body.dataset.ready"):
+                time.sleep(0.02)
+            out[page] = time.perf_counter() - start
+    finally:
+        driver.quit()
+    return out
+
+
 def main() -> None:
     import duckdb
 
@@ -195,6 +260,7 @@ def main() -> None:
             print(f"  {table:32s} {rows:>12,d} rows")
         print(f"  peak memory (VmHWM, build process, incl. generating) "
               f"{result['hwm_kib'] / 1024:,.0f} MB")  # fmt: skip
+        dashboards_and_report(Path(tmp))
         con = duckdb.connect(str(Path(tmp) / "staging.duckdb"), read_only=True)
         latencies = []
         for _ in range(30):
