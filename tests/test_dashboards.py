@@ -112,3 +112,35 @@ def test_tables_download_as_csv_and_excel_with_the_same_rows(site: Path) -> None
 def test_the_site_never_shows_a_small_unit(site: Path) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in site.glob("*.html"))
     assert "Fysioterapi Storhaug" not in text  # 3 employees: only suppressed area totals appear
+
+
+def test_serve_shows_the_same_pages_on_localhost(stavanger: Path, site: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = stavanger / "malestokk.toml"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "--config", str(config), "serve", "--port",
+         str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/pleie-og-omsorg.html") as r:
+                    body = r.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("malestokk serve never answered")
+        assert body == (site / "pleie-og-omsorg.html").read_bytes()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
