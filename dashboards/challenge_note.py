@@ -19,7 +19,7 @@ from docx import Document
 from docx.text.paragraph import Paragraph
 
 from dashboards.data import home
-from dashboards.report import ANSWER_SLOT, Written, _fmt
+from dashboards.report import ANSWER_SLOT, Written, _fmt, save_both
 
 KEYWORD = "malestokk:utfordringsnotat:"
 TOP_PER_AREA = 5
@@ -94,16 +94,7 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
             + "".join(html_rows)
             + "</table>"
         )
-    docx_path = out_dir / f"utfordringsnotat-{year}.docx"
-    html_path = out_dir / f"utfordringsnotat-{year}.html"
-    doc.save(docx_path)
-    html_path.write_text(
-        "<!doctype html><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{border:1px solid "
-        "#ccc;padding:3px}</style>" + "".join(parts),
-        encoding="utf-8",
-    )
-    return Written(html_path, docx_path, [])
+    return save_both(doc, title, parts, out_dir / f"utfordringsnotat-{year}", [])
 
 
 def import_answers(docx_path: Path, ledger: Path) -> int:

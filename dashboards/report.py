@@ -140,12 +140,16 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
             + "</table>"
             f"<img src='{image.name}' alt='{html.escape(area)}'><p class='slot'>{SLOT}</p>"
         )
-    docx_path = out_dir / f"arsberetning-{year}.docx"
-    html_path = out_dir / f"arsberetning-{year}.html"
+    return save_both(doc, title, parts, out_dir / f"arsberetning-{year}", images)
+
+
+def save_both(doc, title: str, parts: list[str], stem: Path, images: list[Path]) -> Written:
+    """The Word document and its HTML twin, side by side."""
+    docx_path, html_path = stem.with_suffix(".docx"), stem.with_suffix(".html")
     doc.save(docx_path)
     html_path.write_text(
         "<!doctype html><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
-        "<style>body{font-family:sans-serif;max-width:1000px;margin:auto}td,th{border:1px solid "
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{border:1px solid "
         "#ccc;padding:3px}.slot{background:#fff3cd}</style>" + "".join(parts),
         encoding="utf-8",
     )

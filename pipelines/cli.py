@@ -142,18 +142,26 @@ def import_files(args: argparse.Namespace) -> int:
     return EXIT_FAILED if rejected else EXIT_OK
 
 
+@contextlib.contextmanager
+def _published(settings: Settings):
+    """A read-only connection to the published warehouse, closed afterwards."""
+    from pipelines.warehouse import connect_published
+
+    con = connect_published(settings.warehouse_dir)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def dashboard(args: argparse.Namespace) -> int:
     """Write the static dashboards from the published warehouse."""
     settings = _settings(args)
     from dashboards.site import build_site
-    from pipelines.warehouse import connect_published
 
     out = Path(args.out) if args.out else settings.outputs_dir / "dashboards"
-    con = connect_published(settings.warehouse_dir)
-    try:
+    with _published(settings) as con:
         sizes = build_site(con, out)
-    finally:
-        con.close()
     print(f"dashboards: {out / 'index.html'} ({len(sizes)} pages)")
     return EXIT_OK
 
@@ -162,16 +170,13 @@ def report(args: argparse.Namespace) -> int:
     """Årsberetning for one year (HTML + Word) from the published warehouse."""
     settings = _settings(args)
     from dashboards.report import annual_report
-    from pipelines.warehouse import connect_published
 
-    con = connect_published(settings.warehouse_dir)
     try:
-        written = annual_report(con, args.year, settings.outputs_dir / "reports")
+        with _published(settings) as con:
+            written = annual_report(con, args.year, settings.outputs_dir / "reports")
     except ValueError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        con.close()
     print(f"årsberetning: {written.docx}\n              {written.html}")
     return EXIT_OK
 
@@ -180,7 +185,6 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
     """Draft the challenge-note answers for a year, or read explanations back from an edited one."""
     settings = _settings(args)
     from dashboards.challenge_note import challenge_note, import_answers
-    from pipelines.warehouse import connect_published
 
     if args.import_file:
         try:
@@ -195,11 +199,8 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
     if args.year is None:
         print("utfordringsnotat: give --year (or --import FILE)", file=sys.stderr)
         return EXIT_CONFIG
-    con = connect_published(settings.warehouse_dir)
-    try:
+    with _published(settings) as con:
         written = challenge_note(con, args.year, settings.outputs_dir / "reports")
-    finally:
-        con.close()
     print(f"utfordringsnotat: {written.docx}\n                  {written.html}")
     return EXIT_OK
 
@@ -227,13 +228,9 @@ def schema_docs(args: argparse.Namespace) -> int:
     """Write the schema reference (docs/schema.md) from the published warehouse's comments."""
     settings = _settings(args)
     from pipelines.schema_docs import render_reference
-    from pipelines.warehouse import connect_published
 
-    con = connect_published(settings.warehouse_dir)
-    try:
+    with _published(settings) as con:
         text = render_reference(con)
-    finally:
-        con.close()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
