@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui bench schema-docs
+.PHONY: demo test lint setup ui bench schema-docs browser
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -11,7 +11,13 @@ setup:
 demo: setup  ## build the warehouse offline from the bundled snapshot and draw the charts
 	$(UV) run --frozen malestokk refresh --offline
 
-test: setup  ## lint and run the whole test suite (no network)
+browser:  ## Debian's chromium + chromedriver for the browser tests (installed when missing)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+test: setup browser  ## lint and run the whole test suite (no network)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest -q
