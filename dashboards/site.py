@@ -106,6 +106,10 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     return sizes
 
 
+def _decimal_comma(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+
 def _write_overview(
     con, folder: Path, comps: pl.DataFrame, areas: list[str], home_info: dict, nav: str,
     synthetic: bool,
@@ -128,7 +132,7 @@ def _write_overview(
     local = sick_leave(con).filter(pl.col("level") == "service_area")
     local_rows = "".join(
         f"<tr><td>{html.escape(r['service_area'] or '')}</td><td>{r['period']}</td>"
-        f"<td>{'' if r['sick_leave_rate'] is None else r['sick_leave_rate']}</td>"
+        f"<td>{_decimal_comma(r['sick_leave_rate'])}</td>"
         f"<td>{html.escape(r['suppressed_by'] or '')}</td></tr>"
         for r in local.iter_rows(named=True)
     )
