@@ -9,6 +9,7 @@ service-area dashboard makes. Run with `make bench`.
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BUILD = """
-import sys, time
+import json, sys, time
 from datetime import date
 sys.path.insert(0, {root!r})
 from pathlib import Path
@@ -160,8 +161,8 @@ with wh.build() as con:
                 for t in ("core_indicator_values", "core_indicator_series", "mart_comparisons")}}
     con.execute("CHECKPOINT")
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(repr(dict(generate=generate, raw_rows=raw_rows, timings=timings, total=total,
-                out_rows=out_rows, hwm_kib=hwm)))
+print(json.dumps(dict(generate=generate, raw_rows=raw_rows, timings=timings, total=total,
+                      out_rows=out_rows, hwm_kib=hwm)))
 """
 
 DASHBOARD_QUERY = """
@@ -247,7 +248,7 @@ def main() -> None:
                              cwd=ROOT)  # fmt: skip
         if out.returncode:
             raise SystemExit(f"build failed:\n{out.stderr[-3000:]}")
-        result = eval(out.stdout.strip().splitlines()[-1])  # our own repr(dict) above
+        result = json.loads(out.stdout.strip().splitlines()[-1])
         print("warehouse benchmark: NO + SE municipalities, 500 indicators, 10 years, 2 vintages")
         for name, rows in result["raw_rows"].items():
             if rows > 1000:

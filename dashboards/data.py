@@ -13,8 +13,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-DEFAULT_PEER_SETS = ("kostra_group", "skr_group")
-
 
 def slug(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
@@ -92,9 +90,10 @@ def area_payload(
         .sort("indicator_id")
     )
     keep = [
-        "indicator_id", "year", "vintage", "peer_set", "peer_label", "peer_method", "home_value",
-        "peer_value", "gap_abs", "gap_pct", "gap_is_good", "home_trend_3y", "home_rank",
-        "n_ranked", "target", "target_status", "provenance", "home_harmonisation",
+        "indicator_id", "year", "vintage", "peer_set", "is_default_peer_set", "peer_label",
+        "peer_method", "home_value", "peer_value", "gap_abs", "gap_pct", "gap_is_good",
+        "home_trend_3y", "home_rank", "n_ranked", "target", "target_status", "provenance",
+        "home_harmonisation",
     ]  # fmt: skip
     return {
         "area": area,

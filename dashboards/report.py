@@ -91,12 +91,11 @@ def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
 def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
-    peer_set = "kostra_group" if who["country"] == "NO" else "skr_group"
     data = con.sql(
         "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
         "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
-        "WHERE m.year = ? AND m.peer_set = ? ORDER BY service_area, indicator_id",
-        params=[year, peer_set],
+        "WHERE m.year = ? AND m.is_default_peer_set ORDER BY service_area, indicator_id",
+        params=[year],
     ).pl()
     if data.is_empty():
         raise ValueError(f"no comparisons for {year}; the warehouse has no figures that year")

@@ -115,7 +115,7 @@ def _write_overview(
     synthetic: bool,
 ) -> int:  # fmt: skip
     latest = comps.filter(pl.col("home_value").is_not_null())
-    default = latest.filter(pl.col("peer_set").is_in(["kostra_group", "skr_group"]))
+    default = latest.filter(pl.col("is_default_peer_set"))
     rows = []
     for area in areas:
         part = default.filter(pl.col("service_area") == area)

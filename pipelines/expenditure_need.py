@@ -7,14 +7,11 @@ average). The file is the user's (paths.expenditure_need); the bundled one is SY
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.local.kinds import fold
-from pipelines.local.reader import decode
+from pipelines.local.reader import cell, read_columns
 from pipelines.local.validate import parse_int, parse_number, parse_year
 
 COLUMNS = {
@@ -31,42 +28,24 @@ SCHEMA = {
 }  # fmt: skip
 
 
-class ExpenditureNeedError(ValueError):
-    pass
-
-
 def load_expenditure_need(path: Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(good rows, rejected rows with row number and reason); empty when there is no file."""
     rejected_schema = {"row": pl.Int64, "reason": pl.String}
     if path is None:
         return pl.DataFrame(schema=SCHEMA), pl.DataFrame(schema=rejected_schema)
-    text, _ = decode(path.name, path.read_bytes())
-    first = text.splitlines()[0] if text else ""
-    reader = csv.reader(io.StringIO(text), delimiter=";" if ";" in first else ",")
-    header = [fold(h) for h in next(reader, [])]
-    position = {
-        n: next((i for i, h in enumerate(header) if h in a), None) for n, a in COLUMNS.items()
-    }
-    missing = [n for n, i in position.items() if i is None and n != "source"]
-    if missing:
-        raise ExpenditureNeedError(f"{path}: missing column(s) {', '.join(missing)}")
+    required = tuple(n for n in COLUMNS if n != "source")
+    table, positions = read_columns(path, COLUMNS, required)
     good, rejected = [], []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        row = reader.line_num
-        cell = {
-            n: cells[i].strip() if i is not None and i < len(cells) else ""
-            for n, i in position.items()
-        }
+    for row, cells in table.rows:
+        get = {n: cell(cells, positions, n) for n in COLUMNS}
         try:
-            index = parse_number(cell["index"])
+            index = parse_number(get["index"])
             if not 0.2 <= index <= 5:
                 raise ValueError(f"index {index} is outside 0.2-5 (1.00 = national average)")
             good.append({
-                "municipality": cell["municipality"], "year": parse_year(cell["year"]),
-                "service_area": cell["service_area"], "index": index,
-                "inhabitants": parse_int(cell["inhabitants"]), "source": cell["source"] or None,
+                "municipality": get["municipality"], "year": parse_year(get["year"]),
+                "service_area": get["service_area"], "index": index,
+                "inhabitants": parse_int(get["inhabitants"]), "source": get["source"] or None,
             })  # fmt: skip
         except ValueError as exc:
             rejected.append({"row": row, "reason": str(exc)})

@@ -1,21 +1,19 @@
 """The scorecard (måleskjema): targets per indicator and year from a file the departments edit.
 
-A CSV with `;` (as Excel saves it in Norway) and Norwegian or English headers. A wrong row is
-left out and listed with its row number and reason; the other targets load.
+A CSV (or .xlsx) with Norwegian or English headers, read like the municipality's other files
+(pipelines/local/reader.py). A wrong row is left out and listed with its row number and reason;
+the other targets load. A file without the required columns is rejected, naming what is missing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.catalog import Catalog
-from pipelines.local.kinds import fold
-from pipelines.local.reader import decode
+from pipelines.local.reader import cell, read_columns
 from pipelines.local.validate import parse_number, parse_year
 
 COLUMNS = {
@@ -39,10 +37,6 @@ SCHEMA = {
 }  # fmt: skip
 
 
-class TargetsError(ValueError):
-    pass
-
-
 @dataclass
 class Targets:
     good: pl.DataFrame
@@ -53,27 +47,12 @@ def load_targets(path: Path | None, catalog: Catalog, extra_ids: set[str] = froz
     empty_rejected = pl.DataFrame(schema={"row": pl.Int64, "reason": pl.String})
     if path is None:
         return Targets(pl.DataFrame(schema=SCHEMA), empty_rejected)
-    text, _ = decode(path.name, path.read_bytes())
-    lines = [line for line in text.splitlines()]
-    delimiter = ";" if lines and lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [fold(h) for h in next(reader, [])]
-    position = {}
-    for name, aliases in COLUMNS.items():
-        for i, h in enumerate(header):
-            if h in aliases:
-                position[name] = i
-    missing = [c for c in REQUIRED if c not in position]
-    if missing:
-        raise TargetsError(f"{path}: missing column(s) {', '.join(missing)}")
+    table, positions = read_columns(path, COLUMNS, REQUIRED)
     indicators = {i.id: i for i in catalog.indicators}
     known = set(indicators) | set(extra_ids)
     good, rejected = [], []
-    for cells in reader:
-        row = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        get = {n: (cells[i].strip() if i < len(cells) else "") for n, i in position.items()}
+    for row, cells in table.rows:
+        get = {n: cell(cells, positions, n) for n in COLUMNS}
         try:
             ind_id = get["indicator_id"]
             if ind_id not in known:

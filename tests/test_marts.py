@@ -355,3 +355,42 @@ def test_need_adjusted_spending_and_mer_mindreforbruk(warehouse) -> None:
     assert row == pytest.approx(
         (500.0, 400.0, peer, 3, (400 - peer) * 1.25, (400 - peer) * 1.25 * 1000)
     )
+
+
+def test_the_default_peer_set_is_decided_once(warehouse) -> None:
+    defaults = warehouse.execute(
+        "SELECT DISTINCT peer_set FROM core_peer_sets WHERE is_default"
+    ).fetchall()
+    assert defaults == [("kostra_group",)]  # Norway; Sweden's is skr_group
+    shown = warehouse.execute(
+        "SELECT DISTINCT peer_set FROM mart_comparisons WHERE is_default_peer_set"
+    ).fetchall()
+    assert shown == [("kostra_group",)]
+
+
+def test_user_files_missing_a_column_are_rejected_and_bad_rows_listed(tmp_path: Path) -> None:
+    from pipelines.catalog import load_catalog
+    from pipelines.expenditure_need import load_expenditure_need
+    from pipelines.local.reader import FileRejected
+    from pipelines.targets import load_targets
+    from tests.conftest import ROOT
+
+    need = tmp_path / "utgiftsbehov.csv"
+    need.write_text(
+        "Kommune;År;Tjenesteområde;Indeks;Innbyggere\n"
+        "1103;2024;barnehage;1,05;150000\n"
+        "1108;2024;barnehage;9,5;80000\n"
+        "1124;2024;barnehage;1,0;mange\n",
+        encoding="utf-8",
+    )
+    good, rejected = load_expenditure_need(need)
+    assert good.select("municipality", "index").rows() == [("1103", 1.05)]
+    reasons = dict(rejected.iter_rows())
+    assert "outside 0.2-5" in reasons[3] and "not a number: 'mange'" in reasons[4]
+    need.write_text("Kommune;År;Indeks\n1103;2024;1,0\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"missing column\(s\) service_area, inhabitants"):
+        load_expenditure_need(need)
+    targets = tmp_path / "targets.csv"
+    targets.write_text("Indikator;Målverdi\nkostra.netto_driftsresultat;1\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"targets.csv: missing column\(s\) year"):
+        load_targets(targets, load_catalog(ROOT / "indicators.toml"))

@@ -389,3 +389,26 @@ def test_tables_changed_in_the_last_days_follows_the_pages(tmp_path: Path) -> No
     changed = client.tables_changed(past_days=3)
     assert changed == {t: recent for t in ("12134", "12255", "12272")}
     assert client.stats.by_kind["metadata"] == 2  # followed the `next` link once
+
+
+def test_a_full_refresh_fetches_unchanged_tables_again() -> None:
+    first = refresh(pxweb())
+    client = pxweb()
+    refresh_kostra(
+        client, fetch_groups(CATALOG), YEARS, previous_history=first.history,
+        previous_log=first.log, provenance="snapshot:synthetic", run_id="full", force=True,
+    )  # fmt: skip
+    assert client.stats.by_kind["data"] == 2  # `malestokk refresh --full`
+
+
+def test_pxwebapi_and_klass_share_one_rate_limit_live() -> None:
+    """SSB counts calls per IP address: every client of this process draws on one window."""
+    from pipelines.resources import SsbResource
+
+    ssb = SsbResource(mode="live", snapshot_dir="snapshot", raw_dir="/tmp", pxweb_url="https://x",
+                      klass_url="https://y")  # fmt: skip
+    a, b, c = ssb.pxweb(), ssb.klass(), ssb.pxweb()
+    assert a.limiter is b.limiter is c.limiter
+    offline = SsbResource(mode="snapshot", snapshot_dir="snapshot", raw_dir="/tmp",
+                          pxweb_url="https://x", klass_url="https://y")  # fmt: skip
+    assert offline.pxweb().limiter is not a.limiter

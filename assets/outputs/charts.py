@@ -60,7 +60,7 @@ def out_charts__comparisons(
     with warehouse.get().build() as con:
         frame = con.sql(
             "SELECT * FROM mart_comparisons WHERE home_value IS NOT NULL "
-            "AND peer_set IN ('kostra_group', 'skr_group') ORDER BY indicator_id, year"
+            "AND is_default_peer_set ORDER BY indicator_id, year"
         ).pl()
     out_dir = Path(study.outputs_dir) / "charts"
     out_dir.mkdir(parents=True, exist_ok=True)

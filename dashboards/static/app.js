@@ -29,7 +29,7 @@
   const years = [...new Set(D.rows.map((r) => r.year))].sort();
   const vintages = [...new Set(D.rows.map((r) => r.vintage).filter(Boolean))].sort();
   state.peer = peerSets.includes(state.peer) ? state.peer :
-    (peerSets.find((p) => p === "kostra_group" || p === "skr_group") || peerSets[0]);
+    ((D.rows.find((r) => r.is_default_peer_set) || {}).peer_set || peerSets[0]);
   state.year = years.includes(Number(state.year)) ? Number(state.year) : years[years.length - 1];
   state.indicator = D.indicators.some((i) => i.indicator_id === state.indicator) ?
     state.indicator : (D.indicators[0] || {}).indicator_id;

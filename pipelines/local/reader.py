@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from pipelines.local.kinds import fold
 
 HEADER_SEARCH_LINES = 20
 
@@ -145,3 +147,30 @@ def read_table(
     if suffix in (".csv", ".txt", ".tsv", ""):
         return read_csv(file, data, is_header)
     raise FileRejected(file, f"unknown format '{suffix}': import .csv or .xlsx files")
+
+
+def read_columns(
+    path: Path, columns: Mapping[str, tuple[str, ...]], required: tuple[str, ...]
+) -> tuple[RawTable, dict[str, int]]:
+    """A user file with known columns (folded header aliases): the table and each column's
+    position. A missing required column rejects the file, naming it."""
+    aliases = {alias for names in columns.values() for alias in names}
+    table = read_table(path, lambda cells: sum(fold(c) in aliases for c in cells) >= 2)
+    positions: dict[str, int] = {}
+    for i, header in enumerate(table.header):
+        name = next((n for n, names in columns.items() if fold(header) in names), None)
+        if name is not None and name not in positions:
+            positions[name] = i
+    missing = [c for c in required if c not in positions]
+    if missing:
+        raise FileRejected(
+            table.file,
+            f"missing column(s) {', '.join(missing)} (header on row {table.header_row})",
+        )
+    return table, positions
+
+
+def cell(cells: list[str], positions: Mapping[str, int], name: str) -> str:
+    """A named cell's text, empty when the column is absent or the row is short."""
+    i = positions.get(name)
+    return cells[i].strip() if i is not None and i < len(cells) else ""

@@ -572,8 +572,6 @@ def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year:
     wave = 0.15 * base * math.sin(year + 10 * unit_random(today, spec.id)) if base else 0
     v = base * (1 + spread * (level - 0.5)) + trend * (year - 2015) + wave
     v += (abs(base) * 0.05 if base else 1.0) * (r - 0.5)
-    if cc == "KOSAGD230000":  # keep the earlier demo's scale for netto driftsresultat
-        v = 2.0 + 4.0 * (level - 0.5) + 3.0 * math.sin(year + 10 * level) + (r - 0.5)
     return float(round(min(hi, max(lo, v)), decimals))
 
 

@@ -13,7 +13,8 @@ no_munis AS (
     SELECT year, current_code AS code
     FROM core_region__lineage AS l JOIN core_region__codes AS c USING (country, code), years
     WHERE l.country = 'NO' AND years.year BETWEEN c.first_year AND c.last_year
-)
+),
+all_sets AS (
 -- KOSTRA group of the home that year (2020 grouping; earlier years are a series break)
 SELECT 'kostra_group' AS peer_set, k.group_name AS label, 'published' AS kind, k.year,
        k.group_code AS peer_region, m.municipality AS member_code,
@@ -57,7 +58,10 @@ UNION ALL
 -- the user's own peer sets (malestokk.toml [peer_sets.*]), for the home's country
 SELECT 'custom:' || p.name, p.label, 'computed', y.year, NULL, p.member_code, NULL
 FROM core_settings__peer_sets AS p, years AS y, home
-WHERE p.country = home.country;
+WHERE p.country = home.country
+)
+-- the set charts, the scorecard and the annual report show unless told otherwise
+SELECT *, peer_set IN ('kostra_group', 'skr_group') AS is_default FROM all_sets;
 
 COMMENT ON TABLE core_peer_sets IS
     'Peer sets per year: published (the source''s own group figure) or computed (from members, home left out); members give rank and percentile.';

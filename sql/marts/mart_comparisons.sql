@@ -13,7 +13,8 @@ home_series AS (
     WHERE s.gender = 'T'
 ),
 sets AS (
-    SELECT DISTINCT peer_set, label, kind, year, peer_region, method FROM core_peer_sets
+    SELECT DISTINCT peer_set, label, kind, year, peer_region, method, is_default
+    FROM core_peer_sets
 ),
 members AS (
     SELECT DISTINCT p.peer_set, p.year, p.member_code
@@ -87,6 +88,7 @@ base AS (
         h.harmonisation AS home_harmonisation,
         s.peer_set,
         s.kind AS peer_kind,
+        s.is_default AS is_default_peer_set,
         coalesce(p.region_code, s.peer_region) AS peer_region,
         coalesce(p.region_label, s.label) AS peer_label,
         CASE
@@ -140,6 +142,7 @@ SELECT
     b.home_harmonisation,
     b.peer_set,
     b.peer_kind,
+    b.is_default_peer_set,
     b.peer_region,
     b.peer_label,
     b.peer_method,

@@ -1,5 +1,5 @@
 -- mart_scorecard: each target of the måleskjema with its status from the latest vintage, and the
--- peer comparison beside it (KOSTRA group in Norway, SKR kommungrupp in Sweden).
+-- default peer comparison beside it (core_peer_sets.is_default).
 CREATE OR REPLACE TABLE mart_scorecard AS
 SELECT
     t.indicator_id,
@@ -31,7 +31,7 @@ FROM core_targets AS t
 JOIN core_catalog__indicators AS c USING (indicator_id)
 LEFT JOIN mart_comparisons AS m
     ON m.indicator_id = t.indicator_id AND m.year = t.year
-    AND m.peer_set = CASE c.source WHEN 'ssb' THEN 'kostra_group' ELSE 'skr_group' END;
+    AND m.is_default_peer_set;
 
 COMMENT ON TABLE mart_scorecard IS
     'The scorecard (måleskjema): target, result from the latest vintage, status (met, not met, no data) and the peer figure.';
