@@ -20,7 +20,6 @@ from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import core_expenditure_need, mart_expenditure_need
 from assets.marts.local import mart_local__figures
 from assets.marts.scorecard import core_targets, mart_scorecard
-from assets.outputs.charts import out_charts__comparisons
 from assets.outputs.dashboards import out_dashboards__site
 from assets.outputs.exports import out_exports__parquet
 from assets.outputs.reports import core_challenge_answers, out_reports__latest
@@ -57,7 +56,6 @@ WAREHOUSE_ASSETS = [
     mart_scorecard,
     core_expenditure_need,
     mart_expenditure_need,
-    out_charts__comparisons,
     out_exports__parquet,
     out_dashboards__site,
     core_challenge_answers,

@@ -92,7 +92,6 @@ def refresh(args: argparse.Namespace) -> int:
             print(f"  {table:40s} {rows:>10,d} rows")
         print(f"dashboards: {settings.outputs_dir / 'dashboards' / 'index.html'}")
         print(f"reports:    {settings.outputs_dir / 'reports'} (årsberetning, utfordringsnotat)")
-        print(f"charts:    {settings.outputs_dir / 'charts'}")
         print(f"raw:       {settings.raw_dir}")
         return EXIT_OK
     reason = (

@@ -20,7 +20,6 @@ from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
-from assets.outputs import charts as outputs_charts
 from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
 from assets.outputs import reports as outputs_reports
@@ -46,7 +45,6 @@ ASSET_MODULES = [
     marts_gx_checks,
     marts_expenditure_need,
     marts_scorecard,
-    outputs_charts,
     outputs_exports,
     outputs_dashboards,
     outputs_reports,

@@ -144,3 +144,19 @@ def test_serve_shows_the_same_pages_on_localhost(stavanger: Path, site: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_csv_button_downloads_the_rows_on_screen(site: Path, browser) -> None:
+    open_page(browser, site / "pleie-og-omsorg.html", "#peer=asss&year=2024")
+    text = browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        HTMLAnchorElement.prototype.click = function () {};  // no real download
+        URL.createObjectURL = (blob) => { blob.text().then(done); return "blob:test"; };
+        malestokkDownloadCsv();
+        """
+    )
+    lines = text.removeprefix("\ufeff").splitlines()
+    shown = browser.execute_script("return document.querySelectorAll('#table tbody tr').length")
+    assert lines[0].startswith("indicator_id;year;vintage;peer_set") and len(lines) == shown + 1
+    assert all(";2024;" in line and ";asss;" in line for line in lines[1:])
