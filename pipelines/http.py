@@ -9,6 +9,7 @@ and the request that caused it. A body that is not complete JSON is an error, ne
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -34,7 +35,9 @@ class ApiError(RuntimeError):
 
 
 class RateLimiter:
-    """Sliding window: at most `max_calls` request starts in any `period` seconds."""
+    """Sliding windows: at most `max_calls` request starts in any `period` seconds, and as many
+    further limits as the server announces (5 calls per 10 s on top of 30 per 60 s, say); every
+    window holds at once."""
 
     def __init__(
         self,
@@ -45,24 +48,32 @@ class RateLimiter:
     ) -> None:
         if max_calls < 1 or period <= 0:
             raise ValueError("a rate limit needs max_calls >= 1 and period > 0")
-        self.max_calls = max_calls
-        self.period = period
+        self.windows: dict[float, int] = {float(period): max_calls}  # period -> max calls
         self._clock = clock
         self._sleep = sleep
         self._starts: deque[float] = deque()
         self._lock = threading.Lock()
         self.waited = 0.0
 
+    def _pause_needed(self, now: float) -> float:
+        longest = max(self.windows)
+        while self._starts and now - self._starts[0] >= longest:
+            self._starts.popleft()
+        pause = 0.0
+        for period, max_calls in self.windows.items():
+            inside = [t for t in self._starts if now - t < period]
+            if len(inside) >= max_calls:
+                pause = max(pause, period - (now - inside[-max_calls]))
+        return pause
+
     def acquire(self) -> None:
         with self._lock:
             while True:
                 now = self._clock()
-                while self._starts and now - self._starts[0] >= self.period:
-                    self._starts.popleft()
-                if len(self._starts) < self.max_calls:
+                pause = self._pause_needed(now)
+                if pause <= 0:
                     self._starts.append(now)
                     return
-                pause = self.period - (now - self._starts[0])
                 self.waited += pause
                 self._sleep(pause)
 
@@ -72,10 +83,29 @@ class RateLimiter:
         self._sleep(seconds)
 
     def tighten(self, limit: int, window: float) -> None:
-        """Follow a stricter limit announced by the server (x-ratelimit-* headers)."""
+        """Follow a limit announced by the server (its config or x-ratelimit-* headers).
+
+        The server counts arrivals, the limiter counts starts; a little slack on the window keeps
+        a request that starts just inside it from arriving just outside it.
+        """
+        if limit < 1 or window <= 0:
+            return  # SSB announces 0 for "not used"
+        window = round(window * 1.05 + 0.25, 3)
         with self._lock:
-            if limit >= 1 and window > 0 and limit / window < self.max_calls / self.period:
-                self.max_calls, self.period = limit, window
+            self.windows[window] = min(limit, self.windows.get(window, limit))
+
+
+class NoRateLimit(RateLimiter):
+    """For a transport that answers from local files: no server to spare, so no waiting."""
+
+    def __init__(self) -> None:
+        super().__init__(1, 1.0)
+
+    def acquire(self) -> None:
+        return
+
+    def tighten(self, limit: int, window: float) -> None:
+        return
 
 
 _SHARED: dict[tuple[str, int, float], RateLimiter] = {}
@@ -126,6 +156,14 @@ def retry_after_seconds(value: str | None) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
+
+
+def transport_problem(exc: Exception) -> str:
+    """'connection refused', 'timed out', ...: what a person needs from a transport error."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc).strip()) or type(exc).__name__
+    return text[:1].lower() + text[1:]
 
 
 def describe(method: str, url: str, body: Any = None) -> str:
@@ -194,15 +232,17 @@ class JsonApiClient:
         url = self.url(path)
         request_text = describe(method, str(httpx.URL(url, params=params)), json_body)
         last_problem = ""
+        unreachable = True  # every attempt failed before the server answered
         for attempt in range(1, self.retry.max_attempts + 1):
             self.limiter.acquire()
             self.stats.count(kind)
             try:
                 response = self.http.request(method, url, params=params, json=json_body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
+                last_problem = transport_problem(exc)
                 self._back_off(attempt, None)
                 continue
+            unreachable = False
             self._follow_rate_headers(response)
             if response.status_code in self.retry.retry_statuses:
                 last_problem = f"HTTP {response.status_code}: {self._error_text(response)}"
@@ -241,8 +281,13 @@ class JsonApiClient:
                     status=response.status_code,
                 )
             return parsed, archive_id
+        if unreachable:
+            raise ApiError(
+                f"{self.source} unreachable after {self.retry.max_attempts} tries ({last_problem})",
+                request_text,
+            )
         raise ApiError(
-            f"{self.source} still failing after {self.retry.max_attempts} attempts; last: "
+            f"{self.source} still failing after {self.retry.max_attempts} tries; last: "
             f"{last_problem}",
             request_text,
         )

@@ -17,7 +17,7 @@ import httpx
 
 from pipelines.archive import RawArchive
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.http import JsonApiClient, RateLimiter, RetryPolicy, shared_limiter
+from pipelines.http import JsonApiClient, NoRateLimit, RateLimiter, RetryPolicy, shared_limiter
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
 from pipelines.local.store import LocalArchive
@@ -105,7 +105,7 @@ class SsbResource(_ApiResource):
     def _limiter(self) -> RateLimiter:
         """SSB limits per IP address, so PxWebApi and KLASS calls share one window."""
         if self.mode == "snapshot":  # a local file answers; there is no server to spare
-            return RateLimiter(1000, 1.0)
+            return NoRateLimit()
         return shared_limiter("ssb", self.calls_per_window, self.window_seconds)
 
     def pxweb(self) -> PxWebApi:
@@ -135,7 +135,7 @@ class KoladaResource(_ApiResource):
             KoladaSnapshotTransport,
             shared_limiter("kolada", self.requests_per_second, 1.0)
             if self.mode == "live"
-            else RateLimiter(self.requests_per_second, 1.0),
+            else NoRateLimit(),
             "kolada",
         )
 

@@ -78,17 +78,26 @@ def test_503_and_timeout_are_retried_with_backoff() -> None:
 def test_gives_up_after_max_attempts_naming_the_last_problem() -> None:
     clock = FakeClock()
     transport, _ = scripted([httpx.Response(503, text="down")] * 4)
-    with pytest.raises(ApiError, match="after 4 attempts; last: HTTP 503: down"):
+    with pytest.raises(ApiError, match="after 4 tries; last: HTTP 503: down"):
         client(transport, clock).request_json("GET", "x")
+
+
+def test_a_server_that_never_answers_is_called_unreachable_with_the_cause() -> None:
+    clock = FakeClock()
+    transport, _ = scripted([httpx.ConnectError("[Errno 111] Connection refused")] * 4)
+    with pytest.raises(ApiError) as err:
+        client(transport, clock).request_json("GET", "x")
+    assert str(err.value).startswith("api unreachable after 4 tries (connection refused)")
 
 
 def test_400_fails_at_once_with_ssb_title_and_the_request() -> None:
     clock = FakeClock()
     transport, seen = scripted(
         [
+            httpx.Response(200, json={"maxDataCells": 800000}),  # GET /config comes first
             httpx.Response(
                 400, json={"type": "Parameter error", "title": "Non-existent value", "status": 400}
-            )
+            ),
         ]
     )
     c = client(transport, clock, cls=PxWebClient)
@@ -100,7 +109,7 @@ def test_400_fails_at_once_with_ssb_title_and_the_request() -> None:
     )[0]
     with pytest.raises(ApiError) as err:
         c.data(request)
-    assert len(seen) == 1
+    assert len(seen) == 2  # the config, then the data request: not retried
     assert "HTTP 400: Non-existent value" in str(err.value)
     assert "POST https://example.test/api/tables/12134/data" in err.value.request
     assert '"valueCodes":["9999"]' in err.value.request
@@ -121,7 +130,7 @@ def test_server_announced_rate_limit_is_followed() -> None:
     )
     c = client(transport, clock)
     c.request_json("GET", "x")
-    assert (c.limiter.max_calls, c.limiter.period) == (10, 60.0)
+    assert c.limiter.windows == {60.0: 30, 63.25: 10}
 
 
 def test_cell_limit_planning_splits_into_the_fewest_requests() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.archive import RawArchive, ReplayTransport
 from pipelines.catalog import Indicator
-from pipelines.http import RateLimiter, RetryPolicy
+from pipelines.http import NoRateLimit, RateLimiter, RetryPolicy
 from pipelines.klass import KlassClient
 from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from pipelines.ssb.code_history import CodeChange, current_codes, lineage
@@ -66,7 +66,7 @@ def pxweb(cls=PxWebClient, snapshot: Path = ROOT / "snapshot", **kw):
     return cls(
         kw.pop("base_url", base),
         transport=kw.pop("transport", SsbSnapshotTransport(snapshot)),
-        rate_limiter=RateLimiter(1000, 1.0),
+        rate_limiter=kw.pop("rate_limiter", NoRateLimit()),
         retry=kw.pop("retry", RetryPolicy(max_attempts=3, backoff_base=0.01)),
         archive=kw.pop("archive", RawArchive(Path(tempfile.mkdtemp(prefix="malestokk-")), "ssb")),
         **kw,
@@ -236,7 +236,7 @@ def test_unchanged_table_makes_no_data_request() -> None:
     client = pxweb()
     second = refresh(client, (first.history, first.log))
     assert client.stats.by_kind.get("data", 0) == 0
-    assert client.stats.by_kind["metadata"] == 2  # one table info per table
+    assert client.stats.by_kind["metadata"] == 3  # the server's config, one table info per table
     assert second.history.equals(first.history)
     assert set(second.log.filter(pl.col("run_id") == "test").tail(3)["action"]) == {"unchanged"}
 
@@ -388,7 +388,7 @@ def test_tables_changed_in_the_last_days_follows_the_pages(tmp_path: Path) -> No
     client.request_json = small_pages
     changed = client.tables_changed(past_days=3)
     assert changed == {t: recent for t in ("12134", "12255", "12272")}
-    assert client.stats.by_kind["metadata"] == 2  # followed the `next` link once
+    assert client.stats.by_kind["metadata"] == 3  # the config, then two pages via `next`
 
 
 def test_a_full_refresh_fetches_unchanged_tables_again() -> None:
@@ -412,3 +412,58 @@ def test_pxwebapi_and_klass_share_one_rate_limit_live() -> None:
     offline = SsbResource(mode="snapshot", snapshot_dir="snapshot", raw_dir="/tmp",
                           pxweb_url="https://x", klass_url="https://y")  # fmt: skip
     assert offline.pxweb().limiter is not a.limiter
+
+
+class _LimitedServer(httpx.BaseTransport):
+    """SSB as it would enforce what its /config announces: N calls per window, by arrival."""
+
+    def __init__(self, calls: int, window: float) -> None:
+        import threading
+
+        self.inner = SsbSnapshotTransport(ROOT / "snapshot")
+        self.inner.config.update(maxCallsPerTimeWindow=calls, timeWindow=window)
+        self.calls, self.window = calls, window
+        self.arrivals: list[float] = []
+        self.refused = 0
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        import time
+
+        with self.lock:
+            now = time.monotonic()
+            recent = [t for t in self.arrivals if now - t < self.window]
+            self.arrivals.append(now)
+            if len(recent) >= self.calls:
+                self.refused += 1
+                return httpx.Response(429, headers={"Retry-After": str(self.window)})
+        return self.inner.handle_request(request)
+
+
+def test_calls_per_time_window_announced_in_config_are_followed_without_a_429() -> None:
+    server = _LimitedServer(calls=5, window=1)
+    with serve(server) as url:
+        client = PxWebClient(
+            f"{url}/api/pxwebapi/v2",
+            rate_limiter=RateLimiter(30, 60),  # what SSB documents; the server is stricter
+            retry=RetryPolicy(max_attempts=3, backoff_base=0.01),
+        )
+        for table in ["12134", "12367", "12191", "12003"] * 4:
+            assert client.table_updated(table)
+    assert len(server.arrivals) == 17  # the config first, then 16 table infos
+    assert server.refused == 0 and client.stats.retries == 0
+
+
+def test_v0_config_limits_are_followed_too() -> None:
+    client = pxweb(PxWebV0Client, rate_limiter=RateLimiter(30, 60))
+    client.max_cells()
+    assert client.limiter.windows[63.25] == 30  # the config's 30 per 60 s, with slack
+    strict = PxWebV0Client(
+        "https://data.ssb.no/api/v0",
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, json={"maxCalls": 10, "timeWindow": 10, "maxCells": 5})
+        ),
+        rate_limiter=RateLimiter(30, 60),
+    )
+    assert strict.max_cells() == 5
+    assert strict.limiter.windows == {60.0: 30, 10.75: 10}

@@ -156,21 +156,50 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-class PxWebClient(JsonApiClient):
-    """PxWebApi v2."""
+class _ConfiguredClient(JsonApiClient):
+    """Reads the server's config before its first other request and follows what it announces:
+    the cell limit, and calls per time window (the rate-limit headers may tighten it later)."""
 
-    source = "SSB PxWebApi v2"
+    config_path = "config"
+    cells_key = "maxDataCells"
+    calls_key = "maxCallsPerTimeWindow"
 
     def __init__(self, base_url: str, *, lang: str = "no", **kwargs: Any) -> None:
         kwargs.setdefault("error_text", pxweb_error_text)
         super().__init__(base_url, **kwargs)
         self.lang = _check_lang(lang)
+        self._config: dict[str, Any] | None = None
+
+    def server_config(self) -> dict[str, Any]:
+        if self._config is None:
+            self._config = {}  # the config request itself must not ask for the config
+            body, _ = super().request_json("GET", self.config_path, kind="metadata")
+            self._config = body if isinstance(body, dict) else {}
+            try:
+                calls = int(self._config.get(self.calls_key) or 0)
+                window = float(self._config.get("timeWindow") or 0)
+            except (TypeError, ValueError):
+                calls, window = 0, 0.0
+            self.limiter.tighten(calls, window)
+        return self._config
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> tuple[Any, str]:
+        self.server_config()
+        return super().request_json(method, path, **kwargs)
 
     def max_cells(self) -> int:
-        """The server's cell limit; the documented 800 000 when /config does not say."""
-        config, _ = self.request_json("GET", "config", kind="metadata")
-        value = config.get("maxDataCells") if isinstance(config, dict) else None
-        return int(value) if value else DEFAULT_MAX_CELLS
+        """The server's cell limit; the documented 800 000 when the config does not say."""
+        value = self.server_config().get(self.cells_key)
+        try:
+            return int(value) if value else DEFAULT_MAX_CELLS
+        except (TypeError, ValueError):
+            return DEFAULT_MAX_CELLS
+
+
+class PxWebClient(_ConfiguredClient):
+    """PxWebApi v2."""
+
+    source = "SSB PxWebApi v2"
 
     def table_info(self, table: str) -> dict[str, Any]:
         info, _ = self.request_json(
@@ -231,20 +260,16 @@ class PxWebClient(JsonApiClient):
         )
 
 
-class PxWebV0Client(JsonApiClient):
+class PxWebV0Client(_ConfiguredClient):
     """The v0 endpoint (PxWeb API 1): same interface, POSTed `query` bodies, json-stat2 answers."""
 
     source = "SSB PxWebApi v0"
+    cells_key = "maxCells"
+    calls_key = "maxCalls"
 
     def __init__(self, base_url: str, *, lang: str = "no", **kwargs: Any) -> None:
-        kwargs.setdefault("error_text", pxweb_error_text)
-        super().__init__(base_url, **kwargs)
-        self.lang = _check_lang(lang)
-
-    def max_cells(self) -> int:
-        config, _ = self.request_json("GET", f"{self.lang}/table/?config", kind="metadata")
-        value = config.get("maxCells") if isinstance(config, dict) else None
-        return int(value) if value else DEFAULT_MAX_CELLS
+        super().__init__(base_url, lang=lang, **kwargs)
+        self.config_path = f"{self.lang}/table/?config"
 
     def table_updated(self, table: str) -> str | None:
         """v0 has no table info; its search lists the table's `published` time."""
