@@ -6,7 +6,11 @@ good warehouse then stays published.
 
 import dagster as dg
 
-from assets.core.indicators import core_catalog__indicators, core_indicator_values
+from assets.core.indicators import (
+    core_catalog__indicators,
+    core_indicator_coverage,
+    core_indicator_values,
+)
 from assets.core.regions import core_indicator_series, core_peer_sets, core_regions
 from assets.kolada.raw import (
     raw_kolada__kpi_groups,
@@ -47,6 +51,7 @@ WAREHOUSE_ASSETS = [
     raw_local__imports,
     core_catalog__indicators,
     core_indicator_values,
+    core_indicator_coverage,
     core_regions,
     core_indicator_series,
     core_peer_sets,

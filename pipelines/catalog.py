@@ -76,6 +76,19 @@ class Catalog:
     def by_source(self, source: Source) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.source == source)
 
+    def needs(self, source: Source) -> bool:
+        """Whether a refresh has anything to fetch from the source (its API may be unreachable
+        when nothing is wanted from it: a Swedish setup never needs SSB)."""
+        if source == "kolada" and self.kpi_groups:
+            return True
+        return bool(self.by_source(source))
+
+    def skip_reason(self, source: Source) -> str | None:
+        if self.needs(source):
+            return None
+        name = {"ssb": "SSB (KOSTRA) indicators", "kolada": "Kolada indicators or KPI groups"}
+        return f"skipped: the catalog has no {name[source]}"
+
     def ssb_tables(self) -> dict[str, list[Indicator]]:
         tables: dict[str, list[Indicator]] = {}
         for ind in self.by_source("ssb"):

@@ -1,7 +1,7 @@
 """`malestokk`: refresh the warehouse, or open the Dagster UI.
 
 Exit codes: 0 done; 1 the refresh failed (the last good warehouse stays published); 2 the settings
-or catalog are wrong.
+or catalog are wrong; 3 another refresh is running (the message names it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from pipelines.catalog import CatalogError, load_catalog
 from pipelines.config import ConfigError, Settings, load_settings
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -31,60 +31,124 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+DAGSTER_YAML = """\
+# Written by malestokk (delete this first line to keep your own edits).
+telemetry:
+  enabled: false
+# One refresh at a time: every run writes the one staging warehouse. Runs launched from the UI,
+# the nightly schedule and the inbox sensor queue here; `malestokk refresh` takes the same
+# refresh lock as a run does (see README, "One refresh at a time").
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+"""
+
+
 def _prepare_dagster_home(settings: Settings) -> Path:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     yaml = home / "dagster.yaml"
-    if not yaml.exists():
-        yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    if not yaml.exists() or yaml.read_text(encoding="utf-8").startswith("# Written by malestokk"):
+        yaml.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
+def _log_file(settings: Settings) -> Path:
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = settings.data_dir / "logs" / f"refresh-{stamp}-{os.getpid()}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def refresh(args: argparse.Namespace) -> int:
+    """Take the refresh lock (or say who holds it and exit 3), then run the refresh job."""
+    from pipelines.refresh_lock import LockWait, RefreshBusy, refresh_lock
+
     settings = _settings(args)
+    wait = LockWait(None if getattr(args, "wait", False) else 0.0)
+    try:
+        with refresh_lock(
+            settings.warehouse_dir,
+            wait=wait,
+            command=f"malestokk {args.command}",
+            on_wait=lambda holder: print(f"waiting: {holder}", file=sys.stderr),
+        ):
+            return _run_refresh(settings)
+    except RefreshBusy as busy:
+        print(f"refresh not started: {busy}; try again later or use --wait", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _source_lines(settings: Settings) -> list[str]:
+    catalog = load_catalog(settings.catalog_file)
+    lines = []
+    for source, name in (("ssb", "SSB (PxWebApi and KLASS)"), ("kolada", "Kolada")):
+        reason = catalog.skip_reason(source)
+        if reason:
+            lines.append(f"{name}: {reason}")
+    return lines
+
+
+def _run_refresh(settings: Settings) -> int:
+    log_file = _log_file(settings)
+    from pipelines.run_output import library_logs_to
+
+    with library_logs_to(log_file):
+        return _execute(settings, log_file)
+
+
+def _execute(settings: Settings, log_file: Path) -> int:
+    from pipelines.run_output import cli_logger_config, close_run_logs
+
     _prepare_dagster_home(settings)
     import dagster as dg
 
     from pipelines.definitions import build_definitions
+    from pipelines.run_output import error_cause
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def("full_refresh")
     print(
         f"Målestokk refresh: home {settings.home_region_key}, years {settings.years[0]}-"
-        f"{settings.years[1]}, sources {settings.source_mode}",
+        f"{settings.years[1]}, sources {settings.source_mode}; full log: {log_file}",
         file=sys.stderr,
     )
+    for line in _source_lines(settings):
+        print(line, file=sys.stderr)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            run_config={"loggers": cli_logger_config(log_file)},
         )
-        checks = [
-            e.event_specific_data
-            for e in result.all_events
-            if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        ]
-        failed_steps = [
-            e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"
-        ]
-        failures = [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        close_run_logs(result.run_id)
+        events = result.all_events
+    checks = [
+        e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    step_failures = [
+        (e.step_key, error_cause(e.event_specific_data.error))
+        for e in events
+        if e.event_type_value == "STEP_FAILURE"
+    ]
     from pipelines.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish()
     passed = sum(1 for c in checks if c.passed)
     failed_checks = [
-        c.check_name for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
+        c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
     ]
-    warnings = [
-        c.check_name for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN
-    ]
+    warnings = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
     print(
         f"\nchecks: {passed} passed, {len(failed_checks)} failed"
-        + (f" ({', '.join(failed_checks)})" if failed_checks else "")
-        + (f", {len(warnings)} warnings ({', '.join(warnings)})" if warnings else "")
+        + (f", {len(warnings)} warnings" if warnings else ""),
+        file=sys.stderr,
     )
+    for c in warnings:
+        print(f"  warning {c.check_name}: {_check_cause(c)}", file=sys.stderr)
     published_now = bool(published and published.get("run_id") == result.run_id)
     if published_now:
         print(f"warehouse: {settings.published_warehouse}")
@@ -94,22 +158,40 @@ def refresh(args: argparse.Namespace) -> int:
         print(f"reports:    {settings.outputs_dir / 'reports'} (årsberetning, utfordringsnotat)")
         print(f"raw:       {settings.raw_dir}")
         return EXIT_OK
-    reason = (
-        f"blocking checks failed: {', '.join(failed_checks)}"
-        if failed_checks
-        else f"step failed: {', '.join(failed_steps)}: {(failures or ['?'])[0]}"
-    )
     kept = (
-        f"; the previous warehouse ({published['published_at']}) stays published"
+        f"the previous warehouse ({published['published_at']}) stays published"
         if published
-        else "; nothing was published"
+        else "nothing was published"
     )
-    print(f"refresh failed: {reason}{kept}", file=sys.stderr)
+    print(f"refresh failed; {kept}:", file=sys.stderr)
+    for step, cause in step_failures:
+        print(f"  {step}: {cause}", file=sys.stderr)
+    for c in failed_checks:
+        print(f"  {c.check_name} (blocking check): {_check_cause(c)}", file=sys.stderr)
+    if not step_failures and not failed_checks:
+        print("  the publish step did not run; see the log", file=sys.stderr)
+    print(f"full log: {log_file}", file=sys.stderr)
     return EXIT_FAILED
 
 
+def _check_cause(check) -> str:
+    """A failed check's own description, or its first metadata entry."""
+    if getattr(check, "description", None):
+        return check.description
+    for key, value in (check.metadata or {}).items():
+        text = getattr(value, "value", value)
+        if isinstance(text, str) and "\n" in text:
+            continue  # a table, not a cause
+        return f"{key}: {text}"
+    return "failed"
+
+
 def import_files(args: argparse.Namespace) -> int:
-    """Archive the files, show what they load and quarantine, then refresh (unless told not to)."""
+    """Archive the files, show what they load and quarantine, then refresh if any loaded rows.
+
+    A file rejected before is checked again (the unit list may have arrived since) and, when it
+    is still unusable, rejected again with its reason and a non-zero exit.
+    """
     settings = _settings(args)
     from pipelines.local.kinds import KINDS
     from pipelines.local.store import LocalArchive, replay, summary_lines
@@ -125,15 +207,23 @@ def import_files(args: argparse.Namespace) -> int:
             print(f"REJECTED {name}: no such file", file=sys.stderr)
             return EXIT_FAILED
         entry, added = archive.add(path, args.kind, "cli")
-        if added:
+        if added or entry["status"] == "rejected":  # a rejected file is checked again
             new[entry["sha256"]] = path.name
+        elif entry["status"] == "withdrawn":
+            print(f"withdrawn      {path.name}: taken out on {entry.get('status_at')}; "
+                  "it is not loaded")  # fmt: skip
         else:
             print(f"unchanged      {path.name}: the same file was imported {entry['imported_at']}")
-    results = [r for r in replay(archive).files if r.sha256 in new]
+    results = [r for r in replay(archive, recheck=set(new)).files if r.sha256 in new]
+    for r in results:
+        archive.record_status(
+            r.sha256, "rejected" if r.status == "rejected" else "accepted", r.reason
+        )
     for line in summary_lines(results):
         print(line)
     rejected = [r for r in results if r.status == "rejected"]
-    if new and not args.no_refresh:
+    loaded = [r for r in results if r.rows_loaded > 0]
+    if loaded and not args.no_refresh:
         print("refreshing the warehouse with the imported figures ...")
         refreshed = refresh(args)
         if refreshed != EXIT_OK:
@@ -271,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         help="fetch every SSB table and pull every Kolada KPI again, changed or not",
     )
     p_refresh.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+        "--wait", action="store_true", help="wait for a running refresh instead of exiting 3"
     )
     p_refresh.set_defaults(func=refresh)
     p_import = sub.add_parser(
@@ -288,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_import.add_argument("--offline", action="store_true", help="refresh from the snapshot")
     p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
-    p_import.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
+    p_import.add_argument("--wait", action="store_true", help="wait for a running refresh")
     p_import.set_defaults(func=import_files)
     p_dash = sub.add_parser("dashboard", help="write the static dashboards (outputs/dashboards)")
     p_dash.add_argument("--out", help="folder (default: <data>/outputs/dashboards)")
@@ -307,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     p_note.add_argument("--no-refresh", action="store_true")
     p_note.add_argument("--offline", action="store_true", help="refresh from the snapshot")
     p_note.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
-    p_note.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
+    p_note.add_argument("--wait", action="store_true", help="wait for a running refresh")
     p_note.set_defaults(func=utfordringsnotat)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md")

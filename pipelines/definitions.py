@@ -24,6 +24,7 @@ from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
 from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
+from pipelines import run_output
 from pipelines.config import Settings, load_settings
 from pipelines.resources import (
     KoladaResource,
@@ -132,6 +133,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[nightly],
         sensors=[local_inbox_sensor(full_refresh_job, settings.inbox_dir)],
         resources=build_resources(settings),
+        loggers={"console": dg.colored_console_logger, **run_output.LOGGERS},
+        # every step writes the one staging DuckDB file, which takes one writing process: steps
+        # run one after another in the run's process (which also holds the refresh lock)
+        executor=dg.in_process_executor,
     )
 
 

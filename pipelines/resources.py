@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +23,7 @@ from pipelines.http import JsonApiClient, NoRateLimit, RateLimiter, RetryPolicy,
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
 from pipelines.local.store import LocalArchive
+from pipelines.refresh_lock import LockWait, refresh_lock
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
 from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from pipelines.ssb.pxweb import PxWebApi, PxWebClient, PxWebV0Client
@@ -154,7 +157,27 @@ class LocalDataResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
+    """The staging and published warehouse. A run holds the refresh lock while it has this
+    resource, so two runs (UI, schedule, sensor, CLI) never write the staging file at once; a run
+    started while another refreshes waits for it (up to `lock_wait_seconds`)."""
+
     warehouse_dir: str
+    lock_wait_seconds: float = 4 * 3600.0
 
     def get(self) -> Warehouse:
         return Warehouse(Path(self.warehouse_dir))
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        def waiting(holder: str) -> None:
+            if context.log is not None:
+                context.log.info(f"waiting for the refresh lock: {holder}")
+
+        with refresh_lock(
+            Path(self.warehouse_dir),
+            wait=LockWait(self.lock_wait_seconds),
+            run_id=context.run_id,
+            command="dagster run",
+            on_wait=waiting,
+        ):
+            yield self

@@ -78,9 +78,7 @@ def run_cli(config: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     for name in list(os.environ):
         if name.startswith("MALESTOKK_") or name == "DAGSTER_HOME":
             monkeypatch.delenv(name, raising=False)
-    return cli.main(
-        ["--config", str(config), "refresh", "--offline", "--log-level", "ERROR", *args]
-    )
+    return cli.main(["--config", str(config), "refresh", "--offline", *args])
 
 
 @pytest.fixture(scope="session")

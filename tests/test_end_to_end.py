@@ -185,7 +185,7 @@ def test_a_failed_blocking_check_keeps_the_last_good_warehouse(
     content = published.read_bytes()
     assert run_cli(config, monkeypatch) == cli.EXIT_FAILED
     err = capsys.readouterr().err
-    assert "blocking checks failed: raw_ssb__kostra_values_schema" in err
+    assert "raw_ssb__kostra_values_schema (blocking check)" in err
     assert "stays published" in err
     assert published.read_bytes() == content
     assert (stavanger / "data/warehouse/published.json").read_text() == record

@@ -303,3 +303,78 @@ def test_municipality_group_values_are_unweighted_means_of_members() -> None:
     )  # fmt: skip
     assert value == pytest.approx(members["value"].mean())
     assert json.loads(json.dumps(group))["id"] == "G92791"
+
+
+# --- national pulls: no municipality segment --------------------------------------------------
+
+KKIK = [m["member_id"] for g in json.loads((SNAPSHOT / "kolada/kpi_groups.json").read_text())
+        if g["id"] == "GKPI118" for m in g["members"]]  # fmt: skip
+GAPPY = ["N15452", "U23490", "U07451", "U21468", "N00640"]  # real KPIs with years missing
+SKR = [f"G{n}" for n in range(92786, 92795)]
+
+
+def all_kommuner() -> list[str]:
+    rows = json.loads(KoladaSnapshotTransport(SNAPSHOT).handle_request(
+        httpx.Request("GET", f"{BASE}/municipality")).read())["values"]  # fmt: skip
+    return [r["id"] for r in rows if r["type"] == "K"]
+
+
+def national_pull(client, kpis, previous=None, **kw):
+    return pull(client, kpis, [*all_kommuner(), *SKR, "0000"], list(range(2017, 2025)),
+                previous=previous, national=True, **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize("kpis", [KKIK, GAPPY], ids=["dense-kkik", "sparse-gaps"])
+def test_a_national_pull_costs_ceil_rows_over_5000_per_kpi_chunk(kpis) -> None:
+    transport, seen = wrapping(lambda r: None)
+    result = national_pull(kolada(transport), kpis)
+    data = [r for r in seen if "/data/" in r.url.path]
+    assert all("/municipality/" not in r.url.path for r in data)
+    # what the answers held, counted from the snapshot's real values independently
+    values = pl.read_parquet(SNAPSHOT / "kolada/values.parquet").filter(
+        pl.col("kpi").is_in(kpis) & pl.col("period").is_between(2017, 2024)
+    )
+    items = values.select("kpi", "municipality", "period").unique().height
+    chunks = -(-len(set(kpis)) // 25)
+    group_items = 9 * values.select("kpi", "period").unique().height  # every SKR group has data
+    assert len(data) <= chunks + -(-(items + group_items) // 5000)
+    assert len(data) == result.lower_bound
+    # only what was asked for is kept: kommuner, the SKR groups and Riket, not the 21 regions
+    kept = set(result.history["municipality"].unique().to_list())
+    assert not any(m.startswith("00") and m != "0000" for m in kept)
+    assert set(SKR) <= kept and "0000" in kept
+    # every value equals the source
+    mine = current(result.history).filter(~pl.col("municipality").str.starts_with("G"))
+    expected = values.filter(~pl.col("municipality").str.starts_with("00") |
+                             (pl.col("municipality") == "0000"))  # fmt: skip
+    joined = expected.join(mine, on=["kpi", "municipality", "period", "gender"], how="left")
+    assert joined.height == mine.height == expected.height
+    assert (joined["value"] == joined["value_right"]).all()
+
+
+def test_an_unchanged_national_pull_costs_one_request_per_kpi_chunk() -> None:
+    first = national_pull(kolada(), [*KKIK, "N15428"])
+    transport, seen = wrapping(lambda r: None)
+    second = national_pull(kolada(transport), [*KKIK, "N15428"],
+                           previous=(first.history, first.log), today="2026-11-02")  # fmt: skip
+    data = [r for r in seen if "/data/" in r.url.path]
+    assert len(data) == 2  # 41 KPIs: two chunks of at most 25
+    assert all(r.url.params["from_date"] == "2026-11-01" for r in data)
+    assert second.rows_received == 0 and second.history.equals(first.history)
+
+
+def test_groups_left_out_of_a_national_answer_are_asked_for_by_id() -> None:
+    def without_groups(request: httpx.Request):
+        if "/municipality/" in request.url.path or "/data/" not in request.url.path:
+            return None
+        answer = KoladaSnapshotTransport(SNAPSHOT).handle_request(request)
+        body = json.loads(answer.read())
+        body["values"] = [v for v in body["values"] if not v["municipality"].startswith("G")]
+        body["count"] = len(body["values"])
+        return httpx.Response(200, json=body)
+
+    transport, seen = wrapping(without_groups)
+    result = national_pull(kolada(transport), ["N15428"])
+    data = [r.url.path for r in seen if "/data/" in r.url.path]
+    assert len(data) == 2 and "/municipality/" in data[1]
+    assert set(SKR) <= set(result.history["municipality"].to_list())

@@ -292,3 +292,29 @@ def test_the_inbox_sensor_asks_for_one_run_per_new_set_of_files(tmp_path: Path) 
     assert len(first.run_requests) == 1
     again = sensor(dg.build_sensor_context(cursor=first.cursor))
     assert isinstance(again, dg.SkipReason)
+
+
+def test_a_rejected_file_is_rejected_again_and_never_starts_a_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    config = write_config(tmp_path)
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(b"\x00\x01 this is no export \xff\xfe\n;;;\n")
+    refreshes: list[str] = []
+    monkeypatch.setattr(cli, "refresh", lambda args: refreshes.append(args.command) or 0)
+    args = ["--config", str(config), "import", str(garbage)]
+    assert cli.main(args) == cli.EXIT_FAILED
+    first = capsys.readouterr().out
+    assert cli.main(args) == cli.EXIT_FAILED  # the same file again: rejected again, same reason
+    second = capsys.readouterr().out
+    assert "REJECTED garbage.csv" in first and first == second
+    assert refreshes == []  # nothing loaded, nothing to refresh
+    archive = LocalArchive(tmp_path / "data/local")
+    (entry,) = archive.entries()
+    assert entry["status"] == "rejected" and entry["reason"] in first
+    assert archive.path(entry).read_bytes() == garbage.read_bytes()  # kept as received
+    assert replay(archive).files == []  # and never replayed into the warehouse
+    # a file that loads rows starts the refresh
+    (tmp_path / "enheter.csv").write_text(UNITS, encoding="utf-8")
+    assert cli.main(["--config", str(config), "import", str(tmp_path / "enheter.csv")]) == 0
+    assert refreshes == ["import"]

@@ -13,6 +13,7 @@ from assets.kolada.raw import (
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.resources import StudyResource, WarehouseResource
+from quality.asset_checks import markdown_table
 
 
 @dg.asset(
@@ -86,13 +87,20 @@ def core_catalog__indicators(
         },
     )
     home = pl.DataFrame(
-        {"country": [study.home_country], "municipality": [study.home_municipality]}
+        {
+            "country": [study.home_country],
+            "municipality": [study.home_municipality],
+            "first_year": [study.first_year],
+            "last_year": [study.last_year],
+        }
     )
     with wh.build() as con:
         rows = wh.replace_table(
             con, "core_catalog__indicators", frame, f"Indicator catalog ({catalog.path.name})."
         )
-        wh.replace_table(con, "core_settings__home", home, "The home municipality.")
+        wh.replace_table(
+            con, "core_settings__home", home, "The home municipality and the study years."
+        )
         wh.replace_table(
             con,
             "core_settings__peer_sets",
@@ -141,28 +149,87 @@ def core_indicator_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 @dg.asset_check(
     asset=core_indicator_values,
-    blocking=True,
-    description="Every indicator listed in the catalog has values (members of a KPI group may "
-    "have none yet; they are listed); no duplicate keys.",
+    blocking=False,
+    description="Every indicator listed in the catalog has values in some study year (warning: "
+    "a catalog entry the source has nothing for is the source's gap or a wrong entry).",
 )
-def core_indicator_values_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         empty = con.execute(
             "SELECT c.indicator_id, c.kpi_group FROM core_catalog__indicators c LEFT JOIN "
             "core_indicator_values v USING (indicator_id) GROUP BY ALL "
             "HAVING count(v.value) = 0 ORDER BY 1"
         ).fetchall()
-        missing = [i for i, group in empty if group is None]
-        group_without_values = [i for i, group in empty if group is not None]
-        duplicates = con.execute(
-            "SELECT count(*) FROM (SELECT indicator_id, country, region_code, year, gender, "
-            "vintage FROM core_indicator_values GROUP BY ALL HAVING count(*) > 1)"
-        ).fetchone()[0]
+    missing = [i for i, group in empty if group is None]
+    group_without_values = [i for i, group in empty if group is not None]
     return dg.AssetCheckResult(
-        passed=not missing and duplicates == 0,
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"no value in any study year: {', '.join(missing)}" if missing else None,
         metadata={
             "indicators_without_values": ", ".join(missing) or "none",
             "kpi_group_members_without_values": ", ".join(group_without_values) or "none",
-            "duplicate_keys": duplicates,
+        },
+    )
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    deps=[core_indicator_values, raw_ssb__kostra_values, raw_kolada__values],
+    description="Per indicator and study year: what the source delivered against what reached "
+    "core_indicator_values. Years the source did not measure are recorded as source gaps "
+    "(shown as 'not measured'); values lost or changed on the way block the publish "
+    "(sql/core/core_indicator_coverage.sql).",
+)
+def core_indicator_coverage(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    with wh.build() as con:
+        wh.run_model(con, "core/core_indicator_coverage.sql")
+        by_coverage = dict(
+            con.execute(
+                "SELECT coverage, count(*) FROM core_indicator_coverage GROUP BY 1"
+            ).fetchall()
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "indicator_years": sum(by_coverage.values()),
+            **{f"indicator_years_{k}": v for k, v in by_coverage.items()},
+        }
+    )
+
+
+@dg.asset_check(
+    asset=core_indicator_coverage,
+    blocking=False,
+    description="Years the source has no value for (biennial surveys, KPIs not yet started or "
+    "discontinued, releases not out yet): reported, never a reason to keep the old warehouse.",
+)
+def core_indicator_coverage_source_gaps(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.get().build() as con:
+        gaps = con.sql(
+            "SELECT indicator_id, string_agg(year::VARCHAR, ', ' ORDER BY year) AS years, "
+            "any_value(note) AS note FROM core_indicator_coverage "
+            "WHERE coverage = 'source_gap' GROUP BY 1 ORDER BY 1"
+        ).pl()
+    total = con_years = 0
+    if not gaps.is_empty():
+        con_years = sum(len(y.split(", ")) for y in gaps["years"].to_list())
+        total = gaps.height
+    examples = "; ".join(
+        f"{r['indicator_id']} {r['years']}" for r in gaps.head(3).iter_rows(named=True)
+    )
+    return dg.AssetCheckResult(
+        passed=gaps.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{con_years} year(s) of {total} indicator(s) not measured by the source "
+            f"(e.g. {examples}); see core_indicator_coverage"
+        )
+        if total
+        else None,
+        metadata={
+            "indicators_with_source_gaps": total,
+            "gaps": dg.MetadataValue.md(markdown_table(gaps)),
         },
     )

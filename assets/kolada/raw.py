@@ -5,7 +5,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from pipelines.kolada.pull import pull_kolada
+from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
 from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
 from quality.asset_checks import validate_table
 from quality.schemas import kolada_values
@@ -19,15 +19,25 @@ SKR_KOMMUNGRUPPER = [f"G{n}" for n in range(92786, 92795)]
     description="Kolada municipalities (/v3/municipality): kommuner, regions and Riket.",
 )
 def raw_kolada__municipalities(
-    kolada: KoladaResource, warehouse: WarehouseResource
+    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    with kolada.client() as client:
-        items = client.listing("municipality")
-    frame = pl.DataFrame(items, schema={"id": pl.String, "title": pl.String, "type": pl.String})
+    skipped = study.catalog().skip_reason("kolada")
+    items = []
+    if not skipped:
+        with kolada.client() as client:
+            items = client.listing("municipality")
+    frame = pl.DataFrame(
+        [{k: i.get(k) for k in ("id", "title", "type")} for i in items],
+        schema={"id": pl.String, "title": pl.String, "type": pl.String},
+    )
     rows = warehouse.get().write_table(
         "raw_kolada__municipalities", frame, "Kolada municipality list (Källa: Kolada)."
     )
-    return dg.MaterializeResult(metadata={"rows": rows})
+    return dg.MaterializeResult(metadata={"rows": rows, **_skipped(skipped)})
+
+
+def _skipped(reason: str | None) -> dict[str, str]:
+    return {"skipped": reason} if reason else {}
 
 
 @dg.asset(
@@ -37,10 +47,14 @@ def raw_kolada__municipalities(
     "G92786-G92794 (group values are unweighted means of members).",
 )
 def raw_kolada__municipality_groups(
-    kolada: KoladaResource, warehouse: WarehouseResource
+    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    with kolada.client() as client:
-        groups = client.municipality_groups(SKR_KOMMUNGRUPPER)
+    skipped = study.catalog().skip_reason("kolada")
+    wanted = [] if skipped else SKR_KOMMUNGRUPPER
+    groups = []
+    if wanted:
+        with kolada.client() as client:
+            groups = client.municipality_groups(wanted)
     rows = [
         {
             "group_id": g["id"],
@@ -60,7 +74,7 @@ def raw_kolada__municipality_groups(
             "member_title": pl.String,
         },
     )
-    missing = sorted(set(SKR_KOMMUNGRUPPER) - {g["id"] for g in groups})
+    missing = sorted(set(wanted) - {g["id"] for g in groups})
     if missing:
         raise dg.Failure(f"Kolada did not return municipality groups {', '.join(missing)}")
     count = warehouse.get().write_table(
@@ -68,7 +82,9 @@ def raw_kolada__municipality_groups(
         frame,
         "Kolada municipality groups, one row per member.",
     )
-    return dg.MaterializeResult(metadata={"rows": count, "groups": len(groups)})
+    return dg.MaterializeResult(
+        metadata={"rows": count, "groups": len(groups), **_skipped(skipped)}
+    )
 
 
 KPI_SCHEMA = {
@@ -145,8 +161,10 @@ def raw_kolada__kpis(
     wh = warehouse.get()
     with wh.build() as con:
         wanted = _wanted_kpis(study, con)
-    with kolada.client() as client:
-        items = client.kpis(wanted)
+    items = []
+    if wanted:  # asking for no id would list all 6 000 KPIs
+        with kolada.client() as client:
+            items = client.kpis(wanted)
     frame = pl.DataFrame(
         [{k: item.get(k) for k in KPI_SCHEMA} for item in items], schema=KPI_SCHEMA
     )
@@ -174,9 +192,16 @@ def raw_kolada__values(
     kolada: KoladaResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    skipped = study.catalog().skip_reason("kolada")
+    if skipped:
+        with wh.build() as con:
+            wh.replace_table(con, "raw_kolada__values", pl.DataFrame(schema=HISTORY_SCHEMA))
+            wh.replace_table(con, "raw_kolada__pull_log", pl.DataFrame(schema=LOG_SCHEMA))
+        context.log.info(f"Kolada {skipped}")
+        return dg.MaterializeResult(metadata={"rows": 0, "skipped": skipped})
     provenance, recorded = kolada.provenance("kolada")
     today = date.today().isoformat()
-    wh = warehouse.get()
     with wh.build() as con:
         kpis = _wanted_kpis(study, con)
         known_kpis = {r[0] for r in con.execute("SELECT id FROM raw_kolada__kpis").fetchall()}
@@ -209,6 +234,7 @@ def raw_kolada__values(
             run_id=context.run.run_id,
             today=today,
             full=kolada.full_pull,
+            national=True,  # every kommun: no municipality segment, ceil(rows / 5 000) requests
             log=context.log.info,
         )
         stats = client.stats

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.local.store import ingest_folder, replay, summary_lines
+from pipelines.local.store import ingest_folder, record_outcomes, replay, summary_lines
 from pipelines.resources import LocalDataResource, WarehouseResource
 from quality.asset_checks import markdown_table
 
@@ -40,6 +40,7 @@ def raw_local__imports(
     inbox = Path(local.inbox_dir)
     added += ingest_folder(archive, inbox, "inbox", inbox / "done" / date.today().isoformat())
     result = replay(archive)
+    record_outcomes(archive, result.files)
     for line in summary_lines(result.files):
         context.log.info(line)
     wh = warehouse.get()
@@ -78,9 +79,13 @@ def raw_local__imports_quarantine(warehouse: WarehouseResource) -> dg.AssetCheck
             f'SELECT file, row, "column", value, reason FROM {SCHEMA}.quarantine '
             "ORDER BY file, row LIMIT 50"
         ).pl()
+    with warehouse.get().build() as con:
+        quarantined = con.execute(f"SELECT count(*) FROM {SCHEMA}.quarantine").fetchone()[0]
     return dg.AssetCheckResult(
         passed=rejected.is_empty() and rows.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
+        description=f"{rejected.height} file(s) rejected, {quarantined} row(s) quarantined "
+        f"(see {SCHEMA}.files and {SCHEMA}.quarantine)",
         metadata={
             "rejected_files": dg.MetadataValue.md(markdown_table(rejected)),
             "quarantined_rows": dg.MetadataValue.md(markdown_table(rows)),

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets.core.indicators import core_indicator_values
+from assets.core.indicators import core_indicator_coverage, core_indicator_values
 from assets.core.regions import core_indicator_series
 from assets.marts.comparisons import mart_comparisons
 from pipelines.resources import StudyResource, WarehouseResource
@@ -62,5 +62,6 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
 
 
 gx_core_indicator_values = _gx_check(core_indicator_values)
+gx_core_indicator_coverage = _gx_check(core_indicator_coverage)
 gx_core_indicator_series = _gx_check(core_indicator_series)
 gx_mart_comparisons = _gx_check(mart_comparisons)

@@ -5,7 +5,7 @@ import polars as pl
 
 from pipelines.resources import SsbResource, StudyResource, WarehouseResource
 from pipelines.ssb.code_history import CodeChange
-from pipelines.ssb.refresh import fetch_groups, refresh_kostra
+from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
 from quality.asset_checks import markdown_table, validate_table
 from quality.schemas import klass_codes, ssb_kostra_values
 
@@ -26,8 +26,15 @@ def raw_ssb__kostra_values(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     catalog = study.catalog()
-    provenance, _ = ssb.provenance("ssb")
     wh = warehouse.get()
+    skipped = catalog.skip_reason("ssb")
+    if skipped:
+        with wh.build() as con:
+            wh.replace_table(con, "raw_ssb__kostra_values", pl.DataFrame(schema=HISTORY_SCHEMA))
+            wh.replace_table(con, "raw_ssb__fetch_log", pl.DataFrame(schema=LOG_SCHEMA))
+        context.log.info(f"SSB {skipped}")
+        return dg.MaterializeResult(metadata={"rows": 0, "skipped": skipped})
+    provenance, _ = ssb.provenance("ssb")
     client = ssb.pxweb()
     try:
         result = refresh_kostra(
@@ -120,12 +127,14 @@ def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFr
 def raw_klass__region_codes(
     study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    frames = []
-    with ssb.klass() as client:
-        for year in study.years:
-            for classification in (131, 104):
-                items = client.codes_at(classification, f"{year}-01-01")
-                frames.append(_codes_frame(items, classification, year))
+    skipped = study.catalog().skip_reason("ssb")
+    frames = [_codes_frame([], 131, 0)]
+    if not skipped:
+        with ssb.klass() as client:
+            for year in study.years:
+                for classification in (131, 104):
+                    items = client.codes_at(classification, f"{year}-01-01")
+                    frames.append(_codes_frame(items, classification, year))
     frame = pl.concat(frames)
     rows = warehouse.get().write_table(
         "raw_klass__region_codes",
@@ -137,6 +146,7 @@ def raw_klass__region_codes(
         metadata={
             "rows": rows,
             "codes_per_year": dg.MetadataValue.md(markdown_table(counts)),
+            **({"skipped": skipped} if skipped else {}),
         }
     )
 
@@ -157,11 +167,12 @@ def raw_klass__region_codes_schema(warehouse: WarehouseResource) -> dg.AssetChec
     "reforms: renumberings, merges and splits, used to harmonise series across reforms.",
 )
 def raw_klass__municipality_changes(
-    ssb: SsbResource, warehouse: WarehouseResource
+    study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     rows = []
+    skipped = study.catalog().skip_reason("ssb")
     with ssb.klass() as client:
-        for year in REFORM_YEARS:
+        for year in () if skipped else REFORM_YEARS:
             for item in client.changes(131, f"{year - 1}-01-02", f"{year}-01-02"):
                 change = CodeChange.from_klass(item)
                 rows.append(
@@ -196,6 +207,7 @@ def raw_klass__municipality_changes(
         metadata={
             "rows": count,
             "renumberings": frame.filter(pl.col("kind") == "renumbering").height,
+            **({"skipped": skipped} if skipped else {}),
         }
     )
 
@@ -210,8 +222,9 @@ def raw_klass__kostra_groups(
     study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     rows = []
+    skipped = study.catalog().skip_reason("ssb")
     with ssb.klass() as client:
-        for year in study.years:
+        for year in () if skipped else study.years:
             if year < 2020:
                 continue  # series break: older groupings are not comparable
             for item in client.corresponds_at(131, 112, f"{year}-01-01"):
@@ -239,4 +252,6 @@ def raw_klass__kostra_groups(
         frame,
         "KOSTRA group per municipality and year, from KLASS.",
     )
-    return dg.MaterializeResult(metadata={"rows": count})
+    return dg.MaterializeResult(
+        metadata={"rows": count, **({"skipped": skipped} if skipped else {})}
+    )

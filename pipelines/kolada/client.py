@@ -28,15 +28,21 @@ def chunks(ids: Sequence[str], size: int = MAX_IDS_PER_SEGMENT) -> list[tuple[st
 
 @dataclass(frozen=True)
 class DataQuery:
+    """One data query; no municipalities means every one Kolada has (kommuner, regions, Riket,
+    groups), which is what a national pull wants: it pages at 5 000 rows whatever the density."""
+
     kpis: tuple[str, ...]
     municipalities: tuple[str, ...]
     years: tuple[int, ...]
 
     @property
     def path(self) -> str:
+        years = ",".join(str(y) for y in self.years)
+        if not self.municipalities:
+            return f"data/kpi/{','.join(self.kpis)}/year/{years}"
         return (
             f"data/kpi/{','.join(self.kpis)}/municipality/{','.join(self.municipalities)}"
-            f"/year/{','.join(str(y) for y in self.years)}"
+            f"/year/{years}"
         )
 
 
@@ -63,6 +69,26 @@ def requests_lower_bound(
         * math.ceil(n_years / MAX_IDS_PER_SEGMENT)
     )
     return max(segments, math.ceil(n_kpis * n_municipalities * n_years / per_page))
+
+
+def plan_national_queries(kpis: Sequence[str], years: Sequence[int]) -> list[DataQuery]:
+    """Queries without a municipality segment: as few KPI and year chunks as 25 ids allow.
+
+    Kolada then pages the answer at 5 000 rows, so a chunk costs ceil(rows / 5 000) requests
+    however sparse the data are (a biennial KPI costs no request for its empty years), and an
+    unchanged `from_date` pull costs one request per chunk.
+    """
+    k = list(dict.fromkeys(kpis))
+    y = list(dict.fromkeys(years))
+    if not (k and y):
+        return []
+    return [
+        DataQuery(kc, (), tuple(int(v) for v in yc))
+        for kc, yc in itertools.product(
+            _even_chunks(k, math.ceil(len(k) / MAX_IDS_PER_SEGMENT)),
+            _even_chunks(y, math.ceil(len(y) / MAX_IDS_PER_SEGMENT)),
+        )
+    ]
 
 
 def plan_data_queries(

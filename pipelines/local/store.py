@@ -43,10 +43,41 @@ class LocalArchive:
         self.ledger = self.root / "ledger.jsonl"
 
     def entries(self) -> list[dict[str, Any]]:
+        """Every archived file once, with its latest status (None until it was first checked).
+
+        The ledger only grows: a file line when a file arrives, then status lines
+        (`{"sha256", "event": "status", "status", "reason", "at"}`) when it is accepted, rejected
+        or withdrawn, so the ledger is the full record of what happened to each file.
+        """
         if not self.ledger.exists():
             return []
+        files: dict[str, dict[str, Any]] = {}
         with self.ledger.open(encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+            for line in fh:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                if item.get("event") == "status":
+                    if item["sha256"] in files:
+                        files[item["sha256"]].update(
+                            status=item["status"], reason=item.get("reason"),
+                            status_at=item.get("at"),
+                        )  # fmt: skip
+                    continue
+                files[item["sha256"]] = {"status": None, "reason": None, **item}
+        return list(files.values())
+
+    def record_status(self, sha256: str, status: str, reason: str | None = None) -> None:
+        """accepted | rejected | withdrawn; a rejected or withdrawn file is not replayed."""
+        current = next((e for e in self.entries() if e["sha256"] == sha256), None)
+        if current is None:
+            raise KeyError(f"no archived file with sha256 {sha256}")
+        if (current.get("status"), current.get("reason")) == (status, reason):
+            return
+        line = {"sha256": sha256, "event": "status", "status": status, "reason": reason,
+                "at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        with self.ledger.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def path(self, entry: dict[str, Any]) -> Path:
         return self.files / entry["sha256"] / entry["name"]
@@ -74,7 +105,7 @@ class LocalArchive:
         self.ledger.parent.mkdir(parents=True, exist_ok=True)
         with self.ledger.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        return entry, True
+        return {"status": None, "reason": None, **entry}, True
 
 
 def ingest_folder(archive: LocalArchive, folder: Path, source: str, move_to: Path | None) -> int:
@@ -131,7 +162,7 @@ def _kind_of(archive: LocalArchive, entry: dict[str, Any]) -> str | None:
     try:
         table = read_table(archive.path(entry), looks_like_header, entry["name"])
         return detect_kind(table, None).name
-    except FileRejected:
+    except Exception:  # unreadable: check_file names the reason when the file is replayed
         return None
 
 
@@ -161,9 +192,42 @@ def empty_history(kind_name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def replay(archive: LocalArchive) -> LocalTables:
-    """Every archived file in order (unit lists first), into histories, quarantine and a log."""
-    entries = archive.entries()
+NOT_REPLAYED = ("rejected", "withdrawn")
+
+
+def check_file(
+    archive: LocalArchive, entry: dict[str, Any], known_units: set[str]
+) -> Parsed | FileRejected:
+    """Read and validate one archived file; any failure of the reader is a rejection, so no file
+    can stop a refresh (the file is named, the reason given, the refresh goes on)."""
+    try:
+        return validate_file(archive.path(entry), known_units, entry.get("kind"), entry["name"])
+    except FileRejected as exc:
+        return exc
+    except Exception as exc:  # a reader fault on a hostile file is still only that file's fault
+        return FileRejected(entry["name"], f"could not be read ({type(exc).__name__}: {exc})")
+
+
+def record_outcomes(archive: LocalArchive, results: list[FileResult]) -> None:
+    """Give every file checked for the first time its status in the ledger."""
+    unchecked = {e["sha256"] for e in archive.entries() if e.get("status") is None}
+    for r in results:
+        if r.sha256 in unchecked:
+            if r.status == "rejected":
+                archive.record_status(r.sha256, "rejected", r.reason)
+            else:
+                archive.record_status(r.sha256, "accepted")
+
+
+def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTables:
+    """Every accepted (or not yet checked) file in order, unit lists first, into histories,
+    quarantine and a log. Rejected and withdrawn files stay in the archive, not in the tables
+    (`recheck`: checksums of rejected files to check again, as `malestokk import` does)."""
+    entries = [
+        e
+        for e in archive.entries()
+        if e.get("status") not in NOT_REPLAYED or e["sha256"] in recheck
+    ]
     kinds = {e["sha256"]: _kind_of(archive, e) for e in entries}
     ordered = sorted(entries, key=lambda e: (kinds[e["sha256"]] != "units", e["imported_at"]))
     histories: dict[str, pl.DataFrame | None] = dict.fromkeys(KINDS)
@@ -177,12 +241,9 @@ def replay(archive: LocalArchive) -> LocalTables:
         result = FileResult(entry["sha256"], entry["name"], kinds[entry["sha256"]],
                             entry["imported_at"], "rejected")  # fmt: skip
         results.append(result)
-        try:
-            parsed = validate_file(
-                archive.path(entry), known_units, entry.get("kind"), entry["name"]
-            )
-        except FileRejected as exc:
-            result.reason = exc.reason
+        parsed = check_file(archive, entry, known_units)
+        if isinstance(parsed, FileRejected):
+            result.reason = parsed.reason
             continue
         result.kind = parsed.kind.name
         result.rows_read = parsed.rows_read

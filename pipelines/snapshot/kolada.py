@@ -145,25 +145,26 @@ class KoladaSnapshotTransport(httpx.BaseTransport):
             years = [int(y) for y in segments["year"].split(",") if y.isdigit()]
             frame = frame.filter(pl.col("period").is_in(years))
         frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias("count"))
+        groups = {g["id"]: [m["member_id"] for m in g["members"]] for g in self.municipality_groups}
         if "municipality" in segments:
             ids = segments["municipality"].split(",")
-            plain = [i for i in ids if not i.startswith("G")]
-            parts = [frame.filter(pl.col("municipality").is_in(plain))]
-            groups = {
-                g["id"]: [m["member_id"] for m in g["members"]] for g in self.municipality_groups
-            }
-            for gid in (i for i in ids if i.startswith("G") and i in groups):
-                members = frame.filter(pl.col("municipality").is_in(groups[gid]))
-                parts.append(
-                    members.group_by(["kpi", "period", "gender"])
-                    .agg(
-                        pl.col("value").mean(),
-                        pl.col("value").count().cast(pl.Int64).alias("count"),
-                    )
-                    .with_columns(pl.lit(gid).alias("municipality"))
-                    .select(frame.columns)
+            plain = frame.filter(pl.col("municipality").is_in([i for i in ids if i[0] != "G"]))
+            wanted_groups = [i for i in ids if i.startswith("G") and i in groups]
+        else:  # no municipality segment: every municipality, region, Riket and group
+            plain, wanted_groups = frame, list(groups)
+        parts = [plain]
+        for gid in wanted_groups:
+            members = frame.filter(pl.col("municipality").is_in(groups[gid]))
+            parts.append(
+                members.group_by(["kpi", "period", "gender"])
+                .agg(
+                    pl.col("value").mean(),
+                    pl.col("value").count().cast(pl.Int64).alias("count"),
                 )
-            frame = pl.concat(parts)
+                .with_columns(pl.lit(gid).alias("municipality"))
+                .select(frame.columns)
+            )
+        frame = pl.concat(parts)
         rows: list[dict[str, Any]] = []
         grouped = (
             frame.sort(["kpi", "municipality", "period", "gender"])

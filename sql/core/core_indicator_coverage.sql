@@ -1,0 +1,98 @@
+-- core_indicator_coverage: per indicator and study year, what the source delivered (the current
+-- version of every decoded response, raw_*) against what reached core_indicator_values.
+--   lost_or_changed: delivered cells that are missing from core, or there with another value or
+--                    status; unexpected: cells in core that the source did not deliver. Either is
+--                    the warehouse's fault and blocks the publish.
+--   coverage: 'measured' (the source has values), 'source_gap' (the source has no value for any
+--             region that year: biennial surveys, a KPI not yet started or discontinued, a year
+--             not published yet; it is recorded and shown, never an error), 'load_gap'.
+CREATE OR REPLACE TABLE core_indicator_coverage AS
+WITH settings AS (SELECT first_year, last_year FROM core_settings__home),
+delivered AS (
+    SELECT c.indicator_id, r.region_code, CAST(r.period AS INTEGER) AS year, 'T' AS gender,
+           r.value, r.status
+    FROM raw_ssb__kostra_values AS r
+    JOIN core_catalog__indicators AS c
+        ON c.source = 'ssb' AND c.table_id = r.table_id AND c.contents_code = r.contents_code
+        AND c.fixed = r.fixed
+    WHERE r.is_current
+    UNION ALL
+    SELECT c.indicator_id, k.municipality, k.period, k.gender, k.value, nullif(k.status, '')
+    FROM raw_kolada__values AS k
+    JOIN core_catalog__indicators AS c ON c.source = 'kolada' AND c.kpi = k.kpi
+    WHERE k.is_current AND NOT k.isdeleted
+),
+loaded AS (
+    SELECT indicator_id, region_code, year, gender, value, status FROM core_indicator_values
+),
+lost AS (SELECT * FROM delivered EXCEPT ALL SELECT * FROM loaded),
+extra AS (SELECT * FROM loaded EXCEPT ALL SELECT * FROM delivered),
+years AS (
+    SELECT y.year FROM settings, generate_series(settings.first_year, settings.last_year) AS y(year)
+    UNION SELECT year FROM delivered
+    UNION SELECT year FROM loaded
+),
+grid AS (
+    SELECT c.indicator_id, c.source, y.year FROM core_catalog__indicators AS c, years AS y
+),
+per_year AS (
+    SELECT indicator_id, year, count(*) AS cells, count(value) AS n_values, 'delivered' AS what
+    FROM delivered GROUP BY ALL
+    UNION ALL
+    SELECT indicator_id, year, count(*), count(value), 'loaded' FROM loaded GROUP BY ALL
+    UNION ALL
+    SELECT indicator_id, year, count(*), NULL, 'lost' FROM lost GROUP BY ALL
+    UNION ALL
+    SELECT indicator_id, year, count(*), NULL, 'extra' FROM extra GROUP BY ALL
+),
+counts AS (
+    SELECT
+        g.indicator_id, g.source, g.year,
+        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'delivered'), 0)
+            AS BIGINT) AS delivered_cells,
+        CAST(coalesce(sum(p.n_values) FILTER (WHERE p.what = 'delivered'), 0)
+            AS BIGINT) AS delivered_values,
+        CAST(coalesce(sum(p.n_values) FILTER (WHERE p.what = 'loaded'), 0)
+            AS BIGINT) AS loaded_values,
+        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'lost'), 0)
+            AS BIGINT) AS lost_or_changed,
+        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'extra'), 0)
+            AS BIGINT) AS unexpected
+    FROM grid AS g
+    LEFT JOIN per_year AS p USING (indicator_id, year)
+    GROUP BY ALL
+),
+spans AS (
+    SELECT indicator_id, min(year) FILTER (WHERE delivered_values > 0) AS first_measured,
+           max(year) FILTER (WHERE delivered_values > 0) AS last_measured
+    FROM counts GROUP BY indicator_id
+)
+SELECT
+    c.indicator_id, c.source, c.year, c.delivered_cells, c.delivered_values, c.loaded_values,
+    c.lost_or_changed, c.unexpected,
+    CASE
+        WHEN c.lost_or_changed > 0 OR c.unexpected > 0 THEN 'load_gap'
+        WHEN c.delivered_values = 0 THEN 'source_gap'
+        ELSE 'measured'
+    END AS coverage,
+    CASE
+        WHEN c.lost_or_changed > 0 OR c.unexpected > 0
+            THEN c.lost_or_changed || ' delivered value(s) lost or changed, ' || c.unexpected
+                 || ' not delivered'
+        WHEN c.delivered_values > 0 THEN NULL
+        WHEN s.first_measured IS NULL THEN 'no value from the source in any study year'
+        WHEN c.year < s.first_measured
+            THEN 'not measured before ' || s.first_measured
+        WHEN c.year > s.last_measured
+            THEN 'no value after ' || s.last_measured || ' (not published yet, or discontinued)'
+        ELSE 'not measured this year (the source has no value for any region)'
+    END AS note
+FROM counts AS c
+JOIN spans AS s USING (indicator_id);
+
+COMMENT ON TABLE core_indicator_coverage IS
+    'Per indicator and study year: values the source delivered against values in core_indicator_values; source gaps (not measured that year) are recorded, load gaps block the publish.';
+COMMENT ON COLUMN core_indicator_coverage.coverage IS
+    'measured | source_gap (the source has no value for any region that year) | load_gap (the warehouse lost, changed or added values).';
+COMMENT ON COLUMN core_indicator_coverage.note IS
+    'Why a year has no values (not measured that year, before the first or after the last measurement), or what was lost.';
