@@ -32,7 +32,8 @@ def _page(title: str, nav: str, body: str, data: dict | None, synthetic: bool) -
     banner = '<p class="banner" data-t="synthetic">SYNTETISKE DEMODATA</p>' if synthetic else ""
     script = ""
     if data is not None:
-        payload = json.dumps(data, ensure_ascii=False, default=str).replace("</", "<\\/")
+        # "<" as \\u003c: no label can close the script or open a comment inside it
+        payload = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
         script = (
             f'<script>window.MALESTOKK_DATA = {payload};</script><script src="app.js"></script>'
         )

@@ -130,9 +130,9 @@ def _execute(settings: Settings, log_file: Path) -> int:
         e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     step_failures = [
-        (e.step_key, error_cause(e.event_specific_data.error))
+        (e.step_key or "resources", error_cause(e.event_specific_data.error))
         for e in events
-        if e.event_type_value == "STEP_FAILURE"
+        if e.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE")
     ]
     from pipelines.warehouse import Warehouse
 

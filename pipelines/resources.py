@@ -176,7 +176,7 @@ class WarehouseResource(dg.ConfigurableResource):
         with refresh_lock(
             Path(self.warehouse_dir),
             wait=LockWait(self.lock_wait_seconds),
-            run_id=context.run_id,
+            run_id=context.run.run_id if context.run else None,
             command="dagster run",
             on_wait=waiting,
         ):

@@ -68,7 +68,8 @@ class _ProgressHandler(logging.Handler):
                 return  # a check's own step: its result is reported on its own
             seconds = (event.event_specific_data.duration_ms or 0) / 1000
             line = f"  ok      {step} ({seconds:.1f} s)"
-        elif kind == "STEP_FAILURE":
+        elif kind in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
+            step = step or "resources"
             cause = error_cause(getattr(event.event_specific_data, "error", None))
             line = f"  FAILED  {step}: {cause}"
         elif kind == "STEP_SKIPPED":

@@ -160,3 +160,52 @@ def test_the_csv_button_downloads_the_rows_on_screen(site: Path, browser) -> Non
     shown = browser.execute_script("return document.querySelectorAll('#table tbody tr').length")
     assert lines[0].startswith("indicator_id;year;vintage;peer_set") and len(lines) == shown + 1
     assert all(";2024;" in line and ";asss;" in line for line in lines[1:])
+
+
+HOSTILE = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'
+
+
+def test_text_from_apis_and_settings_stays_text_in_the_page(
+    stavanger: Path, browser, tmp_path: Path
+) -> None:
+    """A KPI title (from Kolada) and a peer-set label (from the settings) carrying markup are
+    shown as the literal text; nothing in them runs."""
+    import duckdb
+
+    from dashboards.site import build_site
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(stavanger / "data/warehouse/malestokk.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    indicator = con.execute(
+        "SELECT indicator_id FROM mart_comparisons WHERE service_area = 'pleie og omsorg' "
+        "ORDER BY 1 LIMIT 1"
+    ).fetchone()[0]
+    title, label = f"KPI {HOSTILE} tittel", f"Nabo {HOSTILE} sett"
+    con.execute("UPDATE mart_comparisons SET label = ? WHERE indicator_id = ?", [title, indicator])
+    con.execute("UPDATE mart_comparisons SET peer_label = ? WHERE peer_set = 'asss'", [label])
+    con.execute("UPDATE core_indicator_series SET region_label = ? WHERE region_code = '4601'",
+                [f"Bergen {HOSTILE}"])  # fmt: skip
+    out = tmp_path / "site"
+    build_site(con, out)
+    con.close()
+    open_page(browser, out / "pleie-og-omsorg.html", f"#peer=asss&year=2024&indicator={indicator}")
+    assert browser.execute_script("return window.__xss") is None
+    assert browser.execute_script("return document.querySelectorAll('#table img, select img, "
+                                  "#trend img, #rank img').length") == 0  # fmt: skip
+    options = browser.execute_script(
+        "return [...document.querySelectorAll('#peer option, #indicator option')]"
+        ".map((o) => o.textContent)"
+    )
+    assert label in options and title in options
+    cells = browser.execute_script(
+        "return [...document.querySelectorAll('#table td')].map((td) => td.textContent)"
+    )
+    assert title in cells
+    trend_title = browser.execute_script(
+        "return document.querySelector('#trend .gtitle').textContent"
+    )
+    assert trend_title.startswith(title)
+    ranked = browser.execute_script("return document.getElementById('rank').textContent")
+    assert "Bergen <img" in ranked
+    assert console_errors(browser) == []

@@ -35,12 +35,28 @@
     state.indicator : (D.indicators[0] || {}).indicator_id;
   state.vintage = vintages.includes(state.vintage) ? state.vintage : "";
 
+  // Every text from the data (KPI titles from Kolada, peer-set labels from the settings, unit
+  // names) goes into the page as text nodes, never as HTML.
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    return node;
+  }
+
+  // Plotly reads a few HTML tags in titles; labels from the data are escaped first.
+  const plain = (text) => String(text === undefined || text === null ? "" : text)
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
   function select(id, options, value, label) {
-    const el = byId(id);
-    el.innerHTML = options.map(([v, text]) =>
-      `<option value="${v}"${String(v) === String(value) ? " selected" : ""}>${text}</option>`).join("");
-    el.setAttribute("aria-label", label);
-    el.onchange = () => { state[id] = el.value; save(); draw(); };
+    const box = byId(id);
+    box.replaceChildren(...options.map(([v, text]) => {
+      const option = el("option", text, {value: String(v)});
+      option.selected = String(v) === String(value);
+      return option;
+    }));
+    box.setAttribute("aria-label", label);
+    box.onchange = () => { state[id] = box.value; save(); draw(); };
   }
 
   function save() {
@@ -56,19 +72,19 @@
 
   function indicator(id) { return D.indicators.find((i) => i.indicator_id === id) || {}; }
 
-  function caption(ind) { return `${ind.unit || ""} · ${ind.attribution || ""}`; }
+  function caption(ind) { return plain(`${ind.unit || ""} · ${ind.attribution || ""}`); }
 
   function drawTrend() {
     const ind = indicator(state.indicator);
     const series = rows().filter((r) => r.indicator_id === state.indicator);
     const peerLabel = (series.find((r) => r.peer_label) || {}).peer_label || state.peer;
     Plotly.react("trend", [
-      {x: series.map((r) => r.year), y: series.map((r) => r.home_value), name: D.home.label,
+      {x: series.map((r) => r.year), y: series.map((r) => r.home_value), name: plain(D.home.label),
        mode: "lines+markers", line: {width: 3}},
-      {x: series.map((r) => r.year), y: series.map((r) => r.peer_value), name: peerLabel,
+      {x: series.map((r) => r.year), y: series.map((r) => r.peer_value), name: plain(peerLabel),
        mode: "lines+markers", line: {dash: "dot"}},
-    ], {title: {text: `${ind.label}<br><sub>${t("trendTitle")}</sub>`}, height: 380,
-        margin: {t: 70, b: 80}, yaxis: {title: {text: ind.unit}},
+    ], {title: {text: `${plain(ind.label)}<br><sub>${t("trendTitle")}</sub>`}, height: 380,
+        margin: {t: 70, b: 80}, yaxis: {title: {text: plain(ind.unit)}},
         annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.25,
                        showarrow: false, font: {size: 11}}]},
     {displaylogo: false, responsive: true});
@@ -80,7 +96,7 @@
       .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
     const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
       a.value - b.value : b.value - a.value));
-    Plotly.react("rank", [{type: "bar", orientation: "h", y: sorted.map((r) => r.region_label),
+    Plotly.react("rank", [{type: "bar", orientation: "h", y: sorted.map((r) => plain(r.region_label)),
       x: sorted.map((r) => r.value), marker: {color: sorted.map((r) => r.is_home ? "#c0392b" : "#7f8c8d")}}],
     {title: {text: `${t("rankTitle")} (${state.year})`}, height: Math.max(300, 22 * sorted.length + 120),
      margin: {l: 180, t: 50, b: 70}, yaxis: {autorange: "reversed"},
@@ -93,22 +109,28 @@
     const list = rows().filter((r) => r.year === state.year);
     const head = [t("indicator"), t("home"), t("peer"), t("gap"), t("trend"), t("rank"),
                   t("target"), t("vintage"), t("source")];
-    const body = list.map((r) => {
+    const table = byId("table");
+    const thead = el("thead");
+    thead.append(el("tr"));
+    thead.firstChild.append(...head.map((h) => el("th", h)));
+    const tbody = el("tbody");
+    list.forEach((r) => {
       const ind = indicator(r.indicator_id);
       const cls = r.gap_is_good === true ? "good" : r.gap_is_good === false ? "bad" : "neutral";
       const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
-      return `<tr data-indicator="${r.indicator_id}"><td>${ind.label}</td><td>${fmt(r.home_value)}</td>` +
-        `<td>${fmt(r.peer_value)}</td><td class="${cls}" title="${t(cls)}">${fmt(r.gap_abs)}</td>` +
-        `<td>${arrow}${fmt(r.home_trend_3y)}</td>` +
-        `<td>${r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"}</td>` +
-        `<td>${r.target_status ? t(r.target_status) : "–"}</td><td>${r.vintage || "–"}</td>` +
-        `<td>${ind.attribution || ""}</td></tr>`;
-    }).join("");
-    byId("table").innerHTML = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
-      `<tbody>${body}</tbody>`;
-    byId("table").querySelectorAll("tbody tr").forEach((tr) => {
+      const tr = el("tr");
+      tr.dataset.indicator = r.indicator_id;
+      tr.append(
+        el("td", ind.label), el("td", fmt(r.home_value)), el("td", fmt(r.peer_value)),
+        el("td", fmt(r.gap_abs), {class: cls, title: t(cls)}),
+        el("td", arrow + fmt(r.home_trend_3y)),
+        el("td", r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"),
+        el("td", r.target_status ? t(r.target_status) : "–"), el("td", r.vintage || "–"),
+        el("td", ind.attribution || ""));
       tr.onclick = () => { state.indicator = tr.dataset.indicator; save(); draw(); };
+      tbody.append(tr);
     });
+    table.replaceChildren(thead, tbody);
   }
 
   function draw() {

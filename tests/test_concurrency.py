@@ -1,0 +1,136 @@
+"""One refresh at a time, whoever starts it: real processes, a real kill, a real Dagster run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines import cli
+from pipelines.config import load_settings
+from pipelines.refresh_lock import LockWait, RefreshBusy, read_holder, refresh_lock
+from tests.conftest import ROOT, write_config
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("MALESTOKK_", "DAGSTER_"))}
+
+
+def start(config: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "--config", str(config), *args],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wait_for_holder(warehouse: Path, pid: int, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        holder = read_holder(warehouse)
+        if holder.get("pid") == pid:
+            return holder
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} never took the refresh lock")
+
+
+def test_two_refreshes_at_once_one_runs_the_other_exits_3_or_waits(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    warehouse = tmp_path / "data/warehouse"
+    first = start(config, "refresh", "--offline")
+    holder = wait_for_holder(warehouse, first.pid)
+    assert holder["command"] == "malestokk refresh"
+    second = start(config, "refresh", "--offline")
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == cli.EXIT_BUSY
+    lines = [line for line in err.splitlines() if "another refresh" in line]
+    assert len(lines) == 1 and f"process {first.pid}" in lines[0]
+    assert holder["started_at"] in lines[0]
+    waiting = start(config, "refresh", "--offline", "--wait")
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    after_first = json.loads((warehouse / "published.json").read_text())
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "waiting: another refresh is running" in err
+    after_wait = json.loads((warehouse / "published.json").read_text())
+    assert after_wait["run_id"] != after_first["run_id"]  # it ran, after the first one
+    assert after_wait["published_at"] >= after_first["published_at"]
+
+
+def test_a_killed_refresh_leaves_no_lock_behind(tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time; from pathlib import Path; "
+            "from pipelines.refresh_lock import refresh_lock\n"
+            f"with refresh_lock(Path({str(tmp_path)!r}), command='stuck'):\n"
+            "    print('held', flush=True); time.sleep(600)"
+        )],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(RefreshBusy, match=f"process {holder.pid}"):
+        with refresh_lock(tmp_path, wait=LockWait(0.2)):
+            pass
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    with refresh_lock(tmp_path, wait=LockWait(0)):  # the kernel released it with the process
+        assert read_holder(tmp_path)["pid"] == os.getpid()
+
+
+def test_a_dagster_run_takes_the_same_lock_and_names_who_holds_it(tmp_path: Path) -> None:
+    from assets.outputs.reports import core_challenge_answers
+    from pipelines.resources import LocalDataResource, WarehouseResource
+
+    warehouse = tmp_path / "warehouse"
+    blocker = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import time; from pathlib import Path; "
+            "from pipelines.refresh_lock import refresh_lock\n"
+            f"with refresh_lock(Path({str(warehouse)!r}), command='malestokk refresh'):\n"
+            "    print('held', flush=True); time.sleep(600)"
+        )],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert blocker.stdout.readline().strip() == "held"
+        resources = {
+            "warehouse": WarehouseResource(warehouse_dir=str(warehouse), lock_wait_seconds=0.5),
+            "local": LocalDataResource(local_dir=str(tmp_path / "l"), inbox_dir=str(tmp_path)),
+        }
+        result = dg.materialize([core_challenge_answers], resources=resources,
+                                raise_on_error=False)  # fmt: skip
+        assert not result.success
+        failure = next(
+            e for e in result.all_events if e.event_type_value == "RESOURCE_INIT_FAILURE"
+        )
+        text = str(failure.event_specific_data.error.to_string())
+        assert f"process {blocker.pid}" in text and "malestokk refresh" in text
+        assert not (warehouse / "staging.duckdb").exists()  # it never touched the warehouse
+    finally:
+        blocker.kill()
+        blocker.wait()
+    # once the lock is free the same run goes through
+    assert dg.materialize([core_challenge_answers], resources=resources).success
+
+
+def test_the_ui_instance_queues_one_run_at_a_time(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path), env={})
+    home = cli._prepare_dagster_home(settings)
+    try:
+        instance = dg.DagsterInstance.from_config(str(home))
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue.max_concurrent_runs == 1  # what the queued run coordinator enforces
+        instance.dispose()
+    finally:
+        os.environ.pop("DAGSTER_HOME", None)
+    # a dagster.yaml the user wrote is left alone
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: true\n", encoding="utf-8")
+    cli._prepare_dagster_home(settings)
+    os.environ.pop("DAGSTER_HOME", None)
+    assert (home / "dagster.yaml").read_text(encoding="utf-8").startswith("telemetry")
