@@ -28,6 +28,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         os.environ["MALESTOKK_CONFIG"] = str(Path(args.config).resolve())
     settings = load_settings()
     load_catalog(settings.catalog_file)
+    for notice in settings.notices:
+        print(f"notice: {notice}", file=sys.stderr)
     return settings
 
 

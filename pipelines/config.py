@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pipelines.regions import is_known_municipality
+from pipelines.regions import is_known_municipality, resolve_home
 
 DEFAULT_CONFIG_FILE = "malestokk.toml"
 ENV_PREFIX = "MALESTOKK_"
@@ -64,10 +64,12 @@ class Settings:
     ssb_calls_per_minute: int = 30
     kolada_requests_per_second: int = 5
     full_refresh: bool = False
+    retry_backoff_seconds: float = 1.0  # first wait after a failed request; doubles each try
     sick_leave_min_employees: int = 5
     survey_min_respondents: int = 5
     targets_file: Path | None = None
     expenditure_need_file: Path | None = None
+    notices: tuple[str, ...] = ()  # one line each, printed by the CLI (e.g. an old code mapped)
 
     @property
     def home_region_key(self) -> str:
@@ -120,6 +122,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("sources", "ssb_calls_per_minute"): "SSB_CALLS_PER_MINUTE",
     ("sources", "kolada_requests_per_second"): "KOLADA_REQUESTS_PER_SECOND",
     ("sources", "full_refresh"): "FULL_REFRESH",
+    ("sources", "retry_backoff_seconds"): "RETRY_BACKOFF_SECONDS",
     ("privacy", "sick_leave_min_employees"): "PRIVACY_SICK_LEAVE_MIN_EMPLOYEES",
     ("privacy", "survey_min_respondents"): "PRIVACY_SURVEY_MIN_RESPONDENTS",
     ("years", "first"): "FIRST_YEAR",
@@ -144,6 +147,7 @@ _DEFAULTS: dict[tuple[str, str], object] = {
     ("sources", "ssb_calls_per_minute"): 30,
     ("sources", "kolada_requests_per_second"): 5,
     ("sources", "full_refresh"): False,
+    ("sources", "retry_backoff_seconds"): 1.0,
     ("privacy", "sick_leave_min_employees"): 5,
     ("privacy", "survey_min_respondents"): 5,
     ("years", "first"): 2017,
@@ -261,6 +265,10 @@ def load_settings(
         raise ConfigError(
             "home.municipality", f"unknown {country} municipality code {municipality!r}", origin
         )
+    try:
+        municipality, notice = resolve_home(country, municipality)
+    except ValueError as exc:
+        raise ConfigError("home.municipality", str(exc), origin) from None
 
     data_dir_text, _ = reader.text("paths", "data_dir")
     catalog_text, origin = reader.text("paths", "catalog")
@@ -299,6 +307,18 @@ def load_settings(
         if not 1 <= value <= top:
             raise ConfigError(f"sources.{key}", f"must be between 1 and {top}, got {value}", origin)
         rates[key] = value
+
+    backoff_value, origin = reader.get("sources", "retry_backoff_seconds")
+    try:
+        backoff = float(backoff_value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        backoff = -1.0
+    if not 0 <= backoff <= 300:
+        raise ConfigError(
+            "sources.retry_backoff_seconds",
+            f"must be a number of seconds between 0 and 300, got {backoff_value!r}",
+            origin,
+        )
 
     first, origin_first = reader.integer("years", "first")
     last, origin_last = reader.integer("years", "last")
@@ -346,8 +366,10 @@ def load_settings(
         ssb_calls_per_minute=rates["ssb_calls_per_minute"],
         kolada_requests_per_second=rates["kolada_requests_per_second"],
         full_refresh=full_refresh,
+        retry_backoff_seconds=backoff,
         sick_leave_min_employees=privacy["sick_leave_min_employees"],
         survey_min_respondents=privacy["survey_min_respondents"],
         targets_file=targets_file,
         expenditure_need_file=need_file,
+        notices=(notice,) if notice else (),
     )

@@ -64,6 +64,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "mode": settings.source_mode,
         "snapshot_dir": str(settings.snapshot_dir),
         "raw_dir": str(settings.raw_dir),
+        "backoff_seconds": settings.retry_backoff_seconds,
     }
     return {
         "study": StudyResource(

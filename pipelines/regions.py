@@ -73,3 +73,59 @@ def municipality_name(country: str, code: str) -> str | None:
 def valid_codes(country: str, day: date) -> list[str]:
     """Codes in force on a day, e.g. the municipalities of a KOSTRA year's 1 January."""
     return sorted({m.code for m in municipalities(country) if m.valid_on(day)})
+
+
+def _by_code(country: str) -> dict[str, Municipality]:
+    return {m.code: m for m in municipalities(country)}
+
+
+def resolve_home(country: str, code: str) -> tuple[str, str | None]:
+    """Today's code for a home municipality given by an older number, with a one-line notice.
+
+    A pure renumbering (Halden 3001 -> 3101) is followed; a code that was merged into another
+    municipality or split is refused with today's code(s) named, because the home would then be
+    another municipality than the one the user meant.
+    """
+    if country != "NO":
+        return code, None
+    known = _by_code(country)
+    predecessors: dict[str, list[str]] = {}
+    for m in known.values():
+        for successor in m.successors:
+            predecessors.setdefault(successor, []).append(m.code)
+    path = [code]
+    while known.get(path[-1]) and known[path[-1]].successors:
+        successors = known[path[-1]].successors
+        if len(successors) > 1:
+            names = " and ".join(f"{s} ({_name(known, s)})" for s in successors)
+            raise ValueError(
+                f"{code} ({_name(known, code)}) was split into {names}; set the code of the one "
+                "you mean"
+            )
+        (following,) = successors
+        if len(predecessors.get(following, [])) > 1:
+            today = _todays(known, following)
+            raise ValueError(
+                f"{code} ({_name(known, code)}) was merged into {following} "
+                f"({_name(known, following)}), today {today} ({_name(known, today)}); "
+                f'set "{today}" to compare the merged municipality'
+            )
+        path.append(following)
+    if len(path) == 1:
+        return code, None
+    today = path[-1]
+    since = known[today].valid_from
+    return today, (
+        f"home.municipality {code} ({_name(known, code)}) is numbered {today} since "
+        f"{since.year if since else 'the last reform'}; using {today} ({' > '.join(path)})"
+    )
+
+
+def _name(known: dict[str, Municipality], code: str) -> str:
+    return known[code].name if code in known else "?"
+
+
+def _todays(known: dict[str, Municipality], code: str) -> str:
+    while known.get(code) and len(known[code].successors) == 1:
+        code = known[code].successors[0]
+    return code

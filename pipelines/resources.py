@@ -70,6 +70,7 @@ class _ApiResource(dg.ConfigurableResource):
     raw_dir: str
     timeout_seconds: float = 60.0
     max_attempts: int = 5
+    backoff_seconds: float = 1.0  # first wait after a transient fault; doubles each try
 
     def provenance(self, source: str) -> tuple[str, str | None]:
         if self.mode == "snapshot":
@@ -90,7 +91,7 @@ class _ApiResource(dg.ConfigurableResource):
             base_url,
             transport=transport,
             rate_limiter=limiter,
-            retry=RetryPolicy(max_attempts=self.max_attempts),
+            retry=RetryPolicy(max_attempts=self.max_attempts, backoff_base=self.backoff_seconds),
             timeout=self.timeout_seconds,
             archive=RawArchive(Path(self.raw_dir), archive_name),
         )

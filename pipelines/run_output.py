@@ -110,6 +110,8 @@ def file_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     log.setLevel(config["log_level"])
     handler = logging.FileHandler(config["path"], encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    for old in log.handlers:  # Dagster may build the run's loggers more than once
+        old.close()
     log.handlers = [handler]
     return log
 

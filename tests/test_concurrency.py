@@ -47,7 +47,7 @@ def test_two_refreshes_at_once_one_runs_the_other_exits_3_or_waits(tmp_path: Pat
     holder = wait_for_holder(warehouse, first.pid)
     assert holder["command"] == "malestokk refresh"
     second = start(config, "refresh", "--offline")
-    out, err = second.communicate(timeout=120)
+    _, err = second.communicate(timeout=120)
     assert second.returncode == cli.EXIT_BUSY
     lines = [line for line in err.splitlines() if "another refresh" in line]
     assert len(lines) == 1 and f"process {first.pid}" in lines[0]
@@ -55,7 +55,7 @@ def test_two_refreshes_at_once_one_runs_the_other_exits_3_or_waits(tmp_path: Pat
     waiting = start(config, "refresh", "--offline", "--wait")
     assert first.wait(timeout=300) == 0, first.stderr.read()
     after_first = json.loads((warehouse / "published.json").read_text())
-    out, err = waiting.communicate(timeout=300)
+    _, err = waiting.communicate(timeout=300)
     assert waiting.returncode == 0, err
     assert "waiting: another refresh is running" in err
     after_wait = json.loads((warehouse / "published.json").read_text())
@@ -74,9 +74,11 @@ def test_a_killed_refresh_leaves_no_lock_behind(tmp_path: Path) -> None:
         cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(RefreshBusy, match=f"process {holder.pid}"):
-        with refresh_lock(tmp_path, wait=LockWait(0.2)):
-            pass
+    with (
+        pytest.raises(RefreshBusy, match=f"process {holder.pid}"),
+        refresh_lock(tmp_path, wait=LockWait(0.2)),
+    ):
+        pass
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     with refresh_lock(tmp_path, wait=LockWait(0)):  # the kernel released it with the process

@@ -66,6 +66,15 @@ CHANGES = [
 
 @pytest.fixture
 def warehouse(tmp_path: Path):
+    con = build_warehouse(tmp_path)
+    yield con
+    con.close()
+
+
+def build_warehouse(
+    tmp_path: Path, home: str = "1103", more_values: list | None = None,
+    more_groups: list | None = None,
+) -> duckdb.DuckDBPyConnection:  # fmt: skip
     wh = Warehouse(tmp_path)
     catalog = [
         catalog_row("num", additive=True, unit="1000 kr", need_area="pleie"),
@@ -98,10 +107,12 @@ def warehouse(tmp_path: Path):
     values.append(value_row("num", "1507", 2023, 99.0))
     groups = [{"year": 2022, "municipality": m, "municipality_name": m, "group_code": "EKG12",
                "group_name": "KOSTRA-gruppe 12"} for m in ("1103", "4601", "5001")]  # fmt: skip
+    values += more_values or []
+    groups += more_groups or []
     tables = {
         "core_catalog__indicators": pl.DataFrame(catalog),
         "core_indicator_values": pl.DataFrame(values, infer_schema_length=None),
-        "core_settings__home": pl.DataFrame({"country": ["NO"], "municipality": ["1103"]}),
+        "core_settings__home": pl.DataFrame({"country": ["NO"], "municipality": [home]}),
         "core_settings__peer_sets": pl.DataFrame(
             {
                 "name": ["mine"] * 2,
@@ -191,9 +202,7 @@ def warehouse(tmp_path: Path):
             wh.replace_table(con, name, frame)
         for model in MODELS:
             wh.run_model(con, model)
-    con = duckdb.connect(str(wh.staging), read_only=True)
-    yield con
-    con.close()
+    return duckdb.connect(str(wh.staging), read_only=True)
 
 
 def one(con, sql: str, *params):
@@ -394,3 +403,34 @@ def test_user_files_missing_a_column_are_rejected_and_bad_rows_listed(tmp_path: 
     targets.write_text("Indikator;Målverdi\nkostra.netto_driftsresultat;1\n", encoding="utf-8")
     with pytest.raises(FileRejected, match=r"targets.csv: missing column\(s\) year"):
         load_targets(targets, load_catalog(ROOT / "indicators.toml"))
+
+
+def test_the_kostra_group_follows_a_renumbered_home_through_its_lineage(tmp_path: Path) -> None:
+    """Drammen is 3005 in the KLASS lists of 2020-2023 and 3301 from 2024: its KOSTRA-group
+    comparison must not vanish for the years it had the old number."""
+
+    def group(year: int, code: str) -> dict:
+        return {"year": year, "municipality": code, "municipality_name": code,
+                "group_code": "EKG12", "group_name": "KOSTRA-gruppe 12"}  # fmt: skip
+
+    more_groups = [group(2022, "3005"), group(2024, "3301"), group(2024, "4601"),
+                   group(2024, "1103"), group(2022, "3024"), group(2024, "3201")]  # fmt: skip
+    more_values = [
+        value_row("plain", "3005", 2022, 5.0), value_row("plain", "3301", 2024, 6.0),
+        value_row("plain", "EKG12", 2024, 2.9), value_row("plain", "4601", 2024, 1.0),
+        value_row("plain", "1103", 2024, 7.0),
+    ]  # fmt: skip
+    con = build_warehouse(tmp_path, home="3301", more_values=more_values, more_groups=more_groups)
+    rows = con.execute(
+        "SELECT year, home_value, peer_value, home_rank, n_ranked FROM mart_comparisons "
+        "WHERE indicator_id = 'plain' AND peer_set = 'kostra_group' AND year IN (2022, 2024) "
+        "ORDER BY year"
+    ).fetchall()
+    # 2022: Drammen (as 3005) ranked with 1103 (5.0, a tie), 4601 and 5001; Bærum (3024) has no
+    # 2022 value. 2024: as 3301 (6.0) behind 1103 (7.0) and Bærum 3201 (24.0), before 4601.
+    assert rows == [(2022, 5.0, 2.3, 1, 4), (2024, 6.0, 2.9, 3, 4)]
+    members = {r[0] for r in con.execute(
+        "SELECT member_code FROM core_peer_sets WHERE peer_set = 'kostra_group' AND year = 2022"
+    ).fetchall()}  # fmt: skip
+    assert members == {"3301", "1103", "4601", "5001", "3201"}  # today's codes throughout
+    con.close()

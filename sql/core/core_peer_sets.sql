@@ -15,13 +15,17 @@ no_munis AS (
     WHERE l.country = 'NO' AND years.year BETWEEN c.first_year AND c.last_year
 ),
 all_sets AS (
--- KOSTRA group of the home that year (2020 grouping; earlier years are a series break)
-SELECT 'kostra_group' AS peer_set, k.group_name AS label, 'published' AS kind, k.year,
-       k.group_code AS peer_region, m.municipality AS member_code,
+-- KOSTRA group of the home that year (2020 grouping; earlier years are a series break). KLASS
+-- lists the codes valid that year, so the home and the members are found through their lineage:
+-- Halden is 3001 in the 2020-2023 lists and 3101 from 2024, and is compared as 3101 throughout.
+SELECT DISTINCT 'kostra_group' AS peer_set, k.group_name AS label, 'published' AS kind, k.year,
+       k.group_code AS peer_region, lm.current_code AS member_code,
        'published by SSB (' || k.group_code || ' row, population-weighted)' AS method
 FROM raw_klass__kostra_groups AS k
-JOIN home ON home.country = 'NO' AND k.municipality = home.municipality
+JOIN core_region__lineage AS lh ON lh.country = 'NO' AND lh.code = k.municipality
+JOIN home ON home.country = 'NO' AND lh.current_code = home.municipality
 JOIN raw_klass__kostra_groups AS m ON m.year = k.year AND m.group_code = k.group_code
+JOIN core_region__lineage AS lm ON lm.country = 'NO' AND lm.code = m.municipality
 UNION ALL
 SELECT 'kostra_group', 'KOSTRA-gruppe', 'unavailable', y.year, NULL, NULL,
        'no 2020-grouping figure before 2020: series break between 2019 and 2020'
