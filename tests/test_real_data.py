@@ -242,3 +242,71 @@ def test_a_merged_old_code_as_home_is_refused_naming_todays_code(
     assert run_cli(config, monkeypatch) == cli.EXIT_CONFIG
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "merged into 3005 (Drammen), today 3301" in err
+
+
+def test_an_unreachable_source_fails_in_one_line_per_step_with_the_full_log_in_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    dead = f"http://127.0.0.1:{closed_port()}"
+    config = write_config(tmp_path, extra=(
+        f'ssb_pxweb_url = "{dead}/api/pxwebapi/v2"\nssb_klass_url = "{dead}/api/klass/v1"\n'
+        f'kolada_url = "{dead}/v3"\nretry_backoff_seconds = 0.01\n'
+    ))  # fmt: skip
+    config.write_text(config.read_text().replace('mode = "snapshot"', 'mode = "live"'))
+    assert refresh_live(config, monkeypatch) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Calculating Metrics" not in err
+    failed = err[err.index("refresh failed; nothing was published:") :].splitlines()[1:]
+    causes = dict(line.strip().split(": ", 1) for line in failed if not line.startswith("full"))
+    assert (
+        causes["raw_klass__kostra_groups"]
+        == "SSB KLASS unreachable after 5 tries (connection refused) [request: GET "
+        + dead
+        + "/api/klass/v1/classifications/131/correspondsAt?targetClassificationId=112&date=2020-01-01]"
+    )  # noqa: E501
+    assert causes["raw_ssb__kostra_values"].startswith("SSB PxWebApi v2 unreachable after 5 tries")
+    assert causes["raw_kolada__municipalities"].startswith("Kolada unreachable after 5 tries")
+    log = Path(re.search(r"full log: (\S+)", failed[-1]).group(1))
+    assert log.is_file() and "raise ApiError" in log.read_text(encoding="utf-8")  # the stack
+
+
+def test_a_value_lost_or_changed_on_the_way_into_core_blocks_the_publish(
+    stavanger: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from pipelines.warehouse import sql_text
+    from quality.gx_suites import run_suites, suites_for
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(stavanger / "data/warehouse/malestokk.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    con.execute(sql_text("core/core_indicator_coverage.sql"))
+    suites = suites_for("core_indicator_coverage")
+    assert run_suites(con, None, suites)["gx_core_completeness"]["success"]  # real data: clean
+    # lose one value, change another, and invent a third
+    con.execute(
+        "DELETE FROM core_indicator_values WHERE indicator_id = 'kostra.netto_driftsresultat' "
+        "AND region_code = '1103' AND year = 2022"
+    )
+    con.execute(
+        "UPDATE core_indicator_values SET value = value + 0.1 WHERE indicator_id = "
+        "'kolada.behorighet_yrkesprogram' AND region_code = '2583' AND year = 2019 "
+        "AND gender = 'T'"
+    )
+    con.execute(
+        "INSERT INTO core_indicator_values SELECT * REPLACE (2017 AS year) FROM "
+        "core_indicator_values WHERE indicator_id = 'kolada.kkik.n00640' LIMIT 1"
+    )
+    con.execute(sql_text("core/core_indicator_coverage.sql"))
+    gaps = con.execute(
+        "SELECT indicator_id, year, lost_or_changed, unexpected FROM core_indicator_coverage "
+        "WHERE coverage = 'load_gap' ORDER BY 1"
+    ).fetchall()
+    assert gaps == [
+        ("kolada.behorighet_yrkesprogram", 2019, 1, 1),
+        ("kolada.kkik.n00640", 2017, 0, 1),
+        ("kostra.netto_driftsresultat", 2022, 1, 0),
+    ]
+    assert not run_suites(con, None, suites)["gx_core_completeness"]["success"]
+    con.close()
