@@ -83,14 +83,12 @@ def warehouse_published(
         if undocumented:
             context.log.warning(f"columns without a description: {', '.join(undocumented)}")
         tables = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('main', 'local_raw') ORDER BY table_schema <> 'main', 1, 2"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY 1"
         ).fetchall()
         counts = {
-            (name if schema == "main" else f"{schema}.{name}"): con.execute(
-                f'SELECT count(*) FROM "{schema}"."{name}"'
-            ).fetchall()[0][0]
-            for schema, name in tables
+            name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+            for (name,) in tables
         }
     path = wh.publish(context.run.run_id, {"tables": counts})
     return dg.MaterializeResult(

@@ -96,6 +96,11 @@ class Settings:
         return self.data_dir / "local"
 
     @property
+    def private_dir(self) -> Path:
+        """The municipality's own unsuppressed figures: outside every folder that is shared."""
+        return self.data_dir / "private"
+
+    @property
     def inbox_dir(self) -> Path:
         return self.data_dir / "inbox"
 

@@ -109,6 +109,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "local": LocalDataResource(
             local_dir=str(settings.local_dir),
             inbox_dir=str(settings.inbox_dir),
+            private_dir=str(settings.private_dir),
             samples_dir=str(settings.snapshot_dir / "local")
             if settings.source_mode == "snapshot"
             else None,

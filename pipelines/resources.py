@@ -22,6 +22,7 @@ from pipelines.catalog import Catalog, load_catalog
 from pipelines.http import JsonApiClient, NoRateLimit, RateLimiter, RetryPolicy, shared_limiter
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
+from pipelines.local.private_store import PrivateStore
 from pipelines.local.store import LocalArchive
 from pipelines.refresh_lock import LockWait, refresh_lock
 from pipelines.snapshot.kolada import KoladaSnapshotTransport
@@ -149,12 +150,16 @@ class LocalDataResource(dg.ConfigurableResource):
 
     local_dir: str
     inbox_dir: str
+    private_dir: str  # the unsuppressed figures: readable by the refresh only
     samples_dir: str | None = None  # the demo's sample files (snapshot mode only)
     sick_leave_min_employees: int = 5
     survey_min_respondents: int = 5
 
     def archive(self) -> LocalArchive:
         return LocalArchive(Path(self.local_dir))
+
+    def private_store(self) -> PrivateStore:
+        return PrivateStore(Path(self.private_dir))
 
 
 class WarehouseResource(dg.ConfigurableResource):

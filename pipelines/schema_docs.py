@@ -12,24 +12,26 @@ import duckdb
 
 from pipelines.warehouse import SQL_DIR
 
-SCHEMAS = ("main", "local_raw")
+SCHEMAS = ("main",)
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str | None]]:
     return con.execute(
         "SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND schema_name IN ('main', 'local_raw') "
-        "ORDER BY schema_name <> 'main', table_name, column_index"
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "ORDER BY table_name, column_index"
     ).fetchall()
 
 
-def apply_column_docs(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Comment every column that has a description; return 'table.column' for those without."""
+def apply_column_docs(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[str]:
+    """Comment every column that has a description; return 'table.column' for those without.
+
+    `prefix` names the tables of another file in the docs (the private store's "local_raw.")."""
     docs = tomllib.loads((SQL_DIR / "column_docs.toml").read_text(encoding="utf-8"))
     common = docs.get("_common", {})
     missing = []
     for schema, table, column, _, _ in _columns(con):
-        name = table if schema == "main" else f"{schema}.{table}"
+        name = prefix + table if schema == "main" else f"{schema}.{table}"
         text = docs.get(name, {}).get(column) or common.get(column)
         if not text:
             missing.append(f"{name}.{column}")
@@ -45,7 +47,7 @@ def render_reference(con: duckdb.DuckDBPyConnection) -> str:
         ((schema, table), comment)
         for schema, table, comment in con.execute(
             "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name IN ('main', 'local_raw')"
+            "WHERE database_name = current_database() AND schema_name = 'main'"
         ).fetchall()
     )
     lines = [
@@ -53,8 +55,9 @@ def render_reference(con: duckdb.DuckDBPyConnection) -> str:
         "",
         "Generated from the warehouse's own comments (`COMMENT ON`); do not edit by hand.",
         "Regenerate with `make schema-docs` after a refresh. Layers: `raw_*` as fetched, `core_*`",
-        "typed and harmonised, `mart_*` what dashboards, reports and notebooks read; `local_raw.*`",
-        "holds the municipality's own imported figures, unsuppressed, and is never shown.",
+        "typed and harmonised, `mart_*` what dashboards, reports and notebooks read. The",
+        "municipality's own figures as imported (unsuppressed) are not here: they stay in the",
+        "private store `data/private/local.duckdb`; only the suppressed `mart_local__*` are.",
     ]
     current = None
     for schema, table, column, data_type, comment in _columns(con):

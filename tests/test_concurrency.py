@@ -103,7 +103,11 @@ def test_a_dagster_run_takes_the_same_lock_and_names_who_holds_it(tmp_path: Path
         assert blocker.stdout.readline().strip() == "held"
         resources = {
             "warehouse": WarehouseResource(warehouse_dir=str(warehouse), lock_wait_seconds=0.5),
-            "local": LocalDataResource(local_dir=str(tmp_path / "l"), inbox_dir=str(tmp_path)),
+            "local": LocalDataResource(
+                local_dir=str(tmp_path / "l"),
+                inbox_dir=str(tmp_path),
+                private_dir=str(tmp_path / "p"),
+            ),
         }
         result = dg.materialize([core_challenge_answers], resources=resources,
                                 raise_on_error=False)  # fmt: skip

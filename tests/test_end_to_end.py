@@ -200,21 +200,22 @@ def test_config_error_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys)
 
 
 def test_the_demo_imports_own_figures_and_shows_no_small_unit(stavanger: Path) -> None:
-    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
-    files = dict(con.execute("SELECT file, status FROM local_raw.files").fetchall())
+    private = duckdb.connect(str(stavanger / "data/private/local.duckdb"), read_only=True)
+    files = dict(private.execute("SELECT file, status FROM files").fetchall())
     assert files["enheter.csv"] == "loaded"
     assert files["sykefravaer_2024_kvartal.csv"] == "partly loaded"
-    reasons = {r[0] for r in con.execute("SELECT reason FROM local_raw.quarantine").fetchall()}
+    reasons = {r[0] for r in private.execute("SELECT reason FROM quarantine").fetchall()}
+    private.close()
     assert any("unknown unit" in r for r in reasons)
     assert any("outside the scale" in r for r in reasons)
-    # raw figures live only in local_raw; the main schema holds the suppressed marts
-    main_tables = {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    }
-    assert not {"sick_leave", "user_survey", "employee_survey"} & main_tables
+    # raw figures live only in the private store; the warehouse holds the suppressed marts
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    schemas = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
+    assert "local_raw" not in schemas
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert not {"sick_leave", "user_survey", "employee_survey", "quarantine"} & tables
+    mode = (stavanger / "data/private/local.duckdb").stat().st_mode & 0o777
+    assert mode == 0o600 and (stavanger / "data/private").stat().st_mode & 0o777 == 0o700
     # unit 4002 has 3 employees and 3 respondents: nothing of it is shown, and the rule is named
     small = con.execute(
         "SELECT employees, sick_leave_rate, suppressed_by FROM mart_local__sick_leave "
@@ -264,11 +265,11 @@ def test_every_table_and_column_is_described_and_the_reference_is_current(
     con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
     undescribed_tables = con.execute(
         "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = "
-        "current_database() AND schema_name IN ('main', 'local_raw') AND comment IS NULL"
+        "current_database() AND schema_name = 'main' AND comment IS NULL"
     ).fetchall()
     undescribed_columns = con.execute(
         "SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE database_name = "
-        "current_database() AND schema_name IN ('main', 'local_raw') AND comment IS NULL"
+        "current_database() AND schema_name = 'main' AND comment IS NULL"
     ).fetchall()
     assert undescribed_tables == [] and undescribed_columns == []
     # docs/schema.md is what `make schema-docs` writes from this warehouse

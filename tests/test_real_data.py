@@ -258,12 +258,11 @@ def test_an_unreachable_source_fails_in_one_line_per_step_with_the_full_log_in_a
     assert "Traceback" not in err and "Calculating Metrics" not in err
     failed = err[err.index("refresh failed; nothing was published:") :].splitlines()[1:]
     causes = dict(line.strip().split(": ", 1) for line in failed if not line.startswith("full"))
-    assert (
-        causes["raw_klass__kostra_groups"]
-        == "SSB KLASS unreachable after 5 tries (connection refused) [request: GET "
-        + dead
-        + "/api/klass/v1/classifications/131/correspondsAt?targetClassificationId=112&date=2020-01-01]"
-    )  # noqa: E501
+    klass_request = "/api/klass/v1/classifications/131/correspondsAt"
+    assert causes["raw_klass__kostra_groups"] == (
+        "SSB KLASS unreachable after 5 tries (connection refused) [request: GET "
+        f"{dead}{klass_request}?targetClassificationId=112&date=2020-01-01]"
+    )
     assert causes["raw_ssb__kostra_values"].startswith("SSB PxWebApi v2 unreachable after 5 tries")
     assert causes["raw_kolada__municipalities"].startswith("Kolada unreachable after 5 tries")
     log = Path(re.search(r"full log: (\S+)", failed[-1]).group(1))

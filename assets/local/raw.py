@@ -10,7 +10,7 @@ from pipelines.local.store import ingest_folder, record_outcomes, replay, summar
 from pipelines.resources import LocalDataResource, WarehouseResource
 from quality.asset_checks import markdown_table
 
-SCHEMA = "local_raw"  # imported figures stay apart from what is shown (privacy)
+SCHEMA = "local_raw"  # the name the private store is read by; never a warehouse schema
 COMMENTS = {
     "units": "Units and their service areas, as imported (every version; is_current).",
     "sick_leave": "Sick leave per unit and period as imported, NOT suppressed: never show this "
@@ -27,8 +27,9 @@ COMMENTS = {
     group_name="local_raw",
     kinds={"duckdb", "polars"},
     description="Imports files dropped in the inbox (and, offline, the demo samples): archives "
-    "each with its checksum, validates it (pandera) and loads good rows into the local_raw "
-    "schema; bad rows go to local_raw.quarantine, unusable files are listed as rejected.",
+    "each with its checksum, validates it (pandera) and loads the good rows into the private "
+    "store (data/private/local.duckdb, never published); bad rows go to its quarantine table, "
+    "unusable files are listed as rejected.",
 )
 def raw_local__imports(
     context: dg.AssetExecutionContext, local: LocalDataResource, warehouse: WarehouseResource
@@ -43,10 +44,10 @@ def raw_local__imports(
     record_outcomes(archive, result.files)
     for line in summary_lines(result.files):
         context.log.info(line)
+    local.private_store().write(result.tables, COMMENTS)
     wh = warehouse.get()
-    with wh.build() as con:
-        for name, frame in result.tables.items():
-            wh.replace_table(con, f"{SCHEMA}.{name}", frame, COMMENTS[name])
+    with wh.build() as con:  # an earlier layout kept the raw figures in the warehouse: not any more
+        con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     files = result.tables["files"]
     quarantine = result.tables["quarantine"]
     by_reason = quarantine.group_by("reason").len().sort("len", descending=True)
@@ -70,24 +71,21 @@ def raw_local__imports(
     blocking=False,
     description="Shows what the import left out: rejected files and quarantined rows (warning).",
 )
-def raw_local__imports_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get().build() as con:
-        rejected = con.sql(
-            f"SELECT file, reason FROM {SCHEMA}.files WHERE status = 'rejected'"
-        ).pl()
-        rows = con.sql(
-            f'SELECT file, row, "column", value, reason FROM {SCHEMA}.quarantine '
-            "ORDER BY file, row LIMIT 50"
-        ).pl()
-    with warehouse.get().build() as con:
-        quarantined = con.execute(f"SELECT count(*) FROM {SCHEMA}.quarantine").fetchone()[0]
+def raw_local__imports_quarantine(local: LocalDataResource) -> dg.AssetCheckResult:
+    store = local.private_store()
+    rejected = store.read("SELECT file, reason FROM files WHERE status = 'rejected'")
+    quarantined = store.read("SELECT count(*) AS n FROM quarantine")["n"].item()
+    rows = store.read(
+        'SELECT file, row, "column", reason FROM quarantine ORDER BY file, row LIMIT 50'
+    )  # the quarantined cell's value stays private: it may be a small unit's figure
     return dg.AssetCheckResult(
         passed=rejected.is_empty() and rows.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
         description=f"{rejected.height} file(s) rejected, {quarantined} row(s) quarantined "
-        f"(see {SCHEMA}.files and {SCHEMA}.quarantine)",
+        f"(the tables files and quarantine of the private store {store.path})",
         metadata={
             "rejected_files": dg.MetadataValue.md(markdown_table(rejected)),
             "quarantined_rows": dg.MetadataValue.md(markdown_table(rows)),
+            "private_store": dg.MetadataValue.path(str(store.path)),
         },
     )

@@ -21,7 +21,7 @@ def mart_local__figures(
         "min_employees": str(local.sick_leave_min_employees),
         "min_respondents": str(local.survey_min_respondents),
     }
-    with wh.build() as con:
+    with wh.build() as con, local.private_store().attached(con):
         wh.run_model(con, "marts/mart_local__sick_leave.sql", **rules)
         wh.run_model(con, "marts/mart_local__surveys.sql", **rules)
         counts = dict(

@@ -91,8 +91,12 @@ class LocalArchive:
                 return entry, False
         target = self.files / sha / Path(path).name
         target.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (self.root, self.files, target.parent):
+            os.chmod(folder, 0o700)  # the files hold figures of small units: owner only
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, target)
         entry = {
             "sha256": sha,
