@@ -33,6 +33,7 @@ from assets.ssb.raw import (
     raw_klass__region_codes,
     raw_ssb__kostra_values,
 )
+from pipelines.build_record import verify
 from pipelines.resources import WarehouseResource
 from pipelines.schema_docs import apply_column_docs
 
@@ -72,13 +73,18 @@ WAREHOUSE_ASSETS = [
     group_name="publish",
     kinds={"duckdb"},
     deps=WAREHOUSE_ASSETS,
-    description="Copies the checked staging warehouse and renames it over malestokk.duckdb.",
+    description="Publishes the staging warehouse with the run's dashboards, reports and exports "
+    "as one release, only when every blocking check passed on exactly the data that is there "
+    "(whatever started the run: the full job, a partial selection, a re-execution).",
 )
 def warehouse_published(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
+        verdict = verify(con)
+        if not verdict.ok:
+            raise dg.Failure(description=f"not published: {verdict.reason}")
         undocumented = apply_column_docs(con)  # sql/column_docs.toml -> COMMENT ON COLUMN
         if undocumented:
             context.log.warning(f"columns without a description: {', '.join(undocumented)}")
@@ -90,7 +96,7 @@ def warehouse_published(
             name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             for (name,) in tables
         }
-    path = wh.publish(context.run.run_id, {"tables": counts})
+    path = wh.publish(context.run.run_id, {"tables": counts, "checks": verdict.checks})
     return dg.MaterializeResult(
         metadata={"path": str(path), **{f"rows.{k}": v for k, v in counts.items()}}
     )

@@ -172,6 +172,10 @@ def _execute(settings: Settings, log_file: Path) -> int:
         print(f"  {c.check_name} (blocking check): {_check_cause(c)}", file=sys.stderr)
     if not step_failures and not failed_checks:
         print("  the publish step did not run; see the log", file=sys.stderr)
+    docs = Warehouse(settings.warehouse_dir).releases.root / f".building-{result.run_id}"
+    docs = docs / "outputs" / "gx_docs" / "index.html"
+    if docs.exists():
+        print(f"data docs of this run: {docs} (kept until the next refresh)", file=sys.stderr)
     print(f"full log: {log_file}", file=sys.stderr)
     return EXIT_FAILED
 

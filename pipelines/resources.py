@@ -16,10 +16,12 @@ from typing import TypeVar
 
 import dagster as dg
 import httpx
+from pydantic import PrivateAttr
 
 from pipelines.archive import RawArchive
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.http import JsonApiClient, NoRateLimit, RateLimiter, RetryPolicy, shared_limiter
+from pipelines.killed_runs import mark_killed_runs
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
 from pipelines.local.private_store import PrivateStore
@@ -169,9 +171,14 @@ class WarehouseResource(dg.ConfigurableResource):
 
     warehouse_dir: str
     lock_wait_seconds: float = 4 * 3600.0
+    _run_id: str | None = PrivateAttr(default=None)
 
     def get(self) -> Warehouse:
         return Warehouse(Path(self.warehouse_dir))
+
+    def run_id(self) -> str | None:
+        """The run that holds the warehouse now (recorded with every blocking check)."""
+        return self._run_id
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
@@ -179,11 +186,22 @@ class WarehouseResource(dg.ConfigurableResource):
             if context.log is not None:
                 context.log.info(f"waiting for the refresh lock: {holder}")
 
+        run_id = context.run.run_id if context.run else None
         with refresh_lock(
             Path(self.warehouse_dir),
             wait=LockWait(self.lock_wait_seconds),
-            run_id=context.run.run_id if context.run else None,
+            run_id=run_id,
             command="dagster run",
             on_wait=waiting,
         ):
+            self._run_id = run_id
+            # holding the lock, this run is the only one that can be building: what other runs
+            # left behind was left by runs that died
+            removed = self.get().releases.clean(running=run_id)
+            killed = mark_killed_runs(context.instance, run_id) if context.instance else []
+            if context.log is not None and (removed or killed):
+                context.log.info(
+                    f"cleaned up after earlier runs: removed {', '.join(removed) or 'nothing'}; "
+                    f"marked failed {', '.join(killed) or 'none'}"
+                )
             yield self

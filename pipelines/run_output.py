@@ -28,6 +28,30 @@ def one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+_LOCK = re.compile(
+    r'Could not set lock on file "([^"]+)": Conflicting lock is held in (\S+) \(PID (\d+)\)'
+)
+
+
+def plain_cause(message: str) -> str | None:
+    """The blocking cause a person can act on, when the error is one: a lock, a full disk, a
+    folder that cannot be written."""
+    lock = _LOCK.search(message)
+    if lock:
+        path, program, pid = lock.groups()
+        return (
+            f"{path} is locked by another program ({program.rsplit('/', 1)[-1]}, process {pid}); "
+            "close its connection, or open the warehouse read-only"
+        )
+    if "No space left on device" in message or "[Errno 28]" in message:
+        return f"the disk is full ({one_line(message)})"
+    if "Read-only file system" in message or "[Errno 30]" in message:
+        return f"the data folder is on a read-only file system ({one_line(message)})"
+    if "Permission denied" in message or "[Errno 13]" in message:
+        return f"no permission to write there ({one_line(message)})"
+    return None
+
+
 def error_cause(error) -> str:
     """The user's words for a step failure: the innermost message Målestokk wrote itself."""
     if error is None:
@@ -40,7 +64,7 @@ def error_cause(error) -> str:
         error = error.cause
         message = error.message or ""
     message = re.sub(r"^[\w.]+(Error|Exception|Failure|Rejected|Busy): ", "", message)
-    return one_line(message)
+    return plain_cause(message) or one_line(message)
 
 
 def _event(record: logging.LogRecord):

@@ -1,10 +1,11 @@
-"""The DuckDB warehouse: built in a staging file, published by an atomic rename.
+"""The DuckDB warehouse: built in a staging file, published as part of one release.
 
 DuckDB allows one writing process and a reader's connection can block a writer, so the refresh
-never writes the file analysts read. Assets build into `staging.duckdb`; when every blocking check
-has passed, the publish step checkpoints it, copies it next to the published file and renames the
-copy over `malestokk.duckdb`. A reader holding the old file keeps reading the old, complete
-warehouse; the next connection sees the new one. A failed refresh never reaches the rename.
+never writes or reads the file analysts read. Assets build into `staging.duckdb`; when every
+blocking check has passed on it (pipelines/build_record.py), the publish step checkpoints it,
+copies it into the run's release folder with the outputs and makes that release current
+(pipelines/release.py). A reader holding the old file keeps reading the old, complete warehouse;
+the next connection sees the new one. A failed refresh never reaches the swap.
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.release import Releases
+
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+# Tables the next refresh starts from (value histories and fetch logs), published as Parquet.
+STATE_TABLES = (
+    "raw_ssb__kostra_values",
+    "raw_ssb__fetch_log",
+    "raw_kolada__values",
+    "raw_kolada__pull_log",
+)
 
 
 class PublishError(RuntimeError):
@@ -39,8 +49,9 @@ class Warehouse:
     def __init__(self, warehouse_dir: Path) -> None:
         self.dir = Path(warehouse_dir)
         self.staging = self.dir / "staging.duckdb"
-        self.published = self.dir / "malestokk.duckdb"
+        self.published = self.dir / "malestokk.duckdb"  # a link into the current release
         self.publish_record = self.dir / "published.json"
+        self.releases = Releases(self.dir)
 
     @contextmanager
     def build(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -88,47 +99,52 @@ class Warehouse:
         con.execute(sql_text(name, **params))
 
     def publish(self, run_id: str, summary: dict[str, Any]) -> Path:
-        """Copy the finished staging file and rename it over the published warehouse."""
+        """Copy the finished staging file into the run's release folder with its record and the
+        state the next refresh starts from, then make that folder current (pipelines/release)."""
         if not self.staging.exists():
             raise PublishError(f"nothing to publish: {self.staging} does not exist")
         with self.build() as con:
             con.execute("CHECKPOINT")
-        candidate = self.dir / f".malestokk-{run_id}.duckdb"
+        folder = self.releases.building(run_id)
+        candidate = folder / "malestokk.duckdb.tmp"
         shutil.copyfile(self.staging, candidate)
+        check = duckdb.connect(str(candidate), read_only=True)
         try:
-            check = duckdb.connect(str(candidate), read_only=True)
             tables = check.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
             ).fetchone()[0]
-            check.close()
             if tables == 0:
                 raise PublishError("the built warehouse has no tables")
-            os.replace(candidate, self.published)
+            state = folder / "state"
+            state.mkdir(exist_ok=True)
+            for table in STATE_TABLES:
+                check.execute(f"COPY \"{table}\" TO '{state / table}.parquet' (FORMAT parquet)")
         finally:
-            if candidate.exists():
-                candidate.unlink()
+            check.close()
+        os.replace(candidate, folder / "malestokk.duckdb")
         record = {
             "run_id": run_id,
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **summary,
         }
-        tmp = self.publish_record.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.publish_record)
+        (folder / "published.json").write_text(
+            json.dumps(record, indent=1, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        self.releases.make_current(run_id)
+        self.releases.clean()
         return self.published
 
     def read_published(self, table: str) -> pl.DataFrame | None:
-        """A table from the last published warehouse (the last good state), or None."""
-        if not self.published.exists():
+        """A table of the last published state (what the next refresh starts from), or None.
+
+        It comes from the Parquet copy published beside the warehouse, never from the warehouse
+        file, so an analyst's open connection (even a read-write one) cannot block a refresh.
+        """
+        current = self.releases.current_dir()
+        path = current / "state" / f"{table}.parquet" if current else None
+        if path is None or not path.exists():
             return None
-        con = duckdb.connect(str(self.published), read_only=True)
-        try:
-            found = con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchall()[0][0]
-            return con.sql(f'SELECT * FROM "{table}"').pl() if found else None
-        finally:
-            con.close()
+        return pl.read_parquet(path)
 
     def last_publish(self) -> dict[str, Any] | None:
         if not self.publish_record.exists():

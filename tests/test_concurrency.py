@@ -140,3 +140,77 @@ def test_the_ui_instance_queues_one_run_at_a_time(tmp_path: Path) -> None:
     cli._prepare_dagster_home(settings)
     os.environ.pop("DAGSTER_HOME", None)
     assert (home / "dagster.yaml").read_text(encoding="utf-8").startswith("telemetry")
+
+
+def hold_read_write(path: Path) -> subprocess.Popen:
+    """DBeaver's default: a read-write connection, held open by another process."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import duckdb, time\n"
+            f"con = duckdb.connect({str(path)!r})\n"
+            "print('open', flush=True); time.sleep(600)"
+        )],
+        cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_an_analyst_with_a_read_write_connection_never_stops_the_refresh(
+    stavanger: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from tests.conftest import run_cli
+
+    published = stavanger / "data/warehouse/malestokk.duckdb"
+    before = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    analyst = hold_read_write(published)
+    try:
+        assert run_cli(stavanger / "malestokk.toml", monkeypatch) == cli.EXIT_OK
+    finally:
+        analyst.kill()
+        analyst.wait()
+    after = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    assert after["run_id"] != before["run_id"]
+    # something holding the staging file itself is named as the cause, in one line
+    staging = hold_read_write(stavanger / "data/warehouse/staging.duckdb")
+    try:
+        assert run_cli(stavanger / "malestokk.toml", monkeypatch) == cli.EXIT_FAILED
+    finally:
+        staging.kill()
+        staging.wait()
+    err = capsys.readouterr().err
+    causes = err[err.index("refresh failed;"):].splitlines()[1:-1]
+    assert causes and all("is locked by another program (python" in c for c in causes)
+    assert all(f"process {staging.pid}); close its connection" in c for c in causes)
+
+
+def test_a_killed_refresh_is_marked_failed_and_its_leftovers_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.release import Releases
+    from tests.conftest import run_cli
+
+    config = write_config(tmp_path)
+    warehouse = tmp_path / "data/warehouse"
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
+    good = Releases(warehouse).current_dir()
+    # a refresh killed mid-way, and what a publish killed between its two steps leaves behind
+    victim = start(config, "refresh", "--offline")
+    wait_for_holder(warehouse, victim.pid)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((warehouse / "releases").glob(".building-*")):
+        time.sleep(0.05)  # until it has written something of its own
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    half = warehouse / "releases/99991231T000000000000Z-deadbeef"  # renamed, never made current
+    half.mkdir()
+    (half / "malestokk.duckdb").write_bytes(b"half a copy")
+    assert Releases(warehouse).current_dir() == good  # the last good set is still the set
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
+    left = sorted(p.name for p in (warehouse / "releases").iterdir())
+    assert not [n for n in left if n.startswith(".building-") or n == half.name]
+    instance = dg.DagsterInstance.from_config(str(tmp_path / "data/dagster_home"))
+    killed = [r for r in instance.get_runs() if r.status == dg.DagsterRunStatus.FAILURE]
+    assert len(killed) == 1
+    assert not [r for r in instance.get_runs() if r.status == dg.DagsterRunStatus.STARTED]
+    instance.dispose()

@@ -163,6 +163,32 @@ def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(
     assert fresh.execute("SELECT count(*) FROM mart_comparisons").fetchone()[0] > 0
 
 
+def publish_alone(config: Path) -> dg.ExecuteInProcessResult:
+    """Materialize only `warehouse_published`, as the UI's Materialize button on it does."""
+    import os
+
+    os.environ["DAGSTER_HOME"] = str(config.parent / "data/dagster_home")
+    try:
+        defs = build_definitions(load_settings(config, env={}))
+        job = defs.resolve_implicit_global_asset_job_def()
+        with dg.DagsterInstance.get() as instance:
+            return job.execute_in_process(
+                instance=instance,
+                asset_selection=[dg.AssetKey("warehouse_published")],
+                raise_on_error=False,
+            )
+    finally:
+        os.environ.pop("DAGSTER_HOME", None)
+
+
+def failure_text(result: dg.ExecuteInProcessResult) -> str:
+    return " ".join(
+        e.event_specific_data.error.message
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    )
+
+
 def test_a_failed_blocking_check_keeps_the_last_good_warehouse(
     stavanger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
@@ -183,13 +209,46 @@ def test_a_failed_blocking_check_keeps_the_last_good_warehouse(
     published = stavanger / "data/warehouse/malestokk.duckdb"
     record = (stavanger / "data/warehouse/published.json").read_text()
     content = published.read_bytes()
+    dashboards = (stavanger / "data/outputs/dashboards/index.html").read_bytes()
     assert run_cli(config, monkeypatch) == cli.EXIT_FAILED
     err = capsys.readouterr().err
     assert "raw_ssb__kostra_values_schema (blocking check)" in err
     assert "stays published" in err
+    # the staging file with the bad row survives the run; publishing it on its own is refused
+    result = publish_alone(config)
+    assert not result.success
+    assert "not published: raw_ssb__kostra_values_schema failed on this staging build" in (
+        failure_text(result)
+    )
     assert published.read_bytes() == content
     assert (stavanger / "data/warehouse/published.json").read_text() == record
+    assert (stavanger / "data/outputs/dashboards/index.html").read_bytes() == dashboards
     write_config(stavanger)  # leave the module fixture as it was
+
+
+def test_a_staging_build_changed_after_its_checks_is_not_published(
+    stavanger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(stavanger)
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
+    before = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    # re-publishing the checked build as it is: allowed, and it is the same data
+    again = publish_alone(config)
+    assert again.success, failure_text(again)
+    # someone edits the staging file after the checks ran
+    staging = duckdb.connect(str(stavanger / "data/warehouse/staging.duckdb"))
+    staging.execute(
+        "UPDATE mart_comparisons SET home_value = home_value + 1 WHERE peer_set = 'asss' "
+        "AND year = 2024"
+    )
+    staging.close()
+    result = publish_alone(config)
+    assert not result.success
+    assert "not published: mart_comparisons changed after" in failure_text(result)
+    after = json.loads((stavanger / "data/warehouse/published.json").read_text())
+    assert after["run_id"] == again.run_id != before["run_id"]
+    # a full refresh rebuilds and checks the data again, and publishes
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
 
 
 def test_config_error_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:

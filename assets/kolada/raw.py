@@ -5,6 +5,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from pipelines.build_record import recorded
 from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
 from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
 from quality.asset_checks import validate_table
@@ -281,8 +282,11 @@ def raw_kolada__values(
     blocking=True,
     description="pandera: ids, gender codes, period range, numeric values, one current version.",
 )
-def raw_kolada__values_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return validate_table(warehouse.get(), "raw_kolada__values", kolada_values)
+def raw_kolada__values_schema(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    result = validate_table(warehouse.get(), "raw_kolada__values", kolada_values)
+    return recorded(context, warehouse, result)
 
 
 @dg.asset_check(

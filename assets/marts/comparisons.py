@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.core.regions import core_indicator_series, core_peer_sets
+from pipelines.build_record import recorded
 from pipelines.resources import WarehouseResource
 
 
@@ -28,11 +29,16 @@ def mart_comparisons(warehouse: WarehouseResource) -> dg.MaterializeResult:
     blocking=True,
     description="The home municipality has at least one comparison with a peer value.",
 )
-def mart_comparisons_has_home(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def mart_comparisons_has_home(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         rows, with_peer = con.execute(
             "SELECT count(*), count(peer_value) FROM mart_comparisons"
         ).fetchone()
-    return dg.AssetCheckResult(
-        passed=with_peer > 0, metadata={"rows": rows, "rows_with_peer_value": with_peer}
+    result = dg.AssetCheckResult(
+        passed=with_peer > 0,
+        description=None if with_peer else "no comparison of the home has a peer value",
+        metadata={"rows": rows, "rows_with_peer_value": with_peer},
     )
+    return recorded(context, warehouse, result)

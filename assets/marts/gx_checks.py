@@ -5,15 +5,14 @@ it and, through the publish's dependencies, keeps the last good warehouse publis
 to outputs/gx_docs/<table>/ with an index in outputs/gx_docs/index.html.
 """
 
-from pathlib import Path
-
 import dagster as dg
 import polars as pl
 
 from assets.core.indicators import core_indicator_coverage, core_indicator_values
 from assets.core.regions import core_indicator_series
 from assets.marts.comparisons import mart_comparisons
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.build_record import recorded
+from pipelines.resources import WarehouseResource
 from quality.asset_checks import markdown_table
 from quality.gx_suites import run_suites, suites_for, write_docs_index
 
@@ -34,8 +33,8 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
             for s in suites
         ],
     )
-    def _check(study: StudyResource, warehouse: WarehouseResource):
-        docs_root = Path(study.outputs_dir) / "gx_docs"
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        docs_root = warehouse.get().releases.outputs_for(context.run.run_id) / "gx_docs"
         with warehouse.get().build() as con:
             outcome = run_suites(con, docs_root / table, suites)
         write_docs_index(docs_root)
@@ -44,8 +43,14 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
             expectations = pl.DataFrame(result["expectations"]).with_columns(
                 pl.all().cast(pl.String)
             )
-            yield dg.AssetCheckResult(
+            failed = [e for e in result["expectations"] if not e["success"]]
+            yield recorded(context, warehouse, dg.AssetCheckResult(
                 check_name=suite.name,
+                description="; ".join(
+                    f"{e['expectation']} on {e['column']}: {e['unexpected']} unexpected "
+                    f"(e.g. {e['examples']})"
+                    for e in failed
+                ) or None,
                 asset_key=asset.key,
                 passed=result["success"],
                 severity=dg.AssetCheckSeverity.ERROR
@@ -56,7 +61,7 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
                     "expectations": dg.MetadataValue.md(markdown_table(expectations)),
                     "data_docs": dg.MetadataValue.path(str(docs_root / table / "index.html")),
                 },
-            )
+            ))  # fmt: skip
 
     return _check
 

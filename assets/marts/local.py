@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.local.raw import raw_local__imports
+from pipelines.build_record import recorded
 from pipelines.resources import LocalDataResource, WarehouseResource
 
 
@@ -46,7 +47,7 @@ def mart_local__figures(
     description="No figure of a unit under the privacy threshold is visible in the marts.",
 )
 def mart_local__figures_suppressed(
-    local: LocalDataResource, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext, local: LocalDataResource, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         leaks = con.execute(
@@ -58,4 +59,9 @@ def mart_local__figures_suppressed(
             "(mean_score IS NOT NULL OR respondents IS NOT NULL)))",
             [local.sick_leave_min_employees, local.survey_min_respondents],
         ).fetchall()[0][0]
-    return dg.AssetCheckResult(passed=leaks == 0, metadata={"visible_small_cells": leaks})
+    result = dg.AssetCheckResult(
+        passed=leaks == 0,
+        description=f"{leaks} figure(s) of a unit under the threshold visible" if leaks else None,
+        metadata={"visible_small_cells": leaks},
+    )
+    return recorded(context, warehouse, result)

@@ -1,14 +1,12 @@
 """The static comparison dashboards, rebuilt on every refresh (outputs/dashboards/)."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.local import mart_local__figures
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 
 
 @dg.asset(
@@ -19,10 +17,11 @@ from pipelines.resources import StudyResource, WarehouseResource
     "tables; open outputs/dashboards/index.html or run `malestokk serve`.",
 )
 def out_dashboards__site(
-    study: StudyResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    out = Path(study.outputs_dir) / "dashboards"
-    with warehouse.get().build() as con:
+    wh = warehouse.get()
+    out = wh.releases.outputs_for(context.run.run_id) / "dashboards"  # published with the run
+    with wh.build() as con:
         sizes = build_site(con, out)
     return dg.MaterializeResult(
         metadata={

@@ -1,14 +1,12 @@
 """Exports for Excel and BI users: every mart as Parquet, privacy rules already applied."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.local import mart_local__figures
 from assets.marts.scorecard import mart_scorecard
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 
 
 @dg.asset(
@@ -19,12 +17,13 @@ from pipelines.resources import StudyResource, WarehouseResource
     "warehouse, and their small-unit figures are already suppressed.",
 )
 def out_exports__parquet(
-    study: StudyResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    out_dir = Path(study.outputs_dir) / "parquet"
+    wh = warehouse.get()
+    out_dir = wh.releases.outputs_for(context.run.run_id) / "parquet"  # published with the run
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
-    with warehouse.get().build() as con:
+    with wh.build() as con:
         tables = [
             r[0]
             for r in con.execute(

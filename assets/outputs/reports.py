@@ -9,7 +9,7 @@ from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, load_answers
 from dashboards.report import annual_report
-from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
+from pipelines.resources import LocalDataResource, WarehouseResource
 
 ANSWERS_FILE = "challenge_answers.jsonl"
 
@@ -43,9 +43,12 @@ def latest_year(con) -> int | None:
     description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
     "and editable Word files in outputs/reports/.",
 )
-def out_reports__latest(study: StudyResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    out = Path(study.outputs_dir) / "reports"
-    with warehouse.get().build() as con:
+def out_reports__latest(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    out = wh.releases.outputs_for(context.run.run_id) / "reports"  # published with the run
+    with wh.build() as con:
         year = latest_year(con)
         if year is None:
             return dg.MaterializeResult(metadata={"year": "none: no comparisons"})

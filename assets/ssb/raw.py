@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from pipelines.build_record import recorded
 from pipelines.resources import SsbResource, StudyResource, WarehouseResource
 from pipelines.ssb.code_history import CodeChange
 from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
@@ -88,8 +89,11 @@ def raw_ssb__kostra_values(
     description="pandera: region codes, years, status symbols, numeric values, one current "
     "version per cell.",
 )
-def raw_ssb__kostra_values_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
+def raw_ssb__kostra_values_schema(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    result = validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
+    return recorded(context, warehouse, result)
 
 
 def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFrame:
@@ -156,8 +160,11 @@ def raw_klass__region_codes(
     blocking=True,
     description="pandera: 4-digit municipality codes, 2-digit county codes, one code per year.",
 )
-def raw_klass__region_codes_schema(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return validate_table(warehouse.get(), "raw_klass__region_codes", klass_codes)
+def raw_klass__region_codes_schema(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    result = validate_table(warehouse.get(), "raw_klass__region_codes", klass_codes)
+    return recorded(context, warehouse, result)
 
 
 @dg.asset(
