@@ -10,6 +10,7 @@ from assets.core.indicators import (
     core_catalog__indicators,
     core_indicator_coverage,
     core_indicator_values,
+    core_releases,
 )
 from assets.core.regions import core_indicator_series, core_peer_sets, core_regions
 from assets.kolada.raw import (
@@ -53,6 +54,7 @@ WAREHOUSE_ASSETS = [
     core_catalog__indicators,
     core_indicator_values,
     core_indicator_coverage,
+    core_releases,
     core_regions,
     core_indicator_series,
     core_peer_sets,

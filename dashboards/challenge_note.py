@@ -32,7 +32,7 @@ def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         """
         WITH asss AS (
             SELECT * FROM mart_comparisons
-            WHERE peer_set = 'asss' AND year = ? AND home_value IS NOT NULL
+            WHERE peer_set = 'asss' AND year = ? AND release = 'latest' AND home_value IS NOT NULL
               AND peer_value IS NOT NULL
         ),
         ranked AS (

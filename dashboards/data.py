@@ -41,9 +41,9 @@ def home(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(
-        "SELECT m.*, s.status AS target_status, s.target "
-        "FROM mart_comparisons AS m LEFT JOIN mart_scorecard AS s "
-        "USING (indicator_id, year) ORDER BY service_area, indicator_id, year, peer_set"
+        "SELECT m.*, CASE WHEN m.release = 'latest' THEN s.status END AS target_status, "
+        "s.target FROM mart_comparisons AS m LEFT JOIN mart_scorecard AS s "
+        "USING (indicator_id, year) ORDER BY service_area, indicator_id, year, peer_set, release"
     ).pl()
 
 
@@ -58,14 +58,15 @@ def rankings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             UNION
             SELECT DISTINCT p.peer_set, p.year, home.municipality FROM core_peer_sets AS p, home
         )
-        SELECT m.peer_set, s.indicator_id, s.year, s.region_code, s.region_label, s.value,
-               s.region_code = home.municipality AS is_home
+        SELECT s.release, m.peer_set, s.indicator_id, s.year, s.region_code, s.region_label,
+               s.value, s.region_code = home.municipality AS is_home
         FROM members AS m
-        JOIN core_indicator_series AS s ON s.region_code = m.member_code AND s.year = m.year
+        JOIN core_indicator_series__by_release AS s
+            ON s.region_code = m.member_code AND s.year = m.year
         JOIN home ON s.country = home.country
         WHERE s.gender = 'T' AND s.value IS NOT NULL
           AND s.indicator_id IN (SELECT DISTINCT indicator_id FROM mart_comparisons)
-        ORDER BY peer_set, indicator_id, year, value DESC
+        ORDER BY release, peer_set, indicator_id, year, value DESC
         """
     ).pl()
 
@@ -90,10 +91,10 @@ def area_payload(
         .sort("indicator_id")
     )
     keep = [
-        "indicator_id", "year", "vintage", "peer_set", "is_default_peer_set", "peer_label",
-        "peer_method", "home_value", "peer_value", "gap_abs", "gap_pct", "gap_is_good",
-        "home_trend_3y", "home_rank", "n_ranked", "target", "target_status", "provenance",
-        "home_harmonisation",
+        "release", "release_kind", "indicator_id", "year", "vintage", "peer_set",
+        "is_default_peer_set", "peer_label", "peer_method", "home_value", "peer_value", "gap_abs",
+        "gap_pct", "gap_is_good", "home_trend_3y", "home_rank", "n_ranked", "target",
+        "target_status", "provenance", "home_harmonisation",
     ]  # fmt: skip
     return {
         "area": area,
@@ -104,11 +105,12 @@ def area_payload(
     }
 
 
-def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, list]]]:
-    """peer set -> indicator -> year -> [[name, value, is_home], ...]: compact for the page."""
-    out: dict[str, dict[str, dict[str, list]]] = {}
+def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[str, list]]]]:
+    """release -> peer set -> indicator -> year -> [[name, value, is_home], ...]: compact."""
+    out: dict[str, dict[str, dict[str, dict[str, list]]]] = {}
     for r in ranks.iter_rows(named=True):
-        year = out.setdefault(r["peer_set"], {}).setdefault(r["indicator_id"], {})
+        by_peer = out.setdefault(r["release"], {})
+        year = by_peer.setdefault(r["peer_set"], {}).setdefault(r["indicator_id"], {})
         year.setdefault(str(r["year"]), []).append(
             [r["region_label"], round(r["value"], 3), 1 if r["is_home"] else 0]
         )

@@ -81,7 +81,8 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path) -> Path:
 def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
     rows = con.execute(
         "SELECT source, string_agg(DISTINCT vintage, ', ' ORDER BY vintage), "
-        "string_agg(DISTINCT provenance, ', ') FROM mart_comparisons WHERE year = ? GROUP BY 1 "
+        "string_agg(DISTINCT provenance, ', ') FROM mart_comparisons WHERE year = ? "
+        "AND release = 'latest' GROUP BY 1 "
         "ORDER BY 1",
         [year],
     ).fetchall()
@@ -94,7 +95,8 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     data = con.sql(
         "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
         "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
-        "WHERE m.year = ? AND m.is_default_peer_set ORDER BY service_area, indicator_id",
+        "WHERE m.year = ? AND m.is_default_peer_set AND m.release = 'latest' "
+        "ORDER BY service_area, indicator_id",
         params=[year],
     ).pl()
     if data.is_empty():

@@ -22,7 +22,8 @@ from dashboards.data import area_payload, comparisons, home, rankings, sick_leav
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
-    "indicator_id", "label", "unit", "year", "vintage", "peer_set", "peer_label", "home_value",
+    "release", "release_kind", "indicator_id", "label", "unit", "year", "vintage", "peer_set",
+    "peer_label", "home_value",
     "peer_value", "gap_abs", "gap_pct", "gap_is_good", "home_trend_3y", "home_rank", "n_ranked",
     "target", "target_status", "peer_method", "attribution", "provenance",
 ]  # fmt: skip
@@ -49,7 +50,7 @@ AREA_BODY = """
 <div class="controls">
   <label><span data-t="peer">Sammenligning</span><select id="peer"></select></label>
   <label><span data-t="year">År</span><select id="year"></select></label>
-  <label><span data-t="vintage">Utgave</span><select id="vintage"></select></label>
+  <label><span data-t="vintage">Utgave</span><select id="release"></select></label>
   <label><span data-t="indicator">Indikator</span><select id="indicator"></select></label>
 </div>
 <div class="charts"><div id="trend"></div><div id="rank"></div></div>
@@ -115,7 +116,7 @@ def _write_overview(
     con, folder: Path, comps: pl.DataFrame, areas: list[str], home_info: dict, nav: str,
     synthetic: bool,
 ) -> int:  # fmt: skip
-    latest = comps.filter(pl.col("home_value").is_not_null())
+    latest = comps.filter(pl.col("home_value").is_not_null() & (pl.col("release") == "latest"))
     default = latest.filter(pl.col("is_default_peer_set"))
     rows = []
     for area in areas:

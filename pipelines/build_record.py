@@ -35,6 +35,9 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
         "core_settings__peer_sets",
     ),
     "core_regions": ("core_region__codes", "core_region__lineage"),
+    "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
+    "core_releases": ("core_releases", "core_indicator_values__asof"),
+    "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),
     "core_targets": ("core_targets", "core_targets__rejected"),
     "core_expenditure_need": ("core_expenditure_need", "core_expenditure_need__rejected"),
     "mart_local__figures": ("mart_local__sick_leave", "mart_local__surveys"),
@@ -111,6 +114,10 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {SCHEMA}.checks (check_name VARCHAR, asset VARCHAR, "
         "run_id VARCHAR, passed BOOLEAN, evaluated_at TIMESTAMP, fingerprints VARCHAR)"
+    )
+    con.execute(
+        f"COMMENT ON TABLE {SCHEMA}.checks IS 'The blocking checks run on this build: result, run, "
+        "time and the fingerprint (rows:sum of row hashes) of every table each vouched for.'"
     )
 
 

@@ -47,7 +47,9 @@ def render_reference(con: duckdb.DuckDBPyConnection) -> str:
         ((schema, table), comment)
         for schema, table, comment in con.execute(
             "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name = 'main'"
+            "WHERE database_name = current_database() AND schema_name = 'main' UNION ALL "
+            "SELECT schema_name, view_name, '(view) ' || comment FROM duckdb_views() "
+            "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
         ).fetchall()
     )
     lines = [

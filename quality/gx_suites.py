@@ -90,7 +90,7 @@ SUITES = (
         "mart_comparisons.sql",
         (
             gx_expect.ExpectCompoundColumnsToBeUnique(
-                column_list=["indicator_id", "year", "peer_set"]
+                column_list=["release", "indicator_id", "year", "peer_set"]
             ),
             gx_expect.ExpectColumnValuesToNotBeNull(column="peer_method"),
             gx_expect.ExpectColumnValuesToBeBetween(

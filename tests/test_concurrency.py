@@ -179,7 +179,7 @@ def test_an_analyst_with_a_read_write_connection_never_stops_the_refresh(
         staging.kill()
         staging.wait()
     err = capsys.readouterr().err
-    causes = err[err.index("refresh failed;"):].splitlines()[1:-1]
+    causes = err[err.index("refresh failed;") :].splitlines()[1:-1]
     assert causes and all("is locked by another program (python" in c for c in causes)
     assert all(f"process {staging.pid}); close its connection" in c for c in causes)
 

@@ -106,7 +106,13 @@ def test_tables_download_as_csv_and_excel_with_the_same_rows(site: Path) -> None
     csv_rows = (site / "pleie-og-omsorg.csv").read_text(encoding="utf-8").splitlines()
     sheet = load_workbook(site / "pleie-og-omsorg.xlsx").active
     assert sheet.max_row == len(csv_rows) > 1
-    assert csv_rows[0].split(";")[:3] == ["indicator_id", "label", "unit"]
+    assert csv_rows[0].split(";")[:5] == [
+        "release",
+        "release_kind",
+        "indicator_id",
+        "label",
+        "unit",
+    ]
 
 
 def test_the_site_never_shows_a_small_unit(site: Path) -> None:
@@ -209,3 +215,29 @@ def test_text_from_apis_and_settings_stays_text_in_the_page(
     ranked = browser.execute_script("return document.getElementById('rank').textContent")
     assert "Bergen <img" in ranked
     assert console_errors(browser) == []
+
+
+def test_choosing_a_release_shows_that_releases_figures(stavanger: Path, site: Path, browser):
+    import duckdb
+
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    (march,) = con.execute("SELECT release FROM core_releases WHERE kind = 'unrevised'").fetchone()
+    expected = con.execute(
+        "SELECT label, home_value FROM mart_comparisons WHERE release = ? AND year = 2024 "
+        "AND peer_set = 'kostra_group' AND service_area = 'pleie og omsorg' "
+        "AND (home_value IS NOT NULL OR peer_value IS NOT NULL) ORDER BY indicator_id",
+        [march],
+    ).fetchall()
+    assert expected  # 12293 was recorded from its 15 March release
+    open_page(
+        browser, site / "pleie-og-omsorg.html", f"#peer=kostra_group&year=2024&release={march}"
+    )
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('#table tbody tr')].map((tr) => "
+        "[tr.children[0].textContent, tr.children[1].textContent])"
+    )
+    assert [label for label, _ in shown] == [label for label, _ in expected]
+    choice = browser.execute_script(
+        "const s = document.getElementById('release'); return s.options[s.selectedIndex].text"
+    )
+    assert choice == f"{march} (foreløpige tall)"

@@ -109,7 +109,8 @@ def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> 
     # Stavanger 2024 against its KOSTRA group, both as SSB publishes them in the snapshot
     home, peer, method, prov = con.execute(
         "SELECT home_value, peer_value, peer_method, provenance FROM mart_comparisons "
-        "WHERE indicator_id='kostra.netto_driftsresultat' AND year=2024 AND peer_set='kostra_group'"
+        "WHERE indicator_id='kostra.netto_driftsresultat' AND year=2024 "
+        "AND peer_set='kostra_group' AND release = 'latest'"
     ).fetchone()
     assert home == snapshot_cell("12134", "1103", "KOSAGD230000", "2024")[0]
     assert peer == snapshot_cell("12134", "EKG12", "KOSAGD230000", "2024")[0]
@@ -333,3 +334,131 @@ def test_every_table_and_column_is_described_and_the_reference_is_current(
     assert undescribed_tables == [] and undescribed_columns == []
     # docs/schema.md is what `make schema-docs` writes from this warehouse
     assert render_reference(con) == (ROOT / "docs/schema.md").read_text(encoding="utf-8")
+
+
+def test_a_release_view_shows_the_figures_as_they_stood_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """12134 published unrevised on 15 March, Stavanger's and EKG12's 2024 figures revised on
+    15 June: the March view holds the March value and the March peer figure."""
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(ROOT / "snapshot", snapshot)
+
+    def release(updated: str, change=None) -> None:
+        path = snapshot / "ssb/tables/12134.json.gz"
+        with gzip.open(path) as fh:
+            ds = json.load(fh)
+        ds["updated"] = updated
+        if change:
+            change(ds)
+        with gzip.open(path, "wb") as fh:
+            fh.write(json.dumps(ds).encode())
+        info = snapshot / "ssb/tables/12134.info.json"
+        info.write_text(json.dumps({**json.loads(info.read_text()), "updated": updated}))
+
+    release("2025-03-15T07:00:00Z")
+    config = write_config(tmp_path, snapshot=snapshot)
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
+    march = {r: snapshot_cell("12134", r, "KOSAGD230000", "2024")[0] for r in ("1103", "EKG12")}
+
+    def revise(ds: dict) -> None:
+        pos = {d: ds["dimension"][d]["category"]["index"] for d in ds["id"]}
+        for region in ("1103", "EKG12"):
+            key = {"KOKkommuneregion0000": region, "ContentsCode": "KOSAGD230000", "Tid": "2024"}
+            flat = 0
+            for dim, size in zip(ds["id"], ds["size"], strict=True):
+                flat = flat * size + pos[dim][key[dim]]
+            ds["value"][flat] = round(ds["value"][flat] + 0.7, 1)
+
+    release("2025-06-15T06:00:00Z", revise)
+    assert run_cli(config, monkeypatch) == cli.EXIT_OK
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    rows = {
+        release: (home, peer, kind)
+        for release, home, peer, kind in con.execute(
+            "SELECT release, home_value, peer_value, release_kind FROM mart_comparisons "
+            "WHERE indicator_id = 'kostra.netto_driftsresultat' AND peer_set = 'kostra_group' "
+            "AND year = 2024"
+        ).fetchall()
+    }
+    assert rows["2025-03-15"] == (march["1103"], march["EKG12"], "unrevised")
+    assert rows["latest"] == (round(march["1103"] + 0.7, 1), round(march["EKG12"] + 0.7, 1),
+                              "latest")  # fmt: skip
+    # the March view covers every indicator the March release had, with its figures then
+    covered = con.execute(
+        "SELECT count(*) FILTER (WHERE release = 'latest'), "
+        "count(*) FILTER (WHERE release = '2025-03-15') FROM mart_comparisons "
+        "WHERE home_value IS NOT NULL AND indicator_id IN (SELECT indicator_id FROM "
+        "core_catalog__indicators WHERE table_id = '12134')"
+    ).fetchone()
+    assert covered[0] == covered[1] > 0
+    # the other years of 12134 were not revised: the same in both views
+    same = con.execute(
+        "SELECT count(*) FROM mart_comparisons a JOIN mart_comparisons b USING "
+        "(indicator_id, year, peer_set) WHERE a.release = 'latest' AND b.release = '2025-03-15' "
+        "AND a.indicator_id = 'kostra.netto_driftsresultat' AND a.year < 2024 "
+        "AND a.home_value IS DISTINCT FROM b.home_value"
+    ).fetchone()[0]
+    assert same == 0
+
+
+def test_no_published_table_export_or_page_holds_a_small_units_figure(stavanger: Path) -> None:
+    """The privacy boundary from the outside: everything a reader can open, scanned for the
+    figures of a unit under the thresholds (from the private store, where they are kept)."""
+    from openpyxl import load_workbook
+
+    private = duckdb.connect(str(stavanger / "data/private/local.duckdb"), read_only=True)
+    hidden_sick = private.sql(
+        "SELECT DISTINCT unit_id, period FROM sick_leave WHERE is_current AND employees < 5"
+    ).pl()
+    hidden_survey = private.sql(
+        "SELECT DISTINCT unit_id, year, question FROM (SELECT * FROM user_survey UNION ALL BY "
+        "NAME SELECT * FROM employee_survey) WHERE is_current AND respondents < 5"
+    ).pl()
+    always_hidden = {r[0] for r in private.execute(
+        "SELECT unit_name FROM sick_leave WHERE is_current GROUP BY 1 HAVING max(employees) < 5"
+    ).fetchall()}  # fmt: skip
+    private.close()
+    assert hidden_sick.height and hidden_survey.height and always_hidden  # the demo has them
+
+    def leaks(frame: pl.DataFrame) -> int:
+        """Rows naming a hidden cell that still carry a figure."""
+        count = 0
+        figures = [c for c, t in frame.schema.items() if t.is_numeric()
+                   and c not in ("year", "scale_max")]  # fmt: skip
+        for hidden in (hidden_sick, hidden_survey):
+            keys = [c for c in hidden.columns if c in frame.columns]
+            if len(keys) < len(hidden.columns) or not figures:
+                continue
+            rows = frame.join(hidden.cast({k: frame.schema[k] for k in keys}), on=keys)
+            count += rows.filter(pl.any_horizontal(pl.col(figures).is_not_null())).height
+        return count
+
+    # 1. every table and column of the published warehouse
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    assert len(tables) > 20
+    checked = 0
+    for schema, table in tables:
+        frame = con.sql(f'SELECT * FROM "{schema}"."{table}"').pl()
+        assert leaks(frame) == 0, table
+        checked += "unit_id" in frame.columns
+    assert checked >= 2  # the two marts of own figures were among them
+    # 2. every Parquet export
+    for path in (stavanger / "data/outputs/parquet").glob("*.parquet"):
+        assert leaks(pl.read_parquet(path)) == 0, path.name
+    # 3. the dashboards' pages, data, CSV and Excel files, and the reports
+    outputs = stavanger / "data/outputs"
+    for path in [*outputs.glob("dashboards/*"), *outputs.glob("reports/*.html")]:
+        if path.suffix in (".html", ".csv", ".js"):
+            text = path.read_text(encoding="utf-8")
+        elif path.suffix == ".xlsx":
+            book = load_workbook(path, read_only=True)
+            text = " ".join(str(c) for s in book.worksheets for r in s.iter_rows(values_only=True)
+                            for c in r)  # fmt: skip
+        else:
+            continue
+        assert not any(name in text for name in always_hidden), path.name

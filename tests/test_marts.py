@@ -10,11 +10,13 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.models import build_releases, build_series
 from pipelines.warehouse import Warehouse
 
 MODELS = [
     "core/core_regions.sql",
-    "core/core_indicator_series.sql",
+    build_releases,
+    build_series,
     "core/core_peer_sets.sql",
     "marts/mart_comparisons.sql",
     "marts/mart_scorecard.sql",
@@ -200,8 +202,15 @@ def build_warehouse(
     with wh.build() as con:
         for name, frame in tables.items():
             wh.replace_table(con, name, frame)
+        con.execute(  # no earlier versions: every value is as first published
+            "CREATE TABLE core_indicator_values__history AS "
+            "SELECT *, false AS is_deleted FROM core_indicator_values WHERE false"
+        )
         for model in MODELS:
-            wh.run_model(con, model)
+            if callable(model):
+                model(wh, con)
+            else:
+                wh.run_model(con, model)
     return duckdb.connect(str(wh.staging), read_only=True)
 
 

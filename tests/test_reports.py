@@ -45,7 +45,7 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
     home, status = warehouse_copy.execute(
         "SELECT round(home_value, 1), s.status FROM mart_comparisons m JOIN mart_scorecard s "
         "USING (indicator_id, year) WHERE indicator_id = 'kostra.netto_driftsresultat' "
-        "AND year = 2024 AND peer_set = 'kostra_group'"
+        "AND year = 2024 AND peer_set = 'kostra_group' AND release = 'latest'"
     ).fetchone()
     row = next(
         [c.text for c in r.cells]

@@ -12,6 +12,7 @@ from assets.kolada.raw import (
 )
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.kolada.groups import expanded_indicators
+from pipelines.models import build_releases
 from pipelines.resources import StudyResource, WarehouseResource
 from quality.asset_checks import markdown_table
 
@@ -170,6 +171,27 @@ def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCh
             "indicators_without_values": ", ".join(missing) or "none",
             "kpi_group_members_without_values": ", ".join(group_without_values) or "none",
         },
+    )
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    deps=[core_indicator_values],
+    description="The releases of the home country's source a comparison can be drawn as of, and "
+    "per earlier release the cells that stood otherwise then (sql/core/core_releases.sql).",
+)
+def core_releases(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    with wh.build() as con:
+        build_releases(wh, con)
+        releases = con.execute("SELECT release, kind FROM core_releases ORDER BY 1").fetchall()
+        differing = con.execute("SELECT count(*) FROM core_indicator_values__asof").fetchone()[0]
+    return dg.MaterializeResult(
+        metadata={
+            "releases": ", ".join(f"{r} ({k})" for r, k in releases) or "none",
+            "cells_differing_in_earlier_releases": differing,
+        }
     )
 
 

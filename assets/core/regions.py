@@ -2,7 +2,11 @@
 
 import dagster as dg
 
-from assets.core.indicators import core_catalog__indicators, core_indicator_values
+from assets.core.indicators import (
+    core_catalog__indicators,
+    core_indicator_values,
+    core_releases,
+)
 from assets.kolada.raw import raw_kolada__municipalities, raw_kolada__municipality_groups
 from assets.ssb.raw import (
     raw_klass__kostra_groups,
@@ -10,6 +14,7 @@ from assets.ssb.raw import (
     raw_klass__region_codes,
     raw_ssb__kostra_values,
 )
+from pipelines.models import build_series
 from pipelines.resources import WarehouseResource
 
 
@@ -42,14 +47,16 @@ def core_regions(warehouse: WarehouseResource) -> dg.MaterializeResult:
 @dg.asset(
     group_name="core",
     kinds={"duckdb"},
-    deps=[core_indicator_values, core_regions],
+    deps=[core_indicator_values, core_regions, core_releases],
     description="One continuous series per indicator and today's municipality; merged parts "
-    "summed only for additive indicators (sql/core/core_indicator_series.sql).",
+    "summed only for additive indicators (sql/core/core_indicator_series.sql); and the rows "
+    "that stood otherwise at an earlier release (core_indicator_series__asof).",
 )
 def core_indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
-        wh.run_model(con, "core/core_indicator_series.sql")
+        build_series(wh, con)
+        revised = con.execute("SELECT count(*) FROM core_indicator_series__asof").fetchone()[0]
         by_method = dict(
             con.execute(
                 "SELECT split_part(harmonisation, ':', 1), count(*) FROM core_indicator_series "
@@ -57,7 +64,11 @@ def core_indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
             ).fetchall()
         )
     return dg.MaterializeResult(
-        metadata={"rows": sum(by_method.values()), **{k: v for k, v in by_method.items()}}
+        metadata={
+            "rows": sum(by_method.values()),
+            "rows_differing_in_earlier_releases": revised,
+            **{k: v for k, v in by_method.items()},
+        }
     )
 
 

@@ -32,7 +32,7 @@ def core_challenge_answers(
 
 def latest_year(con) -> int | None:
     return con.execute(
-        "SELECT max(year) FROM mart_comparisons WHERE home_value IS NOT NULL"
+        "SELECT max(year) FROM mart_comparisons WHERE home_value IS NOT NULL AND release = 'latest'"
     ).fetchall()[0][0]
 
 

@@ -1,5 +1,5 @@
 // Målestokk dashboards: one page per service area, data embedded by the site builder.
-// State lives in the URL hash (#peer=asss&year=2024&indicator=...&vintage=...&lang=en) so a view
+// State lives in the URL hash (#peer=asss&year=2024&indicator=...&release=...&lang=en) so a view
 // can be shared, reopened, and opened by the browser tests.
 (function () {
   "use strict";
@@ -10,13 +10,17 @@
          source: "Kilde", rank: "Rangering", value: "Verdi", met: "nådd", "not met": "ikke nådd",
          "no data": "ingen data", good: "bra", bad: "dårlig", neutral: "nøytral",
          download: "Last ned", rankTitle: "Rangering blant sammenligningskommunene",
-         trendTitle: "Over tid", overview: "Oversikt", synthetic: "SYNTETISKE DEMODATA"},
+         trendTitle: "Over tid", overview: "Oversikt", synthetic: "SYNTETISKE DEMODATA",
+         unrevised: "foreløpige tall", revised: "endelige tall", correction: "retting",
+         pull: "henting", release: "utgave"},
     en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
          latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
          source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
          "no data": "no data", good: "good", bad: "bad", neutral: "neutral",
          download: "Download", rankTitle: "Ranked among the peers", trendTitle: "Over time",
-         overview: "Overview", synthetic: "SYNTHETIC DEMO DATA"},
+         overview: "Overview", synthetic: "SYNTHETIC DEMO DATA",
+         unrevised: "unrevised", revised: "revised", correction: "correction", pull: "pull",
+         release: "release"},
   };
   const state = Object.assign({lang: "no"}, Object.fromEntries(
     new URLSearchParams(location.hash.slice(1))));
@@ -27,13 +31,16 @@
 
   const peerSets = [...new Set(D.rows.map((r) => r.peer_set))];
   const years = [...new Set(D.rows.map((r) => r.year))].sort();
-  const vintages = [...new Set(D.rows.map((r) => r.vintage).filter(Boolean))].sort();
+  // releases: "latest" (today's figures) and each kept earlier release, as the comparison stood
+  const releases = [...new Set(D.rows.map((r) => r.release))].sort((a, b) =>
+    a === "latest" ? -1 : b === "latest" ? 1 : b.localeCompare(a));
+  const releaseKind = Object.fromEntries(D.rows.map((r) => [r.release, r.release_kind]));
   state.peer = peerSets.includes(state.peer) ? state.peer :
     ((D.rows.find((r) => r.is_default_peer_set) || {}).peer_set || peerSets[0]);
   state.year = years.includes(Number(state.year)) ? Number(state.year) : years[years.length - 1];
   state.indicator = D.indicators.some((i) => i.indicator_id === state.indicator) ?
     state.indicator : (D.indicators[0] || {}).indicator_id;
-  state.vintage = vintages.includes(state.vintage) ? state.vintage : "";
+  state.release = releases.includes(state.release) ? state.release : "latest";
 
   // Every text from the data (KPI titles from Kolada, peer-set labels from the settings, unit
   // names) goes into the page as text nodes, never as HTML.
@@ -61,13 +68,14 @@
 
   function save() {
     const keep = {peer: state.peer, year: state.year, indicator: state.indicator,
-                  vintage: state.vintage, lang: state.lang};
+                  release: state.release, lang: state.lang};
     history.replaceState(null, "", "#" + new URLSearchParams(keep).toString());
   }
 
   function rows() {
-    return D.rows.filter((r) => r.peer_set === state.peer &&
-      (!state.vintage || r.vintage === state.vintage));
+    // an earlier release shows what it had: indicators it did not publish are left out
+    return D.rows.filter((r) => r.peer_set === state.peer && r.release === state.release &&
+      (state.release === "latest" || r.home_value !== null || r.peer_value !== null));
   }
 
   function indicator(id) { return D.indicators.find((i) => i.indicator_id === id) || {}; }
@@ -92,7 +100,8 @@
 
   function drawRank() {
     const ind = indicator(state.indicator);
-    const members = (((D.ranking[state.peer] || {})[state.indicator] || {})[String(state.year)] || [])
+    const members = ((((D.ranking[state.release] || {})[state.peer] || {})[state.indicator] || {})
+      [String(state.year)] || [])
       .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
     const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
       a.value - b.value : b.value - a.value));
@@ -137,7 +146,8 @@
     select("peer", peerSets.map((p) => [p, (D.rows.find((r) => r.peer_set === p) || {}).peer_label || p]),
            state.peer, t("peer"));
     select("year", years.map((y) => [y, y]), state.year, t("year"));
-    select("vintage", [["", t("latest")], ...vintages.map((v) => [v, v])], state.vintage, t("vintage"));
+    select("release", releases.map((r) => [r, r === "latest" ? t("latest") :
+      `${r} (${t(releaseKind[r] || "release")})`]), state.release, t("vintage"));
     select("indicator", D.indicators.map((i) => [i.indicator_id, i.label]), state.indicator,
            t("indicator"));
     state.year = Number(state.year);

@@ -3,17 +3,23 @@
 -- (core_region__lineage): a renumbering carries the value over (Bærum 0219 > 3024 > 3201); a
 -- merger sums the parts only when the indicator is additive (catalog), otherwise the year stays
 -- missing and `harmonisation` says why; a split cannot be attributed and stays missing.
-CREATE OR REPLACE TABLE core_indicator_series AS
+-- The same model builds today's series (${target} = core_indicator_series, from
+-- core_indicator_values) and the series of earlier releases where they differ
+-- (core_indicator_series__asof, from the release views of the cells that changed since).
+CREATE OR REPLACE TABLE ${target} AS
+SELECT ${keep} FROM (
 WITH parts AS (
     SELECT v.*, l.current_code, l.current_codes
-    FROM core_indicator_values AS v
+    FROM ${values} AS v
     JOIN core_region__lineage AS l ON l.country = v.country AND l.code = v.region_code
     WHERE v.region_kind = 'municipality'
       -- a code takes part in a year only if it existed then ('.' = did not exist)
       AND NOT (v.value IS NULL AND coalesce(v.status, '') = '.')
+      AND ${parts_filter}
 ),
 grouped AS (
     SELECT
+        release,
         indicator_id,
         country,
         current_code,
@@ -29,11 +35,13 @@ grouped AS (
         max(vintage) AS vintage,
         max(source) AS source,
         max(unit) AS unit,
-        max(provenance) AS provenance
+        max(provenance) AS provenance,
+        bool_and(published) AS published
     FROM parts
     GROUP BY ALL
 )
 SELECT
+    g.release,
     g.indicator_id,
     g.source,
     g.country,
@@ -50,6 +58,7 @@ SELECT
     g.unit,
     g.vintage,
     CASE
+        WHEN NOT g.published THEN 'not published yet at release ' || g.release
         WHEN g.split > 1 THEN 'split: ' || g.from_codes || ' became several municipalities'
         WHEN g.n_parts = 1 AND g.from_codes = g.current_code THEN 'as published'
         WHEN g.n_parts = 1 THEN 'renumbered: published as ' || g.from_codes
@@ -61,11 +70,12 @@ SELECT
     g.provenance
 FROM grouped AS g
 JOIN core_catalog__indicators AS c USING (indicator_id)
-LEFT JOIN core_region__codes AS r ON r.country = g.country AND r.code = g.current_code;
+LEFT JOIN core_region__codes AS r ON r.country = g.country AND r.code = g.current_code
+);
 
-COMMENT ON TABLE core_indicator_series IS
+COMMENT ON TABLE ${target} IS
     'Continuous series per indicator and today''s municipality across reforms (2018, 2020, 2024); harmonisation says how each year was made.';
-COMMENT ON COLUMN core_indicator_series.harmonisation IS
+COMMENT ON COLUMN ${target}.harmonisation IS
     'as published | renumbered | sum of merged parts (additive only) | why the year is missing.';
-COMMENT ON COLUMN core_indicator_series.from_codes IS
+COMMENT ON COLUMN ${target}.from_codes IS
     'The code(s) the value was published under that year.';

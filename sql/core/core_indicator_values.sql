@@ -1,7 +1,9 @@
 -- core_indicator_values: one row per indicator x region x year x gender x vintage, both sources.
 -- Status symbols stay beside a null value ('.', '..', ':' are not zero); provenance names the
 -- archived response (archive_id) and the source mode (live / snapshot, recorded or synthetic).
-CREATE OR REPLACE TABLE core_indicator_values AS
+-- Every version is read once; the current ones become core_indicator_values, the earlier ones
+-- (and Kolada's deletions) core_indicator_values__history, from which a release's view is drawn.
+CREATE OR REPLACE TEMP TABLE _indicator_versions AS
 SELECT
     c.indicator_id,
     'ssb' AS source,
@@ -22,12 +24,13 @@ SELECT
     r.vintage,
     r.table_id || '/' || r.contents_code AS source_series,
     r.archive_id,
-    r.provenance
+    r.provenance,
+    r.is_current,
+    false AS is_deleted
 FROM raw_ssb__kostra_values AS r
 JOIN core_catalog__indicators AS c
     ON c.source = 'ssb' AND c.table_id = r.table_id AND c.contents_code = r.contents_code
     AND c.fixed = r.fixed
-WHERE r.is_current  -- earlier releases stay in raw_ssb__kostra_values with is_current = false
 UNION ALL
 SELECT
     c.indicator_id,
@@ -49,13 +52,24 @@ SELECT
     k.vintage,
     k.kpi AS source_series,
     k.archive_id,
-    k.provenance
+    k.provenance,
+    k.is_current,
+    k.isdeleted AS is_deleted
 FROM raw_kolada__values AS k
 JOIN core_catalog__indicators AS c ON c.source = 'kolada' AND c.kpi = k.kpi
 LEFT JOIN raw_kolada__municipalities AS m ON m.id = k.municipality
 LEFT JOIN (SELECT DISTINCT group_id, title FROM raw_kolada__municipality_groups) AS g
-    ON g.group_id = k.municipality
-WHERE k.is_current AND NOT k.isdeleted;  -- deletions and older versions stay in raw
+    ON g.group_id = k.municipality;
+
+CREATE OR REPLACE TABLE core_indicator_values AS
+SELECT * EXCLUDE (is_current, is_deleted) FROM _indicator_versions
+WHERE is_current AND NOT is_deleted;
+
+CREATE OR REPLACE TABLE core_indicator_values__history AS
+SELECT * EXCLUDE (is_current) FROM _indicator_versions
+WHERE NOT is_current OR is_deleted;
+
+DROP TABLE _indicator_versions;
 
 COMMENT ON TABLE core_indicator_values IS
     'Indicator values from SSB (KOSTRA) and Kolada, one row per indicator, region, year, gender and vintage. Null values keep their status symbol.';
@@ -67,3 +81,5 @@ COMMENT ON COLUMN core_indicator_values.archive_id IS
     'sha256 of the archived raw response that produced the value (data/raw/<source>/objects).';
 COMMENT ON COLUMN core_indicator_values.provenance IS
     'live, snapshot:recorded or snapshot:synthetic (demo values that are not official figures).';
+COMMENT ON TABLE core_indicator_values__history IS
+    'Earlier versions of indicator values (an unrevised 15 March figure revised on 15 June) and Kolada deletions; with core_indicator_values they give each release''s view.';

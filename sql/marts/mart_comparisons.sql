@@ -4,11 +4,15 @@
 -- Computed peer figures (ASSS, the user's sets) leave the home out and use the weighted ratio
 -- (sum of numerators / sum of denominators) when the catalog names them, else the unweighted
 -- mean of the peers with a value. peer_method says which.
+-- Every comparison is drawn for today's figures (release = 'latest') and as it stood at each
+-- kept earlier release (release = its date: the unrevised 15 March figures, say), from the
+-- release views of the series and the published group rows.
 CREATE OR REPLACE TABLE mart_comparisons AS
 WITH home AS (SELECT country, municipality FROM core_settings__home),
+series AS (SELECT * FROM core_indicator_series__by_release),
 home_series AS (
     SELECT s.*
-    FROM core_indicator_series AS s
+    FROM series AS s
     JOIN home ON s.country = home.country AND s.region_code = home.municipality
     WHERE s.gender = 'T'
 ),
@@ -22,44 +26,45 @@ members AS (
     WHERE p.member_code IS NOT NULL AND p.member_code <> home.municipality
 ),
 member_values AS (
-    SELECT m.peer_set, m.year, s.indicator_id, s.region_code, s.value
+    SELECT s.release, m.peer_set, m.year, s.indicator_id, s.region_code, s.value
     FROM members AS m
-    JOIN core_indicator_series AS s
+    JOIN series AS s
         ON s.region_code = m.member_code AND s.year = m.year AND s.gender = 'T'
     JOIN home ON s.country = home.country
     WHERE s.value IS NOT NULL
 ),
 unweighted AS (
-    SELECT peer_set, year, indicator_id, avg(value) AS value, count(*) AS n_peers
+    SELECT release, peer_set, year, indicator_id, avg(value) AS value, count(*) AS n_peers
     FROM member_values
     GROUP BY ALL
 ),
 weighted AS (
     SELECT
-        m.peer_set, m.year, c.indicator_id,
+        n.release, m.peer_set, m.year, c.indicator_id,
         any_value(c.ratio_scale) * sum(n.value) / sum(d.value) AS value,
         count(*) AS n_peers
     FROM members AS m
     JOIN core_catalog__indicators AS c ON c.numerator IS NOT NULL AND c.denominator IS NOT NULL
-    JOIN core_indicator_series AS n
+    JOIN series AS n
         ON n.indicator_id = c.numerator AND n.region_code = m.member_code AND n.year = m.year
         AND n.gender = 'T'
-    JOIN core_indicator_series AS d
+    JOIN series AS d
         ON d.indicator_id = c.denominator AND d.region_code = m.member_code AND d.year = m.year
-        AND d.gender = 'T'
+        AND d.gender = 'T' AND d.release = n.release
     WHERE n.value IS NOT NULL AND d.value IS NOT NULL AND d.value <> 0
     GROUP BY ALL
 ),
 published AS (
-    SELECT v.indicator_id, v.year, v.region_code, v.region_label, v.value, v.status, v.vintage
-    FROM core_indicator_values AS v
+    SELECT v.release, v.indicator_id, v.year, v.region_code, v.region_label, v.value, v.status,
+           v.vintage
+    FROM core_indicator_values__by_release AS v
     JOIN home ON v.country = home.country
     WHERE v.gender = 'T' AND v.region_kind <> 'municipality'
 ),
 ranking_pool AS (
-    SELECT peer_set, year, indicator_id, region_code, value FROM member_values
+    SELECT release, peer_set, year, indicator_id, region_code, value FROM member_values
     UNION ALL
-    SELECT s.peer_set, h.year, h.indicator_id, h.region_code, h.value
+    SELECT h.release, s.peer_set, h.year, h.indicator_id, h.region_code, h.value
     FROM home_series AS h
     JOIN sets AS s ON s.year = h.year AND s.kind <> 'unavailable'
     WHERE h.value IS NOT NULL
@@ -68,15 +73,16 @@ ranked AS (
     SELECT
         r.*,
         rank() OVER (
-            PARTITION BY r.peer_set, r.year, r.indicator_id
+            PARTITION BY r.release, r.peer_set, r.year, r.indicator_id
             ORDER BY CASE WHEN c.higher_is_better = false THEN r.value ELSE -r.value END
         ) AS rank,
-        count(*) OVER (PARTITION BY r.peer_set, r.year, r.indicator_id) AS n_ranked
+        count(*) OVER (PARTITION BY r.release, r.peer_set, r.year, r.indicator_id) AS n_ranked
     FROM ranking_pool AS r
     JOIN core_catalog__indicators AS c USING (indicator_id)
 ),
 base AS (
     SELECT
+        h.release,
         h.indicator_id,
         h.source,
         h.year,
@@ -116,17 +122,20 @@ base AS (
     JOIN sets AS s ON s.year = h.year
     LEFT JOIN published AS p
         ON s.kind = 'published' AND p.indicator_id = h.indicator_id AND p.year = h.year
-        AND p.region_code = s.peer_region
+        AND p.region_code = s.peer_region AND p.release = h.release
     LEFT JOIN weighted AS w
         ON s.kind = 'computed' AND w.peer_set = s.peer_set AND w.year = h.year
-        AND w.indicator_id = h.indicator_id
+        AND w.indicator_id = h.indicator_id AND w.release = h.release
     LEFT JOIN unweighted AS u  -- for published sets: only the count of members with data
         ON u.peer_set = s.peer_set AND u.year = h.year AND u.indicator_id = h.indicator_id
+        AND u.release = h.release
     LEFT JOIN ranked AS rk
         ON rk.peer_set = s.peer_set AND rk.year = h.year AND rk.indicator_id = h.indicator_id
-        AND rk.region_code = h.region_code
+        AND rk.region_code = h.region_code AND rk.release = h.release
 )
 SELECT
+    b.release,
+    coalesce(r.kind, 'latest') AS release_kind,
     b.indicator_id,
     c.label,
     c.unit,
@@ -170,8 +179,10 @@ SELECT
     b.provenance
 FROM base AS b
 JOIN core_catalog__indicators AS c USING (indicator_id)
+LEFT JOIN core_releases AS r ON r.release = b.release
 LEFT JOIN base AS b3
-    ON b3.indicator_id = b.indicator_id AND b3.peer_set = b.peer_set AND b3.year = b.year - 3;
+    ON b3.indicator_id = b.indicator_id AND b3.peer_set = b.peer_set AND b3.year = b.year - 3
+    AND b3.release = b.release;
 
 COMMENT ON TABLE mart_comparisons IS
     'Home municipality against each peer set per indicator and year: published or computed peer figure (peer_method says how), gap, rank, percentile, 3-year trend.';
@@ -187,3 +198,5 @@ COMMENT ON COLUMN mart_comparisons.home_trend_3y IS
     'Home value minus its value three years earlier.';
 COMMENT ON COLUMN mart_comparisons.vintage IS
     'Release the home value comes from (SSB table updated date, Kolada pull date).';
+COMMENT ON COLUMN mart_comparisons.release IS
+    'latest: today''s figures; a date: the comparison as it stood at that release (release_kind says unrevised, revised, correction or Kolada pull).';

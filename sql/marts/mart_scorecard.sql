@@ -31,7 +31,7 @@ FROM core_targets AS t
 JOIN core_catalog__indicators AS c USING (indicator_id)
 LEFT JOIN mart_comparisons AS m
     ON m.indicator_id = t.indicator_id AND m.year = t.year
-    AND m.is_default_peer_set;
+    AND m.is_default_peer_set AND m.release = 'latest';
 
 COMMENT ON TABLE mart_scorecard IS
     'The scorecard (måleskjema): target, result from the latest vintage, status (met, not met, no data) and the peer figure.';
