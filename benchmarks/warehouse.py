@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from pipelines.regions import municipalities
+from pipelines.models import build_releases, build_series
 from pipelines.warehouse import Warehouse
 
 YEARS = list(range(2015, 2025))
@@ -144,17 +145,20 @@ with wh.build() as con:
         wh.replace_table(con, name, frame)
     raw_rows = {{n: f.height for n, f in tables.items()}}
 generate = time.perf_counter() - t0
-models = ["core/core_indicator_values.sql", "core/core_regions.sql",
-          "core/core_indicator_series.sql",
-          "core/core_peer_sets.sql", "marts/mart_comparisons.sql", "marts/mart_scorecard.sql",
-          "marts/mart_expenditure_need.sql"]
+models = ["core/core_indicator_values.sql", "core/core_regions.sql", build_releases,
+          build_series, "core/core_peer_sets.sql", "marts/mart_comparisons.sql",
+          "marts/mart_scorecard.sql", "marts/mart_expenditure_need.sql"]
 timings = {{}}
 with wh.build() as con:
     con.execute("CHECKPOINT")
     start = time.perf_counter()
     for model in models:
         t = time.perf_counter()
-        wh.run_model(con, model)
+        if callable(model):
+            model(wh, con)
+            model = model.__name__
+        else:
+            wh.run_model(con, model)
         timings[model] = time.perf_counter() - t
     total = time.perf_counter() - start
     out_rows = {{t: con.execute(f"SELECT count(*) FROM {{t}}").fetchall()[0][0]
