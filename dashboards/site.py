@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from openpyxl import Workbook
 from plotly.offline import get_plotlyjs
 
 from dashboards.data import area_payload, comparisons, home, rankings, sick_leave, slug
+from dashboards.table_files import write_csv, write_xlsx
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
@@ -65,14 +65,8 @@ sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
 
 def _write_table(rows: pl.DataFrame, path_stem: Path) -> None:
     table = rows.select([c for c in TABLE_COLUMNS if c in rows.columns])
-    table.write_csv(path_stem.with_suffix(".csv"), separator=";")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Sammenligning"
-    sheet.append(table.columns)
-    for row in table.iter_rows():
-        sheet.append(list(row))
-    book.save(path_stem.with_suffix(".xlsx"))
+    write_csv(table, path_stem.with_suffix(".csv"))
+    write_xlsx(table, path_stem.with_suffix(".xlsx"), "Sammenligning")
 
 
 def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:

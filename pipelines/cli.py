@@ -206,6 +206,14 @@ def import_files(args: argparse.Namespace) -> int:
         print(f"--kind must be one of {', '.join(KINDS)}", file=sys.stderr)
         return EXIT_CONFIG
     archive = LocalArchive(settings.local_dir)
+    if args.list:
+        return _list_imports(archive, settings)
+    if args.withdraw or args.restore:
+        return _withdraw_or_restore(archive, args)
+    if not args.files:
+        print("import: give the files to import (or --list, --withdraw, --restore)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_CONFIG
     new: dict[str, str] = {}
     for name in args.files:
         path = Path(name)
@@ -228,13 +236,72 @@ def import_files(args: argparse.Namespace) -> int:
     for line in summary_lines(results):
         print(line)
     rejected = [r for r in results if r.status == "rejected"]
+    quarantined = [r for r in results if r.rows_quarantined]
     loaded = [r for r in results if r.rows_loaded > 0]
     if loaded and not args.no_refresh:
         print("refreshing the warehouse with the imported figures ...")
         refreshed = refresh(args)
         if refreshed != EXIT_OK:
             return refreshed
-    return EXIT_FAILED if rejected else EXIT_OK
+    # the good rows are in, but a rejected file or a quarantined row needs someone to look
+    return EXIT_FAILED if rejected or quarantined else EXIT_OK
+
+
+def _list_imports(archive, settings: Settings) -> int:
+    """Every archived file with its status, from the ledger (and the rows of the last refresh)."""
+    from pipelines.local.private_store import PrivateStore
+
+    counts: dict[str, tuple[int, int]] = {}
+    store = PrivateStore(settings.private_dir)
+    if store.path.exists():
+        for sha, loaded, quarantined in store.read(
+            "SELECT file_sha256, rows_loaded, rows_quarantined FROM files"
+        ).iter_rows():
+            counts[sha] = (loaded, quarantined)
+    entries = archive.entries()
+    if not entries:
+        print("no files imported yet")
+        return EXIT_OK
+    print(f"{'sha256':12s}  {'imported (UTC)':19s}  {'status':10s}  {'rows':>11s}  file")
+    for e in sorted(entries, key=lambda e: e["imported_at"]):
+        status = e.get("status") or "unchecked"
+        rows = counts.get(e["sha256"])
+        text = f"{rows[0]:>5d} / {rows[1]:<3d}" if rows and status == "accepted" else ""
+        print(f"{e['sha256'][:12]}  {e['imported_at'][:19]}  {status:10s}  {text:>11s}  "
+              f"{e['name']}" + (f"  ({e['reason']})" if e.get("reason") else ""))  # fmt: skip
+    print("rows: loaded / quarantined at the last refresh")
+    return EXIT_OK
+
+
+def _withdraw_or_restore(archive, args: argparse.Namespace) -> int:
+    """Take a file out of the warehouse (kept in the archive), or bring one back; refresh."""
+    wanted = args.withdraw or args.restore
+    by_sha = len(wanted) >= 8
+    matches = [
+        e
+        for e in archive.entries()
+        if (by_sha and e["sha256"].startswith(wanted.lower())) or e["name"] == Path(wanted).name
+    ]
+    if len(matches) != 1:
+        names = ", ".join(f"{e['sha256'][:12]} {e['name']}" for e in matches) or "none"
+        print(
+            f"import: {wanted!r} matches {len(matches)} archived files ({names}); give the "
+            "sha256 (at least 8 characters) from `malestokk import --list`",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    (entry,) = matches
+    if args.withdraw:
+        archive.record_status(entry["sha256"], "withdrawn", "withdrawn by a user")
+        print(f"withdrawn      {entry['name']} ({entry['sha256'][:12]}): kept in the archive, "
+              "no longer loaded")  # fmt: skip
+    else:
+        archive.record_status(entry["sha256"], "accepted")
+        print(f"restored       {entry['name']} ({entry['sha256'][:12]}): loaded again")
+    if args.no_refresh:
+        return EXIT_OK
+    print("refreshing the warehouse ...")
+    return refresh(args)
 
 
 @contextlib.contextmanager
@@ -373,7 +440,14 @@ def main(argv: list[str] | None = None) -> int:
     p_import = sub.add_parser(
         "import", help="import sick-leave, survey, survey-plan or unit files (.csv/.xlsx)"
     )
-    p_import.add_argument("files", nargs="+", help="files exported by HR or survey systems")
+    p_import.add_argument("files", nargs="*", help="files exported by HR or survey systems")
+    p_import.add_argument(
+        "--list", action="store_true", help="every imported file with its status, then stop"
+    )
+    p_import.add_argument(
+        "--withdraw", metavar="FILE|SHA", help="take an imported file out (kept in the archive)"
+    )
+    p_import.add_argument("--restore", metavar="FILE|SHA", help="bring a withdrawn file back")
     p_import.add_argument(
         "--kind",
         help="units, sick_leave, user_survey, employee_survey or survey_plan "

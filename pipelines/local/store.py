@@ -140,6 +140,7 @@ class FileResult:
     rows_quarantined: int = 0
     reason: str | None = None
     reasons: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # which sheets were read, the decimal mark
 
 
 @dataclass
@@ -182,6 +183,7 @@ def _versioned(parsed: Parsed, entry: dict[str, Any]) -> pl.DataFrame:
         pl.lit(entry["imported_at"]).alias("vintage"),
         pl.lit(entry["name"]).alias("file"),
         pl.lit(entry["sha256"]).alias("file_sha256"),
+        pl.col("_sheet").alias("sheet"),
         pl.col("_row").alias("row"),
     )
 
@@ -191,8 +193,8 @@ def empty_history(kind_name: str) -> pl.DataFrame:
     kind = KINDS[kind_name]
     types = {c.name: POLARS_TYPES[c.type] for c in kind.columns}
     schema = {c: types.get(c, pl.Float64) for c in [*kind.key, *VALUE_COLUMNS[kind_name]]}
-    schema.update(vintage=pl.String, file=pl.String, file_sha256=pl.String, row=pl.Int64,
-                  is_current=pl.Boolean)  # fmt: skip
+    schema.update(vintage=pl.String, file=pl.String, file_sha256=pl.String, sheet=pl.String,
+                  row=pl.Int64, is_current=pl.Boolean)  # fmt: skip
     return pl.DataFrame(schema=schema)
 
 
@@ -250,6 +252,7 @@ def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTable
             result.reason = parsed.reason
             continue
         result.kind = parsed.kind.name
+        result.notes = parsed.notes
         result.rows_read = parsed.rows_read
         result.rows_loaded = parsed.good.height
         bad_rows = {p.row for p in parsed.problems}
@@ -278,12 +281,14 @@ def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTable
         [
             {"file_sha256": r.sha256, "file": r.name, "kind": r.kind, "imported_at": r.imported_at,
              "status": r.status, "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
-             "rows_quarantined": r.rows_quarantined, "reason": r.reason}
+             "rows_quarantined": r.rows_quarantined, "reason": r.reason,
+             "notes": "; ".join(r.notes) or None}
             for r in results
         ],
         schema={"file_sha256": pl.String, "file": pl.String, "kind": pl.String,
                 "imported_at": pl.String, "status": pl.String, "rows_read": pl.Int64,
-                "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64, "reason": pl.String},
+                "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64, "reason": pl.String,
+                "notes": pl.String},
     )  # fmt: skip
     return LocalTables(tables, results)
 
@@ -297,7 +302,7 @@ def summary_lines(results: list[FileResult]) -> list[str]:
             continue
         lines.append(
             f"{r.status:14s} {r.name} ({r.kind}): {r.rows_loaded} rows loaded, "
-            f"{r.rows_quarantined} quarantined"
+            f"{r.rows_quarantined} quarantined" + (f" [{'; '.join(r.notes)}]" if r.notes else "")
         )
         for reason, count in r.reasons.most_common():
             lines.append(f"    {count:4d} x {reason}")

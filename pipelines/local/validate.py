@@ -1,9 +1,11 @@
 """Turn a read file into good rows and quarantined rows, each problem named by row and column.
 
 Whole-file problems (no known kind, a required column missing, two columns meaning the same)
-reject the file. Cell problems (text in a number, a bad period) and rule breaches found by the
-pandera schemas (ranges, absence above contracted days, unknown unit, duplicate keys) quarantine
-only the rows concerned; every other row loads.
+reject the file. Row problems quarantine only the rows concerned and every other row loads:
+a cell that does not parse (text in a number, a bad period, a number that could be read two
+ways), a row longer or shorter than its header (values would shift), a control character, a row
+hidden in Excel, an exact copy of an earlier row (the first copy loads), and the rule breaches
+the pandera schemas find (ranges, absence above contracted days, unknown unit, duplicate keys).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandera.errors
 import polars as pl
 
 from pipelines.local.kinds import KINDS, NAME_HINTS, Kind, fold
-from pipelines.local.reader import FileRejected, RawTable, read_table
+from pipelines.local.numbers import decimal_mark, parse_int, parse_number
+from pipelines.local.reader import FileRejected, RawTable, read_tables
 from quality.local_schemas import schema_for
 
 ALL_ALIASES = {alias: kind for kind in KINDS.values() for c in kind.columns for alias in c.aliases}
@@ -25,11 +28,13 @@ QUARANTINE_SCHEMA = {
     "file": pl.String,
     "file_sha256": pl.String,
     "kind": pl.String,
+    "sheet": pl.String,
     "row": pl.Int64,
     "column": pl.String,
     "value": pl.String,
     "reason": pl.String,
 }
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -42,42 +47,22 @@ class Problem:
     column: str
     value: str
     reason: str
+    sheet: str | None = None
 
 
 @dataclass
 class Parsed:
     file: str
     kind: Kind
-    good: pl.DataFrame  # canonical columns + `_row`
+    good: pl.DataFrame  # canonical columns + `_row` and `_sheet`
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     encoding: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 # --- values -------------------------------------------------------------------------------------
-
-
-def parse_number(text: str) -> float:
-    """'1 234,5', '1.234,5', '12,5', '12.5' -> float; anything else raises ValueError."""
-    s = text.replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", s):
-        s = s.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", s):
-        s = s.replace(",", ".")
-    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
-        s = s.replace(",", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", s):
-        raise ValueError(f"not a number: {text!r}")
-    return float(s)
-
-
-def parse_int(text: str) -> int:
-    value = parse_number(text)
-    if not value.is_integer():
-        raise ValueError(f"not a whole number: {text!r}")
-    return int(value)
-
 
 QUARTER = {"1": "K1", "2": "K2", "3": "K3", "4": "K4"}
 
@@ -86,6 +71,8 @@ def parse_period(text: str) -> str:
     """Month -> '2024M03', quarter -> '2024K1' (accepts 2024-03, 03.2024, 2024Q1, K1 2024 ...)."""
     s = text.strip().upper().replace(" ", "")
     patterns = [
+        # a month stored as its first day (an Excel date cell, 2024-03-01)
+        (r"(\d{4})-(\d{2})-01", lambda y, m: f"{y}M{int(m):02d}" if 1 <= int(m) <= 12 else None),
         (r"(\d{4})[-M/](\d{1,2})", lambda y, m: f"{y}M{int(m):02d}" if 1 <= int(m) <= 12 else None),
         (r"(\d{1,2})[./-](\d{4})", lambda m, y: f"{y}M{int(m):02d}" if 1 <= int(m) <= 12 else None),
         (r"(\d{4})-?[KQ]([1-4])", lambda y, q: f"{y}K{q}"),
@@ -102,18 +89,18 @@ def parse_period(text: str) -> str:
 
 
 def parse_year(text: str) -> int:
-    s = text.strip()
+    s = str(text).strip()
     if not re.fullmatch(r"\d{4}", s) or not 1990 <= int(s) <= 2100:
         raise ValueError(f"not a year: {text!r}")
     return int(s)
 
 
 PARSERS = {
-    "text": str,
+    "text": lambda text, _decimal: str(text),
     "int": parse_int,
     "number": parse_number,
-    "period": parse_period,
-    "year": parse_year,
+    "period": lambda text, _decimal: parse_period(text),
+    "year": lambda text, _decimal: parse_year(text),
 }
 POLARS_TYPES = {
     "text": pl.String,
@@ -191,41 +178,108 @@ def map_columns(table: RawTable, kind: Kind) -> tuple[dict[str, int], list[str]]
     return positions, ignored
 
 
+def _numeric_texts(table: RawTable, kind: Kind, positions: dict[str, int]) -> Iterable[str]:
+    numeric = [
+        i
+        for name, i in positions.items()
+        if name in kind.extra_columns or kind.column(name).type in ("int", "number")
+    ]
+    for _, cells in table.rows:
+        for i in numeric:
+            if i < len(cells):
+                yield cells[i]
+
+
 # --- rows ---------------------------------------------------------------------------------------
+
+
+def _shape_problem(table: RawTable, row: int, cells: list[str]) -> Problem | None:
+    """A row that does not line up with its header: its values would land in other columns."""
+    width = len(table.header)
+    used = len(cells)
+    while used and not cells[used - 1]:
+        used -= 1
+    if used > width:
+        return Problem(
+            row, f"column {width + 1}", cells[width][:80],
+            f"row has {used} cells but the header has {width}: the values would shift into "
+            "other columns (decimal commas in a comma-separated file?)", table.sheet,
+        )  # fmt: skip
+    if table.delimiter and len(cells) < width:  # a CSV row cut short (an .xlsx row ends early)
+        return Problem(
+            row, table.header[len(cells)] if len(cells) < width else "", "",
+            f"row has {len(cells)} cells but the header has {width}", table.sheet,
+        )  # fmt: skip
+    return None
 
 
 def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed:
     header_of = {name: table.header[i] for name, i in positions.items()}
+    decimal = decimal_mark(_numeric_texts(table, kind, positions))
     records: list[dict] = []
     problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
     for row_number, cells in table.rows:
-        record: dict = {"_row": row_number}
+        if row_number in table.hidden_rows:
+            problems.append(Problem(
+                row_number, "", "", "row is hidden in Excel: unhide it if it belongs to the "
+                "figures, or delete it", table.sheet,
+            ))  # fmt: skip
+            continue
+        shape = _shape_problem(table, row_number, cells)
+        if shape:
+            problems.append(shape)
+            continue
+        control = next(((i, c) for i, c in enumerate(cells) if CONTROL.search(c)), None)
+        if control:
+            i, text = control
+            char = CONTROL.search(text).group()
+            problems.append(Problem(
+                row_number, table.header[i] if i < len(table.header) else f"column {i + 1}",
+                text.encode("unicode_escape").decode()[:80],
+                f"control character U+{ord(char):04X} in the cell", table.sheet,
+            ))  # fmt: skip
+            continue
+        record: dict = {"_row": row_number, "_sheet": table.sheet}
         bad = False
         for name, position in positions.items():
             column = kind.column(name) if name not in kind.extra_columns else None
             text = cells[position] if position < len(cells) else ""
             if text == "":
                 if column is not None and column.required:
-                    problems.append(Problem(row_number, header_of[name], "", "missing value"))
+                    problems.append(
+                        Problem(row_number, header_of[name], "", "missing value", table.sheet)
+                    )
                     bad = True
                 record[name] = None
                 continue
             parser = PARSERS[column.type] if column else parse_number
             try:
-                record[name] = parser(text)
+                record[name] = parser(text, decimal)
             except ValueError as exc:
-                problems.append(Problem(row_number, header_of[name], text, str(exc)))
+                problems.append(Problem(row_number, header_of[name], text, str(exc), table.sheet))
                 bad = True
-        if not bad:
-            records.append(record)
-    schema = {"_row": pl.Int64}
+        if bad:
+            continue
+        signature = tuple(record[name] for name in positions)
+        if signature in seen:  # the same row twice: one loads, the copy is reported
+            problems.append(Problem(row_number, "", "", f"exact duplicate of row {seen[signature]}"
+                                    " (loaded once)", table.sheet))  # fmt: skip
+            continue
+        seen[signature] = row_number
+        records.append(record)
+    schema = {"_row": pl.Int64, "_sheet": pl.String}
     for name in positions:
         column = kind.column(name) if name not in kind.extra_columns else None
         schema[name] = POLARS_TYPES[column.type] if column else pl.Float64
     for column in kind.columns:
         schema.setdefault(column.name, POLARS_TYPES[column.type])
     good = pl.DataFrame(records, schema=schema)
-    return Parsed(table.file, kind, good, problems, rows_read=len(table.rows))
+    notes = [*table.notes]
+    if decimal:
+        notes.append(f"decimal mark '{decimal}'" + (f" (sheet '{table.sheet}')" if table.sheet
+                                                    else ""))  # fmt: skip
+    return Parsed(table.file, kind, good, problems, rows_read=len(table.rows), notes=notes)
 
 
 def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]) -> Parsed:
@@ -263,6 +317,7 @@ def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]
                 header_of.get(column, column),
                 "" if value is None else str(value),
                 reason,
+                frame["_sheet"][int(index)],
             )
         )
     keep = [i for i in range(frame.height) if i not in failing]
@@ -273,23 +328,42 @@ def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]
 def validate_file(
     path: Path, known_units: set[str], kind: str | None = None, name: str | None = None
 ) -> Parsed:
-    table = read_table(path, looks_like_header, name)
-    if not table.rows:
-        raise FileRejected(table.file, f"no data rows below the header (row {table.header_row})")
-    detected = detect_kind(table, kind)
-    positions, ignored = map_columns(table, detected)
-    parsed = parse_rows(table, detected, positions)
-    parsed.encoding = table.encoding
-    parsed.ignored_columns = ignored
-    header_of = {n: table.header[i] for n, i in positions.items()}
+    """Every data sheet of the file (one for a CSV), of one kind, into good and quarantined rows."""
+    tables = read_tables(path, looks_like_header, name)
+    parts: list[Parsed] = []
+    header_of: dict[str, str] = {}
+    for table in tables:
+        if not table.rows:
+            where = f"sheet '{table.sheet}' " if table.sheet else ""
+            raise FileRejected(
+                table.file, f"no data rows below the header ({where}row {table.header_row})"
+            )
+        detected = detect_kind(table, kind)
+        if parts and detected.name != parts[0].kind.name:
+            raise FileRejected(
+                table.file, f"sheet '{table.sheet}' holds {detected.name}, sheet "
+                f"'{tables[0].sheet}' {parts[0].kind.name}: one kind per file",
+            )  # fmt: skip
+        positions, ignored = map_columns(table, detected)
+        part = parse_rows(table, detected, positions)
+        part.encoding = table.encoding
+        part.ignored_columns = ignored
+        header_of.update({n: table.header[i] for n, i in positions.items()})
+        parts.append(part)
+    parsed = parts[0]
+    for part in parts[1:]:
+        parsed.good = pl.concat([parsed.good, part.good], how="diagonal_relaxed")
+        parsed.problems += part.problems
+        parsed.rows_read += part.rows_read
+        parsed.notes += part.notes
     return apply_rules(parsed, known_units, header_of)
 
 
 def quarantine_frame(parsed_problems: Iterable[tuple[str, str, str, Problem]]) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            {"file": f, "file_sha256": sha, "kind": k, "row": p.row, "column": p.column,
-             "value": p.value, "reason": p.reason}
+            {"file": f, "file_sha256": sha, "kind": k, "sheet": p.sheet, "row": p.row,
+             "column": p.column, "value": p.value, "reason": p.reason}
             for f, sha, k, p in parsed_problems
         ],
         schema=QUARANTINE_SCHEMA,

@@ -1,7 +1,9 @@
 -- mart_local__sick_leave: sick-leave rates per unit and per service area, safe to show.
--- Primary rule: a unit (or area) with fewer than ${min_employees} employees shows no figures.
--- Secondary rule: when exactly one unit of an area and period is hidden, the next smallest unit
--- is hidden too, or the area total minus the visible units would reveal it.
+-- The rules are sql/marts/privacy_rules.sql: a unit under ${min_employees} employees is hidden,
+-- and so is an area total a unit of which is hidden, with fewer than three units, or with one
+-- unit holding all but fewer than ${min_employees}. One granularity per unit and year: when a
+-- unit has quarters for a year its months are not shown (a quarter minus two shown months would
+-- give the third away).
 CREATE OR REPLACE TABLE mart_local__sick_leave AS
 WITH current_units AS (
     SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
@@ -12,26 +14,21 @@ facts AS (
         coalesce(u.unit_name, s.unit_name) AS unit_name,
         u.service_area,
         s.period,
+        left(s.period, 4) AS year,
+        s.period LIKE '%K%' AS is_quarter,
         s.employees,
         s.contracted_days,
         s.self_certified_days,
         s.doctor_certified_days,
-        s.vintage,
-        s.file
+        s.vintage
     FROM local_raw.sick_leave AS s
     LEFT JOIN current_units AS u USING (unit_id)
     WHERE s.is_current
 ),
-primary_rule AS (
+one_granularity AS (
     SELECT
         *,
-        employees < ${min_employees} AS hidden_primary,
-        count(*) FILTER (WHERE employees < ${min_employees})
-            OVER (PARTITION BY service_area, period) AS hidden_in_area,
-        row_number() OVER (
-            PARTITION BY service_area, period, employees < ${min_employees}
-            ORDER BY employees, unit_id
-        ) AS size_rank
+        NOT is_quarter AND bool_or(is_quarter) OVER (PARTITION BY unit_id, year) AS other_granularity
     FROM facts
 ),
 units AS (
@@ -42,17 +39,16 @@ units AS (
         service_area,
         period,
         CASE
-            WHEN hidden_primary
-                THEN 'sick_leave_min_employees=${min_employees}: ' || employees || ' employees'
-            WHEN hidden_in_area = 1 AND size_rank = 1
-                THEN 'secondary: protects a hidden unit in the same service area and period'
+            WHEN other_granularity
+                THEN 'one granularity per unit and year: its quarters are shown'
+            ELSE unit_hidden_by(employees, ${min_employees}, 'sick_leave_min_employees')
         END AS suppressed_by,
         employees,
         contracted_days,
         self_certified_days,
         doctor_certified_days,
         vintage
-    FROM primary_rule
+    FROM one_granularity
 ),
 areas AS (
     SELECT
@@ -61,15 +57,17 @@ areas AS (
         NULL AS unit_name,
         service_area,
         period,
-        CASE WHEN sum(employees) < ${min_employees}
-            THEN 'sick_leave_min_employees=${min_employees}: ' || sum(employees) || ' employees'
-        END AS suppressed_by,
+        area_hidden_by(
+            count(*), count(*) FILTER (WHERE employees < ${min_employees}), sum(employees),
+            max(employees), ${min_employees}, 'sick_leave_min_employees'
+        ) AS suppressed_by,
         CAST(sum(employees) AS BIGINT) AS employees,
         sum(contracted_days) AS contracted_days,
         sum(self_certified_days) AS self_certified_days,
         sum(doctor_certified_days) AS doctor_certified_days,
         max(vintage) AS vintage
-    FROM facts
+    FROM one_granularity
+    WHERE NOT other_granularity
     GROUP BY service_area, period
 ),
 combined AS (SELECT * FROM units UNION ALL SELECT * FROM areas)

@@ -1,6 +1,7 @@
 -- mart_local__surveys: user and employee survey results per unit and service area, safe to show.
--- Primary rule: fewer than ${min_respondents} respondents shows no result. Secondary rule as for
--- sick leave: a lone hidden unit in an area takes the next smallest with it.
+-- The rules are sql/marts/privacy_rules.sql: fewer than ${min_respondents} respondents hides a
+-- unit's result, and an area result is hidden when a unit in it is hidden, fewer than three
+-- units answered, or one unit holds all but fewer than ${min_respondents} respondents.
 CREATE OR REPLACE TABLE mart_local__surveys AS
 WITH current_units AS (
     SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
@@ -18,37 +19,21 @@ with_area AS (
     SELECT f.* REPLACE (coalesce(u.unit_name, f.unit_name) AS unit_name), u.service_area
     FROM facts AS f LEFT JOIN current_units AS u USING (unit_id)
 ),
-primary_rule AS (
-    SELECT
-        *,
-        respondents < ${min_respondents} AS hidden_primary,
-        count(*) FILTER (WHERE respondents < ${min_respondents})
-            OVER (PARTITION BY survey_kind, service_area, year, question) AS hidden_in_area,
-        row_number() OVER (
-            PARTITION BY survey_kind, service_area, year, question,
-                respondents < ${min_respondents}
-            ORDER BY respondents, unit_id
-        ) AS size_rank
-    FROM with_area
-),
 units AS (
     SELECT
         'unit' AS level, survey_kind, unit_id, unit_name, service_area, year, question,
-        CASE
-            WHEN hidden_primary
-                THEN 'survey_min_respondents=${min_respondents}: ' || respondents || ' respondents'
-            WHEN hidden_in_area = 1 AND size_rank = 1
-                THEN 'secondary: protects a hidden unit in the same service area, year and question'
-        END AS suppressed_by,
+        unit_hidden_by(respondents, ${min_respondents}, 'survey_min_respondents')
+            AS suppressed_by,
         respondents, mean_score, scale_max, vintage
-    FROM primary_rule
+    FROM with_area
 ),
 areas AS (
     SELECT
         'service_area', survey_kind, NULL, NULL, service_area, year, question,
-        CASE WHEN sum(respondents) < ${min_respondents}
-            THEN 'survey_min_respondents=${min_respondents}: ' || sum(respondents) || ' respondents'
-        END,
+        area_hidden_by(
+            count(*), count(*) FILTER (WHERE respondents < ${min_respondents}),
+            sum(respondents), max(respondents), ${min_respondents}, 'survey_min_respondents'
+        ),
         CAST(sum(respondents) AS BIGINT),
         sum(mean_score * respondents) / nullif(sum(respondents), 0),
         max(scale_max),

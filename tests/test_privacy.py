@@ -1,0 +1,138 @@
+"""Suppression that survives arithmetic: the differencing attacks of issue 13, played against
+the marts the refresh builds (sql/marts/privacy_rules.sql), recover nothing hidden."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.local.private_store import PrivateStore
+from pipelines.local.store import empty_history
+from pipelines.models import build_local_marts
+from pipelines.warehouse import Warehouse
+
+MIN = 5
+UNITS = {  # unit -> service area
+    "A1": "alpha", "A2": "alpha", "A3": "alpha",  # A2 is small: 4 employees
+    "B1": "beta", "B2": "beta",  # two units only
+    "C1": "gamma", "C2": "gamma", "C3": "gamma",  # C1 files months and quarters for 2024
+    "D1": "delta", "D2": "delta",  # surveys: D1 has 3 respondents, all answering 1
+}  # fmt: skip
+
+
+def sick_row(unit: str, period: str, employees: int, days: float, absent: float) -> dict:
+    return {"unit_id": unit, "unit_name": f"Enhet {unit}", "period": period,
+            "employees": employees, "contracted_days": days, "self_certified_days": absent / 2,
+            "doctor_certified_days": absent / 2, "short_term_days": None, "long_term_days": None,
+            "vintage": "2026-11-01", "file": "f.csv", "file_sha256": "x", "sheet": None, "row": 1,
+            "is_current": True}  # fmt: skip
+
+
+def survey_row(unit: str, question: str, respondents: int, mean: float) -> dict:
+    return {"unit_id": unit, "unit_name": f"Enhet {unit}", "year": 2024, "question": question,
+            "respondents": respondents, "mean_score": mean, "scale_max": 6, "vintage": "x",
+            "file": "s.csv", "file_sha256": "y", "sheet": None, "row": 1, "is_current": True,
+            **{f"andel_{n}": None for n in range(1, 7)}}  # fmt: skip
+
+
+SICK = [
+    sick_row("A1", "2024K1", 20, 1200, 60), sick_row("A2", "2024K1", 4, 240, 30),
+    sick_row("A3", "2024K1", 15, 900, 45),
+    sick_row("B1", "2024K1", 20, 1200, 50), sick_row("B2", "2024K1", 10, 600, 21),
+    # C1: a quarter and its three months; in January only 4 people were employed
+    sick_row("C1", "2024K1", 10, 600, 33), sick_row("C1", "2024M01", 4, 80, 13),
+    sick_row("C1", "2024M02", 10, 200, 10), sick_row("C1", "2024M03", 10, 320, 10),
+    sick_row("C2", "2024K1", 12, 700, 20), sick_row("C3", "2024K1", 30, 1800, 90),
+]  # fmt: skip
+SURVEYS = [
+    survey_row("D1", "Trivsel", 3, 1.0), survey_row("D2", "Trivsel", 12, 5.0),
+    survey_row("A1", "Trivsel", 9, 4.0), survey_row("A2", "Trivsel", 8, 5.0),
+    survey_row("A3", "Trivsel", 10, 4.5),
+]  # fmt: skip
+
+
+@pytest.fixture
+def marts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    tables = {name: empty_history(name) for name in
+              ("units", "sick_leave", "user_survey", "employee_survey", "survey_plan")}  # fmt: skip
+    tables["units"] = pl.DataFrame(
+        [{"unit_id": u, "unit_name": f"Enhet {u}", "service_area": a, "vintage": "x",
+          "file": "u.csv", "file_sha256": "z", "sheet": None, "row": 1, "is_current": True}
+         for u, a in UNITS.items()],
+        schema=tables["units"].schema,
+    )  # fmt: skip
+    tables["sick_leave"] = pl.DataFrame(SICK, schema=tables["sick_leave"].schema)
+    tables["user_survey"] = pl.DataFrame(SURVEYS, schema=tables["user_survey"].schema)
+    store = PrivateStore(tmp_path / "private")
+    store.write(tables, {})
+    wh = Warehouse(tmp_path / "warehouse")
+    with wh.build() as con:
+        build_local_marts(wh, con, store, MIN, MIN)
+    con = duckdb.connect(str(wh.staging), read_only=True)
+    yield con
+    con.close()
+
+
+def truth(unit: str, period: str) -> float:
+    return next(r["contracted_days"] for r in SICK if (r["unit_id"], r["period"]) == (unit, period))
+
+
+def test_a_hidden_unit_cannot_be_had_from_its_area_total(marts) -> None:
+    sick = marts.sql("SELECT * FROM mart_local__sick_leave").pl()
+    for (area, period), rows in sick.group_by("service_area", "period"):
+        units = rows.filter(pl.col("level") == "unit")
+        total = rows.filter(pl.col("level") == "service_area")["contracted_days"]
+        hidden = units.filter(pl.col("contracted_days").is_null())
+        if total.is_empty() or total[0] is None or hidden.is_empty():
+            continue
+        # the attack: area total minus the units that are shown
+        derived = total[0] - units["contracted_days"].drop_nulls().sum()
+        assert not any(derived == truth(u, period) for u in hidden["unit_id"]), (area, period)
+    alpha = sick.filter((pl.col("service_area") == "alpha") & (pl.col("level") == "service_area"))
+    assert alpha["contracted_days"].to_list() == [None]  # A2 is hidden: so is alpha's total
+
+
+def test_a_unit_that_knows_its_own_figures_learns_nothing_of_its_one_neighbour(marts) -> None:
+    beta = marts.sql(
+        "SELECT level, contracted_days, suppressed_by FROM mart_local__sick_leave "
+        "WHERE service_area = 'beta' AND level = 'service_area'"
+    ).fetchall()
+    assert beta == [("service_area", None, "area: fewer than 3 units report")]
+    # the 3-respondent survey of D1 with a mean of 1.0 (every answer a 1): D2 knows its own
+    d = marts.sql(
+        "SELECT level, unit_id, respondents, mean_score FROM mart_local__surveys "
+        "WHERE service_area = 'delta' ORDER BY level, unit_id"
+    ).fetchall()
+    assert ("service_area", None, None, None) in d and ("unit", "D1", None, None) in d
+    # where three units answered and none is hidden, the area result is shown, weighted
+    alpha = marts.execute(
+        "SELECT respondents, mean_score FROM mart_local__surveys WHERE level = 'service_area' "
+        "AND service_area = 'alpha'"
+    ).fetchall()
+    assert alpha == [(27, round((9 * 4.0 + 8 * 5.0 + 10 * 4.5) / 27, 2))]
+
+
+def test_a_quarter_minus_two_months_does_not_give_the_third_away(marts) -> None:
+    c1 = dict(marts.execute(
+        "SELECT period, contracted_days FROM mart_local__sick_leave WHERE unit_id = 'C1'"
+    ).fetchall())  # fmt: skip
+    assert c1["2024K1"] == 600  # one granularity per unit and year: the quarter
+    assert c1["2024M01"] is None and c1["2024M02"] is None and c1["2024M03"] is None
+    shown_months = [v for p, v in c1.items() if "M" in p and v is not None]
+    if c1["2024K1"] is not None and len(shown_months) == 2:
+        assert c1["2024K1"] - sum(shown_months) != truth("C1", "2024M01")
+
+
+def test_suppressed_by_names_the_rule_never_the_hidden_count(marts) -> None:
+    reasons = {r[0] for r in marts.execute(
+        "SELECT suppressed_by FROM mart_local__sick_leave WHERE suppressed_by IS NOT NULL "
+        "UNION SELECT suppressed_by FROM mart_local__surveys WHERE suppressed_by IS NOT NULL"
+    ).fetchall()}  # fmt: skip
+    assert reasons
+    for reason in reasons:
+        numbers = set(re.findall(r"\d+", reason))
+        assert numbers <= {str(MIN), "3"}, reason  # the threshold and "fewer than 3 units"
