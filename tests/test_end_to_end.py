@@ -334,10 +334,13 @@ def test_every_table_and_column_is_described_and_the_reference_is_current(
     ).fetchall()
     assert undescribed_tables == [] and undescribed_columns == []
     private = duckdb.connect(str(stavanger / "data/private/local.duckdb"), read_only=True)
-    assert private.execute(
-        "SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE database_name = "
-        "current_database() AND comment IS NULL"
-    ).fetchall() == []  # the private store is described too
+    assert (
+        private.execute(
+            "SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE database_name = "
+            "current_database() AND comment IS NULL"
+        ).fetchall()
+        == []
+    )  # the private store is described too
     private.close()
     # docs/schema.md is what `make schema-docs` writes from this warehouse
     assert render_reference(con) == (ROOT / "docs/schema.md").read_text(encoding="utf-8")
