@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 PERSPECTIVES = ("tjenester/brukere", "økonomi", "organisasjon/medarbeidere", "samfunn")
-SOURCES = ("ssb", "kolada")
+SOURCES = ("ssb", "kolada", "derived")
+# SSB's two levels: nøkkeltall relate a figure to another or to the population a service is for
+# and are what municipalities are compared on; grunnlagstall are absolute (counts, 1000 kr) and
+# serve sums, back-series of merged municipalities and the weights of peer figures.
+KINDS = ("nøkkeltall", "grunnlagstall")
 
-Source = Literal["ssb", "kolada"]
+Source = Literal["ssb", "kolada", "derived"]
 
 
 class CatalogError(ValueError):
@@ -32,27 +36,41 @@ class Indicator:
     service_area: str
     perspective: str
     higher_is_better: bool | None  # None: neither direction is good in itself
+    kind: str = "nøkkeltall"  # or "grunnlagstall": never ranked, coloured or given a target
+    per: str | None = None  # what a nøkkeltall is per ("innbyggere 1-5 år", "beboer", ...)
+    confirmed_by: str | None = None  # the real source the codes were checked against
     table: str | None = None  # SSB table id
     contents_code: str | None = None  # SSB ContentsCode value
     fixed: dict[str, str] = field(default_factory=dict)  # SSB dimension -> fixed value code
+    # SSB dimension -> value codes summed into the one series (ages 1-5, functions 244+251+252)
+    sum_over: dict[str, tuple[str, ...]] = field(default_factory=dict)
     region_dimension: str = "KOKkommuneregion0000"
     kpi: str | None = None  # Kolada KPI id
     additive: bool = False
     kpi_group: str | None = None  # set when the indicator comes from a catalog KPI group
-    # for a ratio: the additive indicators it is made of, so peer averages can be weighted
+    # for a ratio: the additive indicators it is made of, so peer averages can be weighted; a
+    # `derived` indicator is computed from them (ratio_scale * numerator / denominator)
     numerator: str | None = None
     denominator: str | None = None
     ratio_scale: float = 1.0
+    weight: str | None = None  # additive indicator computed peer figures are weighted by
     valid_min: float | None = None  # plausible range, checked by the Great Expectations suites
     valid_max: float | None = None
     expenditure_need_area: str | None = None  # spending (1000 kr) to compare adjusted for need
 
     @property
+    def fixed_text(self) -> str:
+        """How the series' fixed (and summed) dimension values are written in the warehouse."""
+        parts = {**self.fixed, **{k: "+".join(_ranges(v)) for k, v in self.sum_over.items()}}
+        return ",".join(f"{k}={v}" for k, v in sorted(parts.items()))
+
+    @property
     def series_key(self) -> str:
         """Identifies the source series the indicator reads."""
         if self.source == "ssb":
-            fixed = ",".join(f"{k}={v}" for k, v in sorted(self.fixed.items()))
-            return f"ssb:{self.table}:{self.contents_code}:{fixed}"
+            return f"ssb:{self.table}:{self.contents_code}:{self.fixed_text}"
+        if self.source == "derived":
+            return f"derived:{self.numerator}/{self.denominator}*{self.ratio_scale}"
         return f"kolada:{self.kpi}"
 
 
@@ -96,9 +114,50 @@ class Catalog:
         return tables
 
 
-_REQUIRED = ("id", "source", "label", "unit", "service_area", "perspective", "higher_is_better")
+def expand_codes(codes: list[str]) -> tuple[str, ...]:
+    """Value codes as written in the catalog, ranges of zero-padded numbers spelled out:
+    ["000-017"] -> "000", "001", ..., "017" (SSB's Alder codes); other codes stay as written."""
+    out: list[str] = []
+    for code in codes:
+        m = re.fullmatch(r"(\d+)-(\d+)", code)
+        if m and len(m[1]) == len(m[2]) and int(m[1]) <= int(m[2]):
+            out.extend(str(n).zfill(len(m[1])) for n in range(int(m[1]), int(m[2]) + 1))
+        else:
+            out.append(code)
+    return tuple(dict.fromkeys(out))
+
+
+def _ranges(codes: tuple[str, ...]) -> list[str]:
+    """The inverse of expand_codes for display: runs of consecutive numbers written a-b."""
+    out: list[str] = []
+    run: list[str] = []
+    for code in (*codes, None):
+        if (
+            code is not None
+            and code.isdigit()
+            and run
+            and len(code) == len(run[-1])
+            and int(code) == int(run[-1]) + 1
+        ):
+            run.append(code)
+            continue
+        if run:
+            out.extend(run if len(run) < 3 else [f"{run[0]}-{run[-1]}"])
+        run = [code] if code is not None and code.isdigit() else []
+        if code is not None and not code.isdigit():
+            out.append(code)
+    return out
+
+
+_REQUIRED = (
+    "id", "source", "label", "unit", "service_area", "perspective", "higher_is_better", "kind",
+)  # fmt: skip
 _KNOWN_KEYS = {
     *_REQUIRED,
+    "per",
+    "confirmed_by",
+    "sum_over",
+    "weight",
     "table",
     "contents_code",
     "fixed",
@@ -141,6 +200,19 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     hib = raw["higher_is_better"]
     if not (isinstance(hib, bool) or hib == "neutral"):
         raise fail("higher_is_better", 'must be true, false or "neutral"')
+    kind = raw["kind"]
+    if kind not in KINDS:
+        raise fail("kind", f"must be {' or '.join(repr(k) for k in KINDS)}, got {kind!r}")
+    if kind == "grunnlagstall" and hib != "neutral":
+        raise fail("higher_is_better", 'a grunnlagstall is never better or worse: use "neutral"')
+    per = raw.get("per")
+    if per is not None and (not isinstance(per, str) or not per.strip()):
+        raise fail("per", 'must say what the figure is per, e.g. "innbyggere 1-5 år"')
+    if kind == "nøkkeltall" and source != "kolada" and per is None:
+        raise fail("per", "a nøkkeltall says what it is per (its denominator or target group)")
+    weight = raw.get("weight")
+    if weight is not None and (not isinstance(weight, str) or not weight):
+        raise fail("weight", "must be the id of an additive indicator")
     additive = raw.get("additive", False)
     if not isinstance(additive, bool):
         raise fail("additive", "must be true or false")
@@ -159,9 +231,16 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
             raise fail(key, "must be a number")
     if None not in bounds.values() and bounds["valid_min"] > bounds["valid_max"]:
         raise fail("valid_min", "is above valid_max")
+    confirmed_by = raw.get("confirmed_by")
+    if confirmed_by is not None and (not isinstance(confirmed_by, str) or not confirmed_by.strip()):
+        raise fail("confirmed_by", "must name the real source the codes were checked against")
     common = dict(
         id=raw["id"],
         source=source,
+        kind=kind,
+        per=per.strip() if per else None,
+        confirmed_by=confirmed_by,
+        weight=weight,
         label=raw["label"].strip(),
         unit=raw["unit"].strip(),
         service_area=raw["service_area"].strip(),
@@ -189,15 +268,42 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
             raise fail("fixed", "must map dimension ids to one value code each")
         if "ContentsCode" in fixed or "Tid" in fixed:
             raise fail("fixed", "ContentsCode and Tid are chosen by the catalog and the years")
+        sum_over = raw.get("sum_over", {})
+        if not isinstance(sum_over, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and v and all(isinstance(c, str) for c in v)
+            for k, v in sum_over.items()
+        ):
+            raise fail("sum_over", "must map dimension ids to a list of value codes to sum")
+        if set(sum_over) & (set(fixed) | {"ContentsCode", "Tid"}):
+            raise fail("sum_over", "a dimension is either fixed or summed over, not both")
+        if sum_over and not additive:
+            raise fail("sum_over", "only an additive figure (additive = true) can be summed")
         if "kpi" in raw:
             raise fail("kpi", "belongs to Kolada indicators, not SSB")
+        if not confirmed_by:
+            raise fail(
+                "confirmed_by", "name the real source the table and codes were checked against "
+                "(SSB's metadata, documentation, or public code that queries them); "
+                "`malestokk catalog add` fills it in",
+            )  # fmt: skip
         return Indicator(
             **common,
             table=table,
             contents_code=code,
             fixed=dict(fixed),
+            sum_over={k: expand_codes(v) for k, v in sum_over.items()},
             region_dimension=raw.get("region_dimension", "KOKkommuneregion0000"),
         )
+    if source == "derived":
+        for key in ("table", "contents_code", "fixed", "kpi", "sum_over"):
+            if key in raw:
+                raise fail(key, "a derived indicator is computed from its numerator and "
+                           "denominator, not fetched")  # fmt: skip
+        if not (parts["numerator"] and parts["denominator"]):
+            raise fail("numerator", "a derived indicator needs numerator and denominator")
+        if kind != "nøkkeltall":
+            raise fail("kind", "a derived indicator is a nøkkeltall")
+        return Indicator(**common)
     kpi = raw.get("kpi")
     if not isinstance(kpi, str) or not re.fullmatch(r"[NU]\d{5}", kpi):
         raise fail("kpi", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"')
@@ -281,4 +387,9 @@ def load_catalog(path: Path | str) -> Catalog:
                 raise CatalogError(
                     f"{path}: indicator #{n} ({ind.id}): {key}: {ref} must be additive = true"
                 )
+        if ind.weight is not None and (ind.weight not in by_id or not by_id[ind.weight].additive):
+            raise CatalogError(
+                f"{path}: indicator #{n} ({ind.id}): weight: {ind.weight!r} must be an "
+                "additive indicator of the catalog"
+            )
     return Catalog(path=path, indicators=indicators, kpi_groups=groups)

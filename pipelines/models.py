@@ -39,6 +39,7 @@ def build_series(wh: Warehouse, con: duckdb.DuckDBPyConnection) -> None:
     )  # fmt: skip
     con.execute("DROP TABLE _changed_parts")
     wh.run_model(con, "core/core_indicator_series__by_release.sql")
+    wh.run_model(con, "core/core_indicator_series__derived.sql")
 
 
 def build_local_marts(

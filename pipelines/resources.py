@@ -42,6 +42,13 @@ def snapshot_provenance(snapshot_dir: str, source: str) -> tuple[str, str]:
     return entry["provenance"], entry["retrieved"]
 
 
+def snapshot_table_provenance(snapshot_dir: str, source: str) -> dict[str, tuple[str, str]]:
+    """Tables whose snapshot values differ in kind from the rest: table -> (label, source)."""
+    manifest = tomllib.loads((Path(snapshot_dir) / "manifest.toml").read_text(encoding="utf-8"))
+    tables = manifest[source].get("tables", {})
+    return {t: (e["provenance"], e.get("values_from", "")) for t, e in tables.items()}
+
+
 class StudyResource(dg.ConfigurableResource):
     """What is being compared: the home municipality, the years, the catalog, where outputs go."""
 
@@ -79,6 +86,11 @@ class _ApiResource(dg.ConfigurableResource):
         if self.mode == "snapshot":
             return snapshot_provenance(self.snapshot_dir, source)
         return "live", None
+
+    def table_provenance(self, source: str) -> dict[str, tuple[str, str]]:
+        if self.mode == "snapshot":
+            return snapshot_table_provenance(self.snapshot_dir, source)
+        return {}
 
     def _client(
         self,

@@ -59,6 +59,11 @@ def load_targets(path: Path | None, catalog: Catalog, extra_ids: set[str] = froz
             if ind_id not in known:
                 raise ValueError(f"indicator_id {ind_id!r} is not in the catalog")
             ind = indicators.get(ind_id)
+            if ind is not None and ind.kind != "nøkkeltall":
+                raise ValueError(
+                    f"indicator_id {ind_id!r} is a grunnlagstall (an absolute {ind.unit} figure): "
+                    "targets are set on nøkkeltall, figures per inhabitant, share or unit cost"
+                )
             direction_text = get.get("direction", "").lower()
             if direction_text:
                 if direction_text not in DIRECTIONS:

@@ -10,7 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 # Municipality codes (4 digits) and SSB's KOSTRA pseudo-regions.
-NO_REGION = r"^(\d{4}|EAK|EAKUO|EKA\d{2}|EKG\d{2})$"
+NO_REGION = r"^(\d{4}|0|EAK|EAKUO|EKA\d{2}|EKG\d{2})$"
 SE_REGION = r"^(\d{4}|G\d+)$"
 STATUS_SYMBOLS = [".", "..", ":", "...", "-", "*"]
 
@@ -42,7 +42,7 @@ ssb_kostra_values = pa.DataFrameSchema(
         "vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
         "archive_id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
         "provenance": pa.Column(
-            str, pa.Check.isin(["live", "snapshot:recorded", "snapshot:synthetic"])
+            str, pa.Check.isin(["live", "snapshot:recorded", "snapshot:real", "snapshot:synthetic"])
         ),
         "is_current": pa.Column(bool),
     },

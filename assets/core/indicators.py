@@ -45,6 +45,8 @@ def core_catalog__indicators(
             {
                 "indicator_id": i.id,
                 "source": i.source,
+                "kind": i.kind,
+                "per": i.per,
                 "label": i.label,
                 "unit": i.unit,
                 "service_area": i.service_area,
@@ -52,13 +54,15 @@ def core_catalog__indicators(
                 "higher_is_better": i.higher_is_better,
                 "table_id": i.table,
                 "contents_code": i.contents_code,
-                "fixed": ",".join(f"{k}={v}" for k, v in sorted(i.fixed.items())),
+                "fixed": i.fixed_text,
                 "kpi": i.kpi,
                 "additive": i.additive,
                 "kpi_group": i.kpi_group,
                 "numerator": i.numerator,
                 "denominator": i.denominator,
                 "ratio_scale": i.ratio_scale,
+                "weight": i.weight,
+                "confirmed_by": i.confirmed_by,
                 "valid_min": i.valid_min,
                 "valid_max": i.valid_max,
                 "expenditure_need_area": i.expenditure_need_area,
@@ -68,6 +72,8 @@ def core_catalog__indicators(
         schema={
             "indicator_id": pl.String,
             "source": pl.String,
+            "kind": pl.String,
+            "per": pl.String,
             "label": pl.String,
             "unit": pl.String,
             "service_area": pl.String,
@@ -82,6 +88,8 @@ def core_catalog__indicators(
             "numerator": pl.String,
             "denominator": pl.String,
             "ratio_scale": pl.Float64,
+            "weight": pl.String,
+            "confirmed_by": pl.String,
             "valid_min": pl.Float64,
             "valid_max": pl.Float64,
             "expenditure_need_area": pl.String,
@@ -158,7 +166,7 @@ def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCh
     with warehouse.get().build() as con:
         empty = con.execute(
             "SELECT c.indicator_id, c.kpi_group FROM core_catalog__indicators c LEFT JOIN "
-            "core_indicator_values v USING (indicator_id) GROUP BY ALL "
+            "core_indicator_values v USING (indicator_id) WHERE c.source <> 'derived' GROUP BY ALL "
             "HAVING count(v.value) = 0 ORDER BY 1"
         ).fetchall()
     missing = [i for i, group in empty if group is None]

@@ -48,6 +48,7 @@ def raw_ssb__kostra_values(
             run_id=context.run.run_id,
             log=context.log.info,
             force=ssb.full_refresh,
+            table_provenance=ssb.table_provenance("ssb"),
         )
         stats = client.stats
     finally:

@@ -7,7 +7,7 @@ same contents codes and years already held, costs one small info request and no 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -48,35 +48,50 @@ LOG_SCHEMA = {
     "data_requests_lower_bound": pl.Int64,
     "data_requests_made": pl.Int64,
     "cells": pl.Int64,
+    "provenance": pl.String,  # live, snapshot:recorded, snapshot:real or snapshot:synthetic
+    "values_from": pl.String,  # where a snapshot table's values come from (repository, path)
 }
 
 
-def fixed_text(fixed: dict[str, str]) -> str:
-    """How a series' fixed dimension values are written in the warehouse (`fixed` column)."""
-    return ",".join(f"{k}={v}" for k, v in sorted(fixed.items()))
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One catalog series of a table: a contents code, the fixed value of some dimensions and
+    the values summed over in others (ages 1-5, functions 244+251+252)."""
+
+    contents: str
+    fixed: tuple[tuple[str, str], ...]
+    summed: tuple[tuple[str, tuple[str, ...]], ...]
+    text: str  # as written in the warehouse's `fixed` column (Indicator.fixed_text)
 
 
 @dataclass(frozen=True)
 class FetchGroup:
     """The catalog series one table serves, fetched together to spend as few requests as possible.
 
-    Series that fix the same dimensions are merged: the request asks for the union of their fixed
-    values, and only the catalog's (contents code, fixed values) pairs are kept from the answer.
+    Series that fix or sum the same dimensions are merged: the request asks for the union of
+    their values, and only the catalog's series are kept (and summed) from the answer.
     """
 
     table: str
     region_dimension: str
     fixed: tuple[tuple[str, tuple[str, ...]], ...]  # dimension -> values asked for
-    series: tuple[tuple[str, str], ...]  # (contents code, fixed text) the catalog wants
+    specs: tuple[SeriesSpec, ...]
     indicator_ids: tuple[str, ...]
 
     @property
+    def series(self) -> tuple[tuple[str, str], ...]:
+        """(contents code, fixed text) of each series the catalog wants."""
+        return tuple((spec.contents, spec.text) for spec in self.specs)
+
+    @property
     def contents(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(code for code, _ in self.series))
+        return tuple(dict.fromkeys(spec.contents for spec in self.specs))
 
     @property
     def label(self) -> str:
-        dims = ",".join(f"{d}={'+'.join(v)}" for d, v in self.fixed)
+        dims = ",".join(
+            f"{d}={'+'.join(v) if len(v) < 6 else f'{len(v)} values'}" for d, v in self.fixed
+        )
         return f"{self.table}" + (f" [{dims}]" if dims else "")
 
 
@@ -84,13 +99,34 @@ def fetch_groups(tables: dict[str, list[Indicator]]) -> list[FetchGroup]:
     groups: dict[tuple[str, str, tuple[str, ...]], list[Indicator]] = {}
     for table, indicators in tables.items():
         for ind in indicators:
-            key = (table, ind.region_dimension, tuple(sorted(ind.fixed)))
+            key = (table, ind.region_dimension, tuple(sorted({*ind.fixed, *ind.sum_over})))
             groups.setdefault(key, []).append(ind)
     out = []
     for (table, region_dim, dims), inds in groups.items():
-        fixed = tuple((dim, tuple(dict.fromkeys(i.fixed[dim] for i in inds))) for dim in dims)
-        series = tuple(dict.fromkeys((i.contents_code or "", fixed_text(i.fixed)) for i in inds))
-        out.append(FetchGroup(table, region_dim, fixed, series, tuple(i.id for i in inds)))
+        asked = {
+            dim: tuple(
+                dict.fromkeys(
+                    code
+                    for i in inds
+                    for code in ((i.fixed[dim],) if dim in i.fixed else i.sum_over[dim])
+                )
+            )
+            for dim in dims
+        }
+        specs = tuple(
+            dict.fromkeys(
+                SeriesSpec(
+                    i.contents_code or "",
+                    tuple(sorted(i.fixed.items())),
+                    tuple(sorted(i.sum_over.items())),
+                    i.fixed_text,
+                )
+                for i in inds
+            )
+        )
+        out.append(
+            FetchGroup(table, region_dim, tuple(asked.items()), specs, tuple(i.id for i in inds))
+        )
     return out
 
 
@@ -144,33 +180,60 @@ def _cells_frame(
 ) -> pl.DataFrame:
     cells = decode(payload)
     region = group.region_dimension
-    dims = [dim for dim, _ in group.fixed]
-    fixed = (
-        pl.concat_str(
-            [pl.lit(f"{dim}=") + pl.col(dim).cast(pl.String) for dim in dims], separator=","
+    frames = []
+    for spec in group.specs:
+        part = cells.filter(pl.col("ContentsCode").cast(pl.String) == spec.contents)
+        for dim, code in spec.fixed:
+            part = part.filter(pl.col(dim).cast(pl.String) == code)
+        for dim, codes in spec.summed:
+            part = part.filter(pl.col(dim).cast(pl.String).is_in(list(codes)))
+        part = part.select(
+            pl.col(region).cast(pl.String).alias("region_code"),
+            pl.col(f"{region}__label").cast(pl.String).alias("region_label"),
+            pl.col("Tid").cast(pl.String).alias("period"),
+            pl.col("value").cast(pl.Float64),
+            pl.col("status").cast(pl.String),
+            pl.col("unit").cast(pl.String),
+            pl.col("decimals").cast(pl.Int64),
+            pl.col("updated").cast(pl.String),
+            pl.col("table_id").cast(pl.String),
         )
-        if dims
-        else pl.lit("")
-    )
-    wanted = pl.DataFrame(
-        {"contents_code": [c for c, _ in group.series], "fixed": [f for _, f in group.series]}
-    )
-    cells = cells.with_columns(
-        pl.col("ContentsCode").cast(pl.String).alias("contents_code"), fixed.alias("fixed")
-    ).join(wanted, on=["contents_code", "fixed"], how="semi")
-    return cells.select(
-        pl.col("table_id").cast(pl.String),
+        if spec.summed:
+            # a sum is known only when every part is: otherwise no value, the parts' symbol kept
+            part = part.group_by("region_code", "period", maintain_order=True).agg(
+                pl.col("region_label").first(),
+                pl.when(pl.col("value").null_count() == 0)
+                .then(pl.col("value").sum())
+                .otherwise(None)
+                .alias("value"),
+                pl.when(pl.col("value").null_count() > 0)
+                .then(pl.col("status").drop_nulls().first().fill_null(".."))
+                .otherwise(None)
+                .alias("status"),
+                pl.col("unit").first(),
+                pl.col("decimals").first(),
+                pl.col("updated").first(),
+                pl.col("table_id").first(),
+            )
+        frames.append(
+            part.with_columns(
+                pl.lit(spec.contents).alias("contents_code"), pl.lit(spec.text).alias("fixed")
+            )
+        )
+    out = pl.concat(frames, how="diagonal_relaxed")
+    return out.select(
+        "table_id",
         "contents_code",
         "fixed",
-        pl.col(region).cast(pl.String).alias("region_code"),
-        pl.col(f"{region}__label").cast(pl.String).alias("region_label"),
-        pl.col("Tid").cast(pl.String).alias("period"),
-        pl.col("value").cast(pl.Float64),
-        pl.col("status").cast(pl.String),
-        pl.col("unit").cast(pl.String),
-        pl.col("decimals").cast(pl.Int64),
-        pl.col("updated").cast(pl.String).str.slice(0, 10).alias("vintage"),
-        pl.col("updated").cast(pl.String),
+        "region_code",
+        "region_label",
+        "period",
+        "value",
+        "status",
+        "unit",
+        "decimals",
+        pl.col("updated").str.slice(0, 10).alias("vintage"),
+        "updated",
         pl.lit(archive_id).alias("archive_id"),
         pl.lit(provenance).alias("provenance"),
     )
@@ -212,7 +275,11 @@ def refresh_kostra(
     run_id: str,
     log: Callable[[str], None] = lambda _: None,
     force: bool = False,
+    table_provenance: Mapping[str, tuple[str, str]] | None = None,
 ) -> RefreshResult:
+    """Fetch what changed. `table_provenance` overrides the provenance per table (a snapshot
+    whose population table is real while the others are synthetic): table -> (label, source)."""
+    per_table = dict(table_provenance or {})
     history = (
         previous_history if previous_history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
     )
@@ -237,6 +304,8 @@ def refresh_kostra(
                         years=",".join(wanted_years), action="unchanged",
                         data_requests_planned=0, data_requests_lower_bound=0,
                         data_requests_made=0, cells=0,
+                        provenance=per_table.get(group.table, (provenance, ""))[0],
+                        values_from=per_table.get(group.table, (provenance, ""))[1] or None,
                     )
                 )  # fmt: skip
             continue
@@ -255,7 +324,8 @@ def refresh_kostra(
         for n, request in enumerate(requests, 1):
             log(f"SSB {group.label}: data request {n}/{len(requests)} ({request.cells} cells)")
             payload, archive_id = client.data(request)
-            frames.append(_cells_frame(payload, group, archive_id, provenance))
+            label = per_table.get(group.table, (provenance, ""))[0]
+            frames.append(_cells_frame(payload, group, archive_id, label))
         result.made += len(requests)
         fetched = pl.concat(frames)
         history = merge_release(history, fetched)
@@ -267,10 +337,15 @@ def refresh_kostra(
                     contents_code=code, table_updated=updated, years=",".join(wanted_years),
                     action="fetched", data_requests_planned=len(requests),
                     data_requests_lower_bound=bound, data_requests_made=len(requests),
-                    cells=cells,
+                    cells=cells, provenance=per_table.get(group.table, (provenance, ""))[0],
+                    values_from=per_table.get(group.table, (provenance, ""))[1] or None,
                 )
             )  # fmt: skip
     result.history = history.select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)  # type: ignore[arg-type]
     new_log = pl.DataFrame(log_rows, schema=LOG_SCHEMA)
-    result.log = pl.concat([previous_log, new_log]) if previous_log is not None else new_log
+    result.log = (
+        pl.concat([previous_log, new_log], how="diagonal_relaxed").select(list(LOG_SCHEMA))
+        if previous_log is not None
+        else new_log
+    )
     return result

@@ -3,8 +3,10 @@
 Inputs: the real KLASS 131 list for 2020 (shared/samples/ssb/klass131_kommuner_2020_export.csv) and
 the code changes named in shared/reference/ssb-kostra-klass.md §4.6-4.7 (ASSS code history, the 2024
 county renumbering). The 2024 numbers for counties 31/32/33/39/40/55/56 follow SSB's published
-renumbering as far as the reference names it; the rest were filled in from public knowledge and are
-marked `reconstructed` — check them against KLASS 131 /changes before relying on them.
+renumbering as far as the reference names it; the rest are marked `csdata`: every successor
+mapping and every 2024 code was checked against SSB's code history as published by FHI in
+niphr/csdata@5934512 R/sysdata.rda (nor_locations_redistricting_b2024, MIT): 135 of 135 old codes
+lead to the same 2024 codes, and the 357 codes valid in 2024 are the same set.
 Run once from the repository root: python snapshot/tools/build_region_history.py ../shared
 """
 
@@ -190,7 +192,7 @@ def main(shared: Path) -> None:
                     "2024-01-01",
                     "",
                     "",
-                    "verified" if code in VERIFIED_2024 else "reconstructed",
+                    "verified" if code in VERIFIED_2024 else "csdata",
                 )
             )
         elif code in SPLIT_2024:

@@ -23,6 +23,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import polars as pl
+
 from pipelines.regions import municipalities
 
 OUT = Path("snapshot/ssb")
@@ -91,12 +93,26 @@ def terminal(code: str) -> str:
     return code
 
 
-def _population_today(code: str) -> int:
-    if code == "0301":
-        return 717_000
-    if code in ASSS_2024:
-        return int(75_000 + 230_000 * unit_random("pop", code))
-    return int(math.exp(7.0 + 4.2 * unit_random("pop", code)))
+POPULATION_SOURCE = Path("snapshot/sources/ssb_07459_befolkning_b2024.parquet")
+POPULATION_PROVENANCE = (
+    "niphr/csdata@5934512 R/sysdata.rda nor_population_by_age_b2024 (FHI, MIT; SSB table 07459 "
+    "on 2024 borders) -> snapshot/sources/ssb_07459_befolkning_b2024.parquet"
+)
+
+
+@cache
+def _real_population() -> dict[tuple[str, int], int]:
+    """SSB's population on 1 January (table 07459, on 2024 borders), summed over sex and age."""
+    frame = pl.read_parquet(POPULATION_SOURCE)
+    totals = frame.group_by("region", "year").agg(pl.col("persons").sum())
+    return {(r, y): n for r, y, n in totals.iter_rows()}
+
+
+def _population_today(code: str, year: int = 2024) -> int:
+    real = _real_population()
+    if (code, year) in real:
+        return real[(code, year)]
+    return real[(code, 2024)]
 
 
 @cache
@@ -137,7 +153,7 @@ def population(code: str, year: int | None = None) -> int:
         if successor in _merged_into():
             siblings.append(successor)
         return int(population(successor) * _share(code, siblings))
-    size = _population_today(code)
+    size = _population_today(code, year or 2024)
     merged = _merged_into().get(code)
     if year is not None and merged and year < merged[0]:
         return int(size * _share(code, [*merged[1], code]))
@@ -196,82 +212,54 @@ class TableSpec:
     suppress_small: bool = False  # ':' for small municipalities (barnevern, pleie og omsorg)
 
 
-FUNCTIONS = (
-    ("201", "Opphold og stimulering i barnehage"),
+FUNCTIONS = (  # KOSTRA function codes (statisticsnorway/kostra-kontrollprogram, kostraregnskap)
+    ("201", "Opphold og stimulering"),
     ("202", "Grunnskole"),
-    ("232", "Helsestasjon og skolehelsetjeneste"),
+    ("232", "Helsestasjons- og skolehelsetjeneste"),
+    ("233", "Annet forebyggende helsearbeid"),
     ("241", "Diagnose, behandling, re-/habilitering"),
     ("244", "Barneverntjeneste"),
     ("251", "Barneverntiltak når barnet ikke er plassert av barnevernet"),
     ("252", "Barneverntiltak når barnet er plassert av barnevernet"),
     ("253", "Helse- og omsorgstjenester i institusjon"),
     ("254", "Helse- og omsorgstjenester til hjemmeboende"),
+    ("281", "Ytelse til livsopphold"),
+    ("338", "Forebygging av branner og andre ulykker"),
+    ("339", "Beredskap mot branner og andre ulykker"),
 )
 FUNCTION_KR_PER_INNBYGGER = {
-    "201": 9_000,
-    "202": 15_500,
-    "232": 900,
-    "241": 1_600,
-    "244": 900,
-    "251": 300,
-    "252": 1_300,
-    "253": 7_500,
-    "254": 9_500,
-}
+    "201": 9_000, "202": 15_500, "232": 900, "233": 250, "241": 1_600, "244": 900, "251": 300,
+    "252": 1_300, "253": 7_500, "254": 9_500, "281": 1_600, "338": 150, "339": 750,
+}  # fmt: skip
 
+
+def _ratio(label, unit, decimals, base, spread, trend, lo, hi):
+    return (label, unit, decimals, "ratio", base, spread, trend, lo, hi)
+
+
+def _count(label, unit, decimals, per_1000, spread):
+    return (label, unit, decimals, "count", per_1000, spread, 0, 0, 1e9)
+
+
+# Every table id, dimension id and contents code below is confirmed from a real source (the
+# catalog's `confirmed_by` names it); only the VALUES of these tables are synthetic.
 TABLES = [
     TableSpec(
         "12134",
         "Utvalgte nøkkeltall for kommuneregnskap, kommunekonsern (K)",
         "økonomi",
-        {
-            "KOSAGD230000": (
-                "Netto driftresultat i prosent av brutto driftsinntekter (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                2.0,
-                2.0,
-                0.0,
-                -8,
-                12,
-            ),
-            "KOSAGD310000": (
-                "Frie inntekter i kroner per innbygger (kr)",
-                "kr",
-                0,
-                "ratio",
-                55_000,
-                0.45,
-                1_400,
-                40_000,
-                120_000,
-            ),
-            "KOSAGD410000": (
-                "Langsiktig gjeld ekskl. pensjonsforpliktelser i prosent av brutto "
-                "driftsinntekter (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                110,
-                0.8,
-                2.0,
-                20,
-                300,
-            ),
-            "KOSAGD330000": (
-                "Fri egenkapital drift i prosent av brutto driftsinntekter (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                9,
-                1.4,
-                0.3,
-                -5,
-                40,
-            ),
-        },
+        {"KOSAGD230000": _ratio("Netto driftsresultat i prosent av brutto driftsinntekter "
+                                "(prosent)", "prosent", 1, 2.0, 2.0, 0.0, -8, 12)},
         confirmed=("KOSAGD230000",),
+    ),
+    TableSpec(
+        "12137",
+        "Finansielle nøkkeltall, kommunekonsern (K)",
+        "økonomi",
+        {"KOSbelopprinnb0000": _ratio("Beløp per innbygger (kr)", "kr", 0, 75_000, 0.8,
+                                      1_500, 0, 250_000)},
+        extra_dims=(("KOKartkap0000", "art/kapittel", (("KG31", "Netto lånegjeld"),)),),
+        confirmed=("KOSbelopprinnb0000",),
     ),
     TableSpec(
         "12367",
@@ -285,11 +273,7 @@ TABLES = [
                 (("A", "Kommunekonsern"), ("B", "Kommunekasse")),
             ),
             ("KOKfunksjon0000", "funksjon", FUNCTIONS),
-            (
-                "KOKart0000",
-                "art",
-                (("AGD2", "Netto driftsutgifter"), ("AGD10", "Brutto driftsutgifter")),
-            ),
+            ("KOKart0000", "art", (("AGD2", "Netto driftsutgifter"),)),
         ),
         confirmed=("KOSbelop0000",),
     ),
@@ -298,205 +282,54 @@ TABLES = [
         "Utvalgte nøkkeltall for barnehager (K)",
         "barnehage",
         {
-            "KOSandel1050000": (
-                "Andel barn 1-5 år med barnehageplass (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                92.5,
-                0.08,
-                0.2,
-                70,
-                100,
-            ),
-            "KOSandelbhglaer0000": (
-                "Andel ansatte med barnehagelærerutdanning (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                42,
-                0.4,
-                0.8,
-                15,
-                75,
-            ),
+            "KOSandel150000": _ratio("Andel barn 1-5 år i barnehage, i forhold til innbyggere "
+                                     "1-5 år (prosent)", "prosent", 1, 92.5, 0.08, 0.2, 70, 100),
+            "KOSbarnaav0000": _ratio("Barn korrigert for alder per årsverk til basisvirksomhet "
+                                     "i barnehagene (antall)", "antall", 1, 5.8, 0.2, -0.02, 4, 8),
+            "KOSutg020000": _ratio("Netto driftsutgifter per innbygger 1-5 år, barnehager (kr)",
+                                   "kr", 0, 160_000, 0.35, 4_500, 90_000, 300_000),
         },
+        confirmed=("KOSandel150000", "KOSbarnaav0000", "KOSutg020000"),
     ),
     TableSpec(
-        "12381",
-        "Korrigerte brutto driftsutgifter i barnehagesektoren, etter funksjon (K)",
+        "12272",
+        "Barnehager - nøkkeltall (K)",
         "barnehage",
-        {
-            "KOSkorrbruttobh0000": (
-                "Korrigerte brutto driftsutgifter til kommunale barnehager "
-                "per korrigerte oppholdstime (kr)",
-                "kr",
-                0,
-                "ratio",
-                72,
-                0.35,
-                2.5,
-                45,
-                140,
-            ),
-        },
+        {"KOSandelminsptot0000": _ratio("Andel minoritetsspråklige barn i barnehage i forhold "
+                                        "til innvandrerbarn 1-5 år (prosent)", "prosent", 1,
+                                        86, 0.2, 0.4, 40, 100)},
+        confirmed=("KOSandelminsptot0000",),
     ),
     TableSpec(
         "12255",
         "Utvalgte nøkkeltall for grunnskole (K)",
         "grunnskole",
         {
-            "KOSgruppest1100000": (
-                "Gjennomsnittlig gruppestørrelse, 1.-10.årstrinn (antall)",
-                "antall",
-                1,
-                "ratio",
-                14.5,
-                0.45,
-                0.0,
-                6,
-                22,
-            ),
-            "KOSandelspesund0000": (
-                "Andel elever i grunnskolen som får spesialundervisning (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                7.8,
-                0.6,
-                -0.1,
-                2,
-                18,
-            ),
+            "KOSgrstr20000": _ratio("Gjennomsnittlig gruppestørrelse, 1.-10.årstrinn, "
+                                    "gruppestørrelse 2 (antall)", "antall", 1, 15.5, 0.4, 0.0,
+                                    6, 22),
+            "KOSregnind20000": _ratio("Netto driftsutgifter til grunnskole per innbygger 6-15 "
+                                      "år (kr)", "kr", 0, 125_000, 0.35, 3_500, 80_000, 260_000),
+            "KOSgrunnskolepoe0000": _ratio("Gjennomsnittlige grunnskolepoeng (poeng)", "poeng",
+                                           1, 41.5, 0.08, 0.1, 34, 48),
         },
+        confirmed=("KOSgrstr20000", "KOSregnind20000", "KOSgrunnskolepoe0000"),
     ),
     TableSpec(
         "12293",
         "Kommunale helse- og omsorgstjenester - nøkkeltall (K)",
         "pleie og omsorg",
         {
-            "KOSandel80plus0000": (
-                "Andel innbyggere 80 år og over som er beboere på sykehjem (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                11,
-                0.7,
-                -0.2,
-                2,
-                30,
-            ),
-            "KOSkorrbrutplass0000": (
-                "Korrigerte brutto driftsutgifter per kommunal plass i institusjon (kr)",
-                "kr",
-                0,
-                "ratio",
-                1_350_000,
-                0.35,
-                45_000,
-                700_000,
-                2_600_000,
-            ),
+            "KOSlangtid80aaro0001": _ratio("Andel innbyggere 80 år og over som er "
+                                           "langtidsbeboere på sykehjem (prosent)", "prosent",
+                                           1, 10.5, 0.7, -0.2, 2, 30),
+            "KOSlegetimperbeb0000": _ratio("Legetimer per uke per beboer i sykehjem (timer)",
+                                           "timer", 2, 0.6, 0.6, 0.01, 0.1, 2.0),
+            "KOSbeleggomsorgs0000": _ratio("Beboere i institusjon i prosent av plasser (belegg) "
+                                           "(prosent)", "prosent", 1, 95, 0.1, 0.0, 60, 110),
         },
+        confirmed=("KOSlangtid80aaro0001", "KOSlegetimperbeb0000", "KOSbeleggomsorgs0000"),
         updated="2025-03-15T07:00:00Z",  # this table's latest release is March (unrevised)
-        suppress_small=True,
-    ),
-    TableSpec(
-        "12292",
-        "Omsorgstjenester - supplerende grunnlagstall (K)",
-        "pleie og omsorg",
-        {
-            "KOSmottakhjemte0000": (
-                "Mottakere av hjemmetjenester (antall)",
-                "antall",
-                0,
-                "count",
-                28,
-                0.5,
-                0,
-                0,
-                1e9,
-            ),
-            "KOSplasserinst0000": (
-                "Plasser i institusjon (antall)",
-                "antall",
-                0,
-                "count",
-                7,
-                0.6,
-                0,
-                0,
-                1e9,
-            ),
-        },
-        suppress_small=True,
-    ),
-    TableSpec(
-        "12003",
-        "Omsorgstjenester - brukere, etter alder og tjenestegrupper (K)",
-        "pleie og omsorg",
-        {
-            "KOSbrukere80plus0000": (
-                "Brukere av omsorgstjenester 80 år og over (antall)",
-                "antall",
-                0,
-                "count",
-                25,
-                0.5,
-                0,
-                0,
-                1e9,
-            ),
-        },
-        suppress_small=True,
-    ),
-    TableSpec(
-        "12272",
-        "Barnevern - nøkkeltall (K)",
-        "barnevern",
-        {
-            "KOSandelbarntilt0000": (
-                "Andel barn med barneverntiltak ift. innbyggere 0-22 år (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                2.7,
-                0.6,
-                -0.08,
-                0.5,
-                7,
-            ),
-            "KOSbruttoperbarn0000": (
-                "Brutto driftsutgifter per barn med barneverntiltak (kr)",
-                "kr",
-                0,
-                "ratio",
-                310_000,
-                0.45,
-                8_000,
-                120_000,
-                700_000,
-            ),
-        },
-        suppress_small=True,
-    ),
-    TableSpec(
-        "12279",
-        "Barnevern - saksbehandling og undersøkelser (K)",
-        "barnevern",
-        {
-            "KOSandelus3mnd0000": (
-                "Andel undersøkelser med behandlingstid innen 3 måneder (prosent)",
-                "prosent",
-                1,
-                "ratio",
-                86,
-                0.25,
-                0.3,
-                40,
-                100,
-            ),
-        },
         suppress_small=True,
     ),
     TableSpec(
@@ -504,51 +337,14 @@ TABLES = [
         "Kommunehelse - supplerende grunnlagstall og nøkkeltall (K)",
         "kommunehelse",
         {
-            "KOSergoaarsverk0000": (
-                "Ergoterapeuter (kommunehelse + omsorg) (årsverk)",
-                "årsverk",
-                1,
-                "count",
-                0.45,
-                0.6,
-                0,
-                0,
-                1e9,
-            ),
-            "KOSavtalehjemler0001": (
-                "Avtalehjemler for private fysioterapeuter, fulltid (antall)",
-                "antall",
-                0,
-                "count",
-                0.4,
-                0.6,
-                0,
-                0,
-                1e9,
-            ),
+            "KOSergoaarsverk0000": _count("Ergoterapeuter (kommunehelse + omsorg) (årsverk)",
+                                          "årsverk", 1, 0.45, 0.6),
+            "KOSavtalehjemler0001": _count("Avtalehjemler for private fysioterapeuter, fulltid "
+                                           "(antall)", "antall", 0, 0.4, 0.6),
         },
         confirmed=("KOSergoaarsverk0000", "KOSavtalehjemler0001"),
     ),
-    TableSpec(
-        "12058",
-        "Brann- og ulykkesvern - grunnlagstall og nøkkeltall (K)",
-        "brann og ulykkesvern",
-        {
-            "KOSnettobrann0000": (
-                "Netto driftsutgifter til forebygging av branner og andre "
-                "ulykker per innbygger (kr)",
-                "kr",
-                0,
-                "ratio",
-                190,
-                0.6,
-                6,
-                40,
-                800,
-            ),
-        },
-    ),
-]
+]  # fmt: skip
 
 
 def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year: int):
@@ -745,8 +541,72 @@ def table_info(dataset: dict) -> dict:
         ],
         "links": [],
         "language": "no",
-        "note": [SYNTHETIC_NOTE],
+        "note": dataset.get("note", [SYNTHETIC_NOTE]),
     }
+
+
+POPULATION_YEARS = list(range(2015, 2026))
+POPULATION_NOTE = (
+    "Reelle tall fra SSB, tabell 07459 (befolkning 1. januar), omregnet til kommunegrensene "
+    "fra 2024 av Folkehelseinstituttet (niphr/csdata). Kilde: Statistisk sentralbyrå."
+)
+
+
+def build_population_table() -> dict:
+    """Table 07459 as SSB's PxWebApi v2 answers it (Region, Kjonn, Alder, ContentsCode, Tid),
+    with SSB's REAL figures for the 357 municipalities of 2024 and the country ("0")."""
+    frame = pl.read_parquet(POPULATION_SOURCE)
+    names = {m.code: m.name for m in municipalities("NO") if m.valid_to is None}
+    regions = ["0", *sorted(frame["region"].unique().to_list())]
+    ages = [f"{a:03d}" for a in range(105)] + ["105+"]
+    sexes = ["1", "2"]
+    cube: dict[tuple[str, str, str, int], int] = {}
+    for region, sex, age, year, persons in frame.iter_rows():
+        key_age = "105+" if age >= 105 else f"{age:03d}"
+        cube[(region, sex, key_age, year)] = cube.get((region, sex, key_age, year), 0) + persons
+        cube[("0", sex, key_age, year)] = cube.get(("0", sex, key_age, year), 0) + persons
+    values = [
+        cube.get((r, k, a, y), 0)
+        for r in regions for k in sexes for a in ages for y in POPULATION_YEARS
+    ]  # fmt: skip
+    dims = {
+        "Region": {"label": "region", "category": {
+            "index": {r: i for i, r in enumerate(regions)},
+            "label": {r: ("Hele landet" if r == "0" else names[r]) for r in regions}},
+            "extension": {"elimination": True, "show": "value"}},
+        "Kjonn": {"label": "kjønn", "category": {
+            "index": {"1": 0, "2": 1}, "label": {"1": "Menn", "2": "Kvinner"}},
+            "extension": {"elimination": True, "show": "value"}},
+        "Alder": {"label": "alder", "category": {
+            "index": {a: i for i, a in enumerate(ages)},
+            "label": {a: ("105 år eller eldre" if a == "105+" else f"{int(a)} år") for a in ages}},
+            "extension": {"elimination": True, "show": "value"}},
+        "ContentsCode": {"label": "statistikkvariabel", "category": {
+            "index": {"Personer1": 0}, "label": {"Personer1": "Personer"},
+            "unit": {"Personer1": {"base": "personer", "decimals": 0}}},
+            "extension": {"elimination": False, "show": "value"}},
+        "Tid": {"label": "år", "category": {
+            "index": {str(y): i for i, y in enumerate(POPULATION_YEARS)},
+            "label": {str(y): str(y) for y in POPULATION_YEARS}},
+            "extension": {"elimination": False, "show": "code"}},
+    }  # fmt: skip
+    ids = list(dims)
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "07459: Befolkning, etter region, kjønn, alder, statistikkvariabel og år",
+        "source": "Statistisk sentralbyrå",
+        "updated": "2025-02-20T07:00:00Z",
+        "note": [POPULATION_NOTE],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
+        "id": ids,
+        "size": [len(dims[d]["category"]["index"]) for d in ids],
+        "dimension": dims,
+        "extension": {"px": {"infofile": "None", "tableid": "07459", "decimals": 0,
+                             "official-statistics": True, "aggregallowed": True,
+                             "language": "no"}},
+        "value": values,
+    }  # fmt: skip
 
 
 def klass_corresponds(day: date) -> dict:
@@ -858,12 +718,29 @@ def klass_changes(start: date, end: date) -> dict:
 def main() -> None:
     for stale in (OUT / "tables").glob("*"):
         stale.unlink()
+    population = build_population_table()
+    write_json_gz(OUT / "tables" / "07459.json.gz", population)
+    info = table_info(population)
+    info["firstPeriod"], info["lastPeriod"] = str(POPULATION_YEARS[0]), str(POPULATION_YEARS[-1])
+    info["malestokk"] = {
+        "area": "befolkning",
+        "provenance": "snapshot:real",
+        "values_from": POPULATION_PROVENANCE,
+        "confirmed_contents_codes": ["Personer1"],
+        "modelled_contents_codes": [],
+    }
+    (OUT / "tables" / "07459.info.json").write_text(
+        json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     for spec in TABLES:
         dataset = build_table(spec)
         write_json_gz(OUT / "tables" / f"{spec.id}.json.gz", dataset)
         info = table_info(dataset)
         info["malestokk"] = {
             "area": spec.area,
+            "provenance": "snapshot:synthetic",
+            "values_from": "snapshot/tools/build_ssb_snapshot.py (synthetic values scaled by the "
+            "real population of table 07459)",
             "confirmed_contents_codes": list(spec.confirmed),
             "modelled_contents_codes": [c for c in spec.contents if c not in spec.confirmed],
         }

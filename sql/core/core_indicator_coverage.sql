@@ -34,6 +34,7 @@ years AS (
 ),
 grid AS (
     SELECT c.indicator_id, c.source, y.year FROM core_catalog__indicators AS c, years AS y
+    WHERE c.source <> 'derived'  -- computed here from their parts, not delivered by a source
 ),
 per_year AS (
     SELECT indicator_id, year, count(*) AS cells, count(value) AS n_values, 'delivered' AS what

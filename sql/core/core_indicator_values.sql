@@ -11,7 +11,7 @@ SELECT
     r.region_code,
     r.region_label,
     CASE
-        WHEN r.region_code IN ('EAK', 'EAKUO') THEN 'national'
+        WHEN r.region_code IN ('EAK', 'EAKUO', '0') THEN 'national'  -- '0': Landet outside KOSTRA
         WHEN r.region_code LIKE 'EKA%' THEN 'county'
         WHEN r.region_code LIKE 'EKG%' THEN 'kostra_group'
         ELSE 'municipality'
@@ -80,6 +80,6 @@ COMMENT ON COLUMN core_indicator_values.vintage IS
 COMMENT ON COLUMN core_indicator_values.archive_id IS
     'sha256 of the archived raw response that produced the value (data/raw/<source>/objects).';
 COMMENT ON COLUMN core_indicator_values.provenance IS
-    'live, snapshot:recorded or snapshot:synthetic (demo values that are not official figures).';
+    'live, snapshot:recorded (a recorded API answer), snapshot:real (real published figures rebuilt in the API''s shape; raw_ssb__fetch_log.values_from names the source) or snapshot:synthetic (demo values that are not official figures).';
 COMMENT ON TABLE core_indicator_values__history IS
     'Earlier versions of indicator values (an unrevised 15 March figure revised on 15 June) and Kolada deletions; with core_indicator_values they give each release''s view.';

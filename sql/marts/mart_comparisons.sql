@@ -1,9 +1,12 @@
 -- mart_comparisons: the home municipality against each of its peer sets, per indicator and year.
 -- The home value is today's municipality's continuous series (core_indicator_series).
 -- Published peer figures (SSB EKGnn/EAK/EAKUO, Kolada groups and Riket) are used as published.
--- Computed peer figures (ASSS, the user's sets) leave the home out and use the weighted ratio
--- (sum of numerators / sum of denominators) when the catalog names them, else the unweighted
--- mean of the peers with a value. peer_method says which.
+-- Computed peer figures (ASSS, the user's sets) leave the home out and weigh as SSB does: the
+-- weighted ratio (sum of numerators / sum of denominators) when the catalog names them, else a
+-- mean weighted by the catalog's `weight` population, else (absolute figures) the arithmetic
+-- mean. A derived nøkkeltall has no published group figure, so every set computes it from its
+-- members. peer_method says which. Only nøkkeltall are ranked and coloured: a grunnlagstall
+-- (absolute count or amount) of a city is not better or worse than a small town's average.
 -- Every comparison is drawn for today's figures (release = 'latest') and as it stood at each
 -- kept earlier release (release = its date: the unrevised 15 March figures, say), from the
 -- release views of the series and the published group rows.
@@ -54,12 +57,43 @@ weighted AS (
     WHERE n.value IS NOT NULL AND d.value IS NOT NULL AND d.value <> 0
     GROUP BY ALL
 ),
+population_weighted AS (
+    SELECT
+        v.release, m.peer_set, m.year, c.indicator_id,
+        sum(v.value * w.value) / sum(w.value) AS value,
+        count(*) AS n_peers,
+        any_value(wc.label) AS weight_label
+    FROM members AS m
+    JOIN core_catalog__indicators AS c ON c.weight IS NOT NULL AND c.numerator IS NULL
+    JOIN core_catalog__indicators AS wc ON wc.indicator_id = c.weight
+    JOIN series AS v
+        ON v.indicator_id = c.indicator_id AND v.region_code = m.member_code AND v.year = m.year
+        AND v.gender = 'T'
+    JOIN series AS w
+        ON w.indicator_id = c.weight AND w.region_code = m.member_code AND w.year = m.year
+        AND w.gender = 'T' AND w.release = v.release
+    WHERE v.value IS NOT NULL AND w.value IS NOT NULL AND w.value > 0
+    GROUP BY ALL
+),
 published AS (
     SELECT v.release, v.indicator_id, v.year, v.region_code, v.region_label, v.value, v.status,
            v.vintage
     FROM core_indicator_values__by_release AS v
     JOIN home ON v.country = home.country
     WHERE v.gender = 'T' AND v.region_kind <> 'municipality'
+),
+has_published AS (SELECT DISTINCT indicator_id, region_code FROM published),
+-- which set/indicator pairs are computed here: the computed sets, and a published set (KOSTRA
+-- group, country) for an indicator the source publishes no group figures of (derived figures,
+-- the population of 07459)
+plan AS (
+    SELECT
+        s.*, c.indicator_id, c.kind AS indicator_kind,
+        s.kind = 'computed' OR (s.kind = 'published' AND hp.indicator_id IS NULL) AS computed_here
+    FROM sets AS s
+    CROSS JOIN core_catalog__indicators AS c
+    LEFT JOIN has_published AS hp
+        ON hp.indicator_id = c.indicator_id AND hp.region_code = s.peer_region
 ),
 ranking_pool AS (
     SELECT release, peer_set, year, indicator_id, region_code, value FROM member_values
@@ -79,6 +113,7 @@ ranked AS (
         count(*) OVER (PARTITION BY r.release, r.peer_set, r.year, r.indicator_id) AS n_ranked
     FROM ranking_pool AS r
     JOIN core_catalog__indicators AS c USING (indicator_id)
+    WHERE c.kind = 'nøkkeltall'  -- absolute figures of places of other sizes are not ranked
 ),
 base AS (
     SELECT
@@ -93,39 +128,55 @@ base AS (
         h.status AS home_status,
         h.harmonisation AS home_harmonisation,
         s.peer_set,
-        s.kind AS peer_kind,
+        CASE WHEN s.computed_here THEN 'computed' ELSE s.kind END AS peer_kind,
         s.is_default AS is_default_peer_set,
         coalesce(p.region_code, s.peer_region) AS peer_region,
         coalesce(p.region_label, s.label) AS peer_label,
         CASE
-            WHEN s.kind IN ('published', 'unavailable') THEN s.method
+            WHEN s.kind = 'unavailable' THEN s.method
+            WHEN NOT s.computed_here AND s.indicator_kind = 'grunnlagstall'
+                THEN replace(s.method, 'population-weighted', 'arithmetic mean: absolute figures')
+            WHEN NOT s.computed_here THEN s.method
             WHEN w.value IS NOT NULL
                 THEN 'weighted ratio of ' || w.n_peers || ' peers (sum of numerators / sum of '
-                     || 'denominators), home left out'
+                     || 'denominators, as SSB weights), home left out'
+            WHEN pw.value IS NOT NULL
+                THEN 'mean of ' || pw.n_peers || ' peers weighted by ' || pw.weight_label
+                     || ' (as SSB weights), home left out'
+            WHEN u.value IS NOT NULL AND s.indicator_kind = 'grunnlagstall'
+                THEN 'arithmetic mean of ' || u.n_peers || ' peers (absolute figures, as SSB), '
+                     || 'home left out'
             WHEN u.value IS NOT NULL
-                THEN 'unweighted mean of ' || u.n_peers || ' peers, home left out'
+                THEN 'unweighted mean of ' || u.n_peers || ' peers (no weight in the catalog), '
+                     || 'home left out'
             ELSE 'no peer has a value'
-        END AS peer_method,
+        END
+        || CASE WHEN s.kind = 'published' AND s.computed_here
+                THEN '; computed from the members of ' || s.peer_region
+                     || ' (the source publishes no group figure)' ELSE '' END AS peer_method,
         CASE
+            WHEN s.computed_here THEN coalesce(w.value, pw.value, u.value)
             WHEN s.kind = 'published' THEN p.value
-            WHEN s.kind = 'computed' THEN coalesce(w.value, u.value)
         END AS peer_value,
-        CASE WHEN s.kind = 'published' THEN p.status END AS peer_status,
+        CASE WHEN s.kind = 'published' AND NOT s.computed_here THEN p.status END AS peer_status,
         CASE
-            WHEN s.kind = 'computed' THEN coalesce(w.n_peers, u.n_peers, 0)
+            WHEN s.computed_here THEN coalesce(w.n_peers, pw.n_peers, u.n_peers, 0)
             ELSE coalesce(u.n_peers, 0)
         END AS n_peers_with_data,
         rk.rank AS home_rank,
         rk.n_ranked,
         h.provenance
     FROM home_series AS h
-    JOIN sets AS s ON s.year = h.year
+    JOIN plan AS s ON s.year = h.year AND s.indicator_id = h.indicator_id
     LEFT JOIN published AS p
         ON s.kind = 'published' AND p.indicator_id = h.indicator_id AND p.year = h.year
         AND p.region_code = s.peer_region AND p.release = h.release
     LEFT JOIN weighted AS w
-        ON s.kind = 'computed' AND w.peer_set = s.peer_set AND w.year = h.year
+        ON s.computed_here AND w.peer_set = s.peer_set AND w.year = h.year
         AND w.indicator_id = h.indicator_id AND w.release = h.release
+    LEFT JOIN population_weighted AS pw
+        ON s.computed_here AND pw.peer_set = s.peer_set AND pw.year = h.year
+        AND pw.indicator_id = h.indicator_id AND pw.release = h.release
     LEFT JOIN unweighted AS u  -- for published sets: only the count of members with data
         ON u.peer_set = s.peer_set AND u.year = h.year AND u.indicator_id = h.indicator_id
         AND u.release = h.release
@@ -139,6 +190,8 @@ SELECT
     b.indicator_id,
     c.label,
     c.unit,
+    c.kind AS indicator_kind,
+    c.per,
     c.service_area,
     c.perspective,
     b.source,
@@ -164,6 +217,7 @@ SELECT
     END AS gap_pct,
     c.higher_is_better,
     CASE
+        WHEN c.kind <> 'nøkkeltall' THEN NULL
         WHEN c.higher_is_better IS NULL OR b.home_value IS NULL OR b.peer_value IS NULL THEN NULL
         WHEN b.home_value = b.peer_value THEN NULL
         ELSE (b.home_value > b.peer_value) = c.higher_is_better
@@ -175,7 +229,8 @@ SELECT
     END AS home_percentile,
     b.home_value - b3.home_value AS home_trend_3y,
     b.peer_value - b3.peer_value AS peer_trend_3y,
-    CASE b.source WHEN 'ssb' THEN 'Kilde: SSB' ELSE 'Källa: Kolada' END AS attribution,
+    CASE b.source WHEN 'kolada' THEN 'Källa: Kolada' ELSE 'Kilde: Statistisk sentralbyrå' END
+        AS attribution,
     b.provenance
 FROM base AS b
 JOIN core_catalog__indicators AS c USING (indicator_id)
@@ -187,7 +242,9 @@ LEFT JOIN base AS b3
 COMMENT ON TABLE mart_comparisons IS
     'Home municipality against each peer set per indicator and year: published or computed peer figure (peer_method says how), gap, rank, percentile, 3-year trend.';
 COMMENT ON COLUMN mart_comparisons.peer_method IS
-    'How the peer figure was made: published by SSB/Kolada, or computed here (weighted ratio or unweighted mean, home left out).';
+    'How the peer figure was made: published by SSB/Kolada, or computed here (sum of numerators / sum of denominators, mean weighted by a population, or arithmetic mean for absolute figures; home left out).';
+COMMENT ON COLUMN mart_comparisons.indicator_kind IS
+    'nøkkeltall (ranked, coloured, given targets) or grunnlagstall (absolute: no rank, percentile or colour).';
 COMMENT ON COLUMN mart_comparisons.gap_is_good IS
     'True when the gap points the good way by the catalog (higher_is_better); null when neutral or missing.';
 COMMENT ON COLUMN mart_comparisons.home_rank IS

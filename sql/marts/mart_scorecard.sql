@@ -28,7 +28,7 @@ SELECT
     t.measured_when,
     t.owner
 FROM core_targets AS t
-JOIN core_catalog__indicators AS c USING (indicator_id)
+JOIN core_catalog__indicators AS c ON c.indicator_id = t.indicator_id AND c.kind = 'nøkkeltall'
 LEFT JOIN mart_comparisons AS m
     ON m.indicator_id = t.indicator_id AND m.year = t.year
     AND m.is_default_peer_set AND m.release = 'latest';
