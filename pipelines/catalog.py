@@ -149,11 +149,10 @@ def _ranges(codes: tuple[str, ...]) -> list[str]:
     return out
 
 
-_REQUIRED = (
-    "id", "source", "label", "unit", "service_area", "perspective", "higher_is_better", "kind",
-)  # fmt: skip
+_REQUIRED = ("id", "source", "label", "unit", "service_area", "perspective", "higher_is_better")
 _KNOWN_KEYS = {
     *_REQUIRED,
+    "kind",
     "per",
     "confirmed_by",
     "sum_over",
@@ -200,7 +199,11 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     hib = raw["higher_is_better"]
     if not (isinstance(hib, bool) or hib == "neutral"):
         raise fail("higher_is_better", 'must be true, false or "neutral"')
-    kind = raw["kind"]
+    additive_raw = raw.get("additive", False)
+    # an older catalog without `kind`: an additive figure with no direction is a grunnlagstall
+    kind = raw.get("kind") or (
+        "grunnlagstall" if additive_raw is True and hib == "neutral" else "nøkkeltall"
+    )
     if kind not in KINDS:
         raise fail("kind", f"must be {' or '.join(repr(k) for k in KINDS)}, got {kind!r}")
     if kind == "grunnlagstall" and hib != "neutral":
@@ -208,8 +211,6 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
     per = raw.get("per")
     if per is not None and (not isinstance(per, str) or not per.strip()):
         raise fail("per", 'must say what the figure is per, e.g. "innbyggere 1-5 år"')
-    if kind == "nøkkeltall" and source != "kolada" and per is None:
-        raise fail("per", "a nøkkeltall says what it is per (its denominator or target group)")
     weight = raw.get("weight")
     if weight is not None and (not isinstance(weight, str) or not weight):
         raise fail("weight", "must be the id of an additive indicator")
@@ -280,12 +281,6 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
             raise fail("sum_over", "only an additive figure (additive = true) can be summed")
         if "kpi" in raw:
             raise fail("kpi", "belongs to Kolada indicators, not SSB")
-        if not confirmed_by:
-            raise fail(
-                "confirmed_by", "name the real source the table and codes were checked against "
-                "(SSB's metadata, documentation, or public code that queries them); "
-                "`malestokk catalog add` fills it in",
-            )  # fmt: skip
         return Indicator(
             **common,
             table=table,

@@ -418,6 +418,125 @@ def ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=root)
 
 
+def _source_clients(args: argparse.Namespace, want: str | None = None):
+    """The refresh's own SSB and Kolada clients (snapshot transports with --offline)."""
+    settings = _settings(args)  # before pipelines.definitions, which reads the settings
+    from pipelines.definitions import build_resources
+    from pipelines.ssb.pxweb import PxWebClient
+
+    resources = build_resources(settings)
+    ssb = resources["ssb"].pxweb() if want in (None, "ssb") else None
+    if ssb is not None and not isinstance(ssb, PxWebClient):
+        raise ConfigError('catalog tools need PxWebApi v2 (sources.ssb_api = "v2")')
+    kolada = resources["kolada"].client() if want in (None, "kolada") else None
+    return settings, ssb, kolada
+
+
+def catalog_command(args: argparse.Namespace) -> int:
+    from pipelines import catalog_tools as tools
+    from pipelines.http import ApiError
+
+    want = {"search": None, "check": None}.get(args.action, getattr(args, "source", None))
+    settings, ssb, kolada = _source_clients(args, want)
+    try:
+        if args.action == "search":
+            hits = tools.search(ssb, kolada, " ".join(args.words))
+            for hit in hits:
+                print(f"{hit.source:7} {hit.id:8} {hit.label}  [{hit.detail}]")
+            if not hits:
+                print("no table or KPI matches")
+            return EXIT_OK
+        if args.action == "show":
+            print(tools.show_ssb(ssb, args.id) if args.source == "ssb"
+                  else tools.show_kolada(kolada, args.id))  # fmt: skip
+            return EXIT_OK
+        if args.action == "check":
+            catalog = load_catalog(settings.catalog_file)
+            problems = tools.check(
+                catalog,
+                ssb if catalog.needs("ssb") else None,
+                kolada if catalog.needs("kolada") else None,
+            )
+            for problem in problems:
+                print(f"{problem.indicator_id}: {problem.message}")
+            n = len(catalog.indicators) + len(catalog.kpi_groups)
+            if problems:
+                print(f"catalog check: {len(problems)} problem(s) in {settings.catalog_file}",
+                      file=sys.stderr)  # fmt: skip
+                return EXIT_FAILED
+            where = "snapshot" if settings.source_mode == "snapshot" else "live"
+            print(f"catalog check: all {n} entries of {settings.catalog_file} match the "
+                  f"sources' metadata ({where})")  # fmt: skip
+            return EXIT_OK
+        # add
+        base = tools.base_fields(args)
+        if args.source == "ssb":
+            if not args.contents_code:
+                raise ConfigError("catalog add ssb TABLE needs --contents-code")
+            fixed = dict(kv.split("=", 1) for kv in args.fixed or [])
+            sum_over = {k: v.split(",") for k, v in (kv.split("=", 1) for kv in args.sum or [])}
+            entry = tools.ssb_entry(ssb, args.id_in_source, args.contents_code, fixed, sum_over,
+                                    base)  # fmt: skip
+            problems = tools.check_ssb_entry(
+                load_catalog_entry(entry), ssb.metadata(args.id_in_source)
+            )
+            if problems:
+                for problem in problems:
+                    print(f"{problem.indicator_id}: {problem.message}", file=sys.stderr)
+                return EXIT_FAILED
+        else:
+            entry = tools.kolada_entry(kolada, args.id_in_source, base)
+        tools.append_entry(Path(settings.catalog_file), entry)
+        print(f"added {entry['id']} to {settings.catalog_file}: {entry['label']} ({entry['unit']})")
+        return EXIT_OK
+    except (LookupError, ValueError, ApiError) as exc:
+        print(str(exc).splitlines()[0], file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        for client in (ssb, kolada):
+            if client is not None:
+                client.close()
+
+
+def load_catalog_entry(entry: dict):
+    """One entry parsed as the catalog parses it (for checking before it is written)."""
+    import tempfile
+
+    from pipelines.catalog_tools import entry_text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "entry.toml"
+        path.write_text(entry_text(entry), encoding="utf-8")
+        return load_catalog(path).indicators[0]
+
+
+def snapshot_command(args: argparse.Namespace) -> int:
+    settings = _settings(args)  # before pipelines.definitions, which reads the settings
+    from pipelines.definitions import build_resources
+    from pipelines.snapshot.record import record_klass, record_ssb, write_manifest
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        print(f"{out} is not empty; record into a new folder", file=sys.stderr)
+        return EXIT_FAILED
+    resources = build_resources(settings)
+    catalog = load_catalog(settings.catalog_file)
+    years = list(range(settings.years[0], settings.years[1] + 1))
+    client = resources["ssb"].pxweb()
+    try:
+        tables = record_ssb(client, catalog, years, out)
+    finally:
+        client.close()
+    with resources["ssb"].klass() as klass:
+        n_klass = record_klass(klass, years, out)
+    write_manifest(out, Path(settings.snapshot_dir), resources["ssb"].pxweb_url)
+    print(
+        f"recorded {len(tables)} SSB table(s) ({', '.join(tables)}) and {n_klass} KLASS "
+        f'answer(s) into {out}; use it with snapshot_dir = "{out}" and refresh --offline'
+    )
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="malestokk", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -482,6 +601,35 @@ def main(argv: list[str] | None = None) -> int:
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md")
     p_docs.set_defaults(func=schema_docs)
+    p_cat = sub.add_parser("catalog", help="search, show, add and check catalog entries")
+    cat_sub = p_cat.add_subparsers(dest="action", required=True)
+    c_search = cat_sub.add_parser("search", help="SSB's table search and Kolada's KPI search")
+    c_search.add_argument("words", nargs="+")
+    c_show = cat_sub.add_parser("show", help="a table's or KPI's dimensions, codes and units")
+    c_show.add_argument("source", choices=["ssb", "kolada"])
+    c_show.add_argument("id", help="SSB table id or Kolada KPI id")
+    c_add = cat_sub.add_parser("add", help="add an entry with the source's own label and unit")
+    c_add.add_argument("source", choices=["ssb", "kolada"])
+    c_add.add_argument("id_in_source", metavar="TABLE|KPI")
+    c_add.add_argument("--contents-code", help="SSB ContentsCode")
+    c_add.add_argument("--fixed", action="append", metavar="DIM=CODE")
+    c_add.add_argument("--sum", action="append", metavar="DIM=CODE,CODE")
+    c_add.add_argument("--id", required=True, help="catalog id, e.g. kostra.my_indicator")
+    c_add.add_argument("--kind", required=True, choices=["nøkkeltall", "grunnlagstall"])
+    c_add.add_argument("--service-area", required=True)
+    c_add.add_argument("--perspective", required=True)
+    c_add.add_argument("--higher-is-better", default="neutral", help="true, false or neutral")
+    c_add.add_argument("--per", help="what a nøkkeltall is per")
+    c_add.add_argument("--weight", help="population indicator computed peer figures weigh by")
+    cat_sub.add_parser("check", help="every entry against the sources' metadata")
+    for p in (c_search, c_show, c_add, cat_sub.choices["check"]):
+        p.add_argument("--offline", action="store_true", help="ask the bundled snapshot")
+    p_cat.set_defaults(func=catalog_command)
+    p_snap = sub.add_parser("snapshot", help="record an offline snapshot from the live APIs")
+    snap_sub = p_snap.add_subparsers(dest="action", required=True)
+    s_rec = snap_sub.add_parser("record", help="fetch the catalog's tables once, write a snapshot")
+    s_rec.add_argument("--out", required=True, help="a new folder for the snapshot")
+    p_snap.set_defaults(func=snapshot_command)
     p_ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     p_ui.add_argument("--offline", action="store_true")
     p_ui.add_argument("--port", type=int, default=3000)

@@ -29,8 +29,43 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_default_catalog_has_one_series_per_source() -> None:
     catalog = load_catalog(ROOT / "indicators.toml")
-    assert {i.source for i in catalog.indicators} == {"ssb", "kolada"}
+    assert {i.source for i in catalog.indicators} == {"ssb", "kolada", "derived"}
     assert "12134" in catalog.ssb_tables()
+
+
+def test_default_catalog_is_confirmed_and_fair() -> None:
+    """No guessed codes: every SSB entry names the real source its codes were checked against;
+    every nøkkeltall says what it is per; grunnlagstall are absolute and never good or bad."""
+    catalog = load_catalog(ROOT / "indicators.toml")
+    for ind in catalog.by_source("ssb"):
+        assert ind.confirmed_by and len(ind.confirmed_by) > 20, ind.id
+    for ind in catalog.indicators:
+        if ind.kind == "nøkkeltall" and ind.source != "kolada":
+            assert ind.per, ind.id
+        if ind.kind == "grunnlagstall":
+            assert ind.additive and ind.higher_is_better is None, ind.id
+    by_id = {i.id: i for i in catalog.indicators}
+    for ind in catalog.by_source("derived"):
+        assert by_id[ind.numerator].kind == by_id[ind.denominator].kind == "grunnlagstall"
+        assert by_id[ind.denominator].table == "07459"  # per inhabitant of the target group
+    # the tables whose codes were guessed in the first round are gone
+    assert not {"12381", "12292", "12003", "12279", "12058"} & set(catalog.ssb_tables())
+
+
+def test_sum_over_ranges_expand_to_ssb_codes(tmp_path: Path) -> None:
+    summed = 'sum_over = { Alder = ["001-005"], Kjonn = ["1", "2"] }\nadditive = true'
+    text = SSB.replace('fixed = { KOKregnskapsomfa0000 = "A" }', summed)
+    text = text.replace("higher_is_better = true", 'higher_is_better = "neutral"')
+    (ind,) = load_catalog(write(tmp_path, text)).indicators
+    assert ind.sum_over["Alder"] == ("001", "002", "003", "004", "005")
+    assert ind.kind == "grunnlagstall"  # additive without direction, no kind given
+    assert ind.fixed_text == "Alder=001-005,Kjonn=1+2"
+
+
+def test_a_grunnlagstall_cannot_be_good_or_bad(tmp_path: Path) -> None:
+    text = SSB.replace('source = "ssb"', 'source = "ssb"\nkind = "grunnlagstall"')
+    with pytest.raises(CatalogError, match="grunnlagstall is never better or worse"):
+        load_catalog(write(tmp_path, text))
 
 
 def test_entries_parse_with_fixed_dimensions_and_polarity(tmp_path: Path) -> None:

@@ -166,6 +166,12 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             json.loads(p.read_text("utf-8"))
             for p in sorted((self.root / "tables").glob("*.info.json"))
         ]
+        if params.get("query"):  # SSB's table search: every word in the id or the title
+            words = params["query"].lower().split()
+            infos = [
+                i for i in infos
+                if all(w in f"{i['id']} {i['label']}".lower() for w in words)
+            ]  # fmt: skip
         if params.get("pastDays"):
             since = datetime.now(UTC) - timedelta(days=int(params["pastDays"]))
             infos = [
