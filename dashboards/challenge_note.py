@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from dashboards.data import home
 from dashboards.report import ANSWER_SLOT, Written, _fmt, save_both
+from dashboards.units import decimals_for, with_unit
 
 KEYWORD = "malestokk:utfordringsnotat:"
 TOP_PER_AREA = 5
@@ -33,20 +34,23 @@ def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         WITH asss AS (
             SELECT * FROM mart_comparisons
             WHERE peer_set = 'asss' AND year = ? AND release = 'latest' AND home_value IS NOT NULL
-              AND peer_value IS NOT NULL
+              AND peer_value IS NOT NULL AND indicator_kind = 'nøkkeltall'
         ),
         ranked AS (
             SELECT *, row_number() OVER (
                 PARTITION BY service_area ORDER BY abs(gap_pct) DESC NULLS LAST) AS n
             FROM asss
         )
-        SELECT r.service_area, r.indicator_id, r.label, r.home_value, r.peer_value, r.gap_pct,
+        SELECT r.service_area, r.indicator_id, r.label, r.unit, r.home_value, r.peer_value,
+               r.gap_pct,
                r.home_trend_3y - r.peer_trend_3y AS trend_vs_asss,
                e.mer_mindreforbruk_kr / 1e6 AS merforbruk_mill,
                a.answer AS last_year_answer
         FROM ranked AS r
+        -- the area's need-adjusted mer-/mindreforbruk, beside its spending per inhabitant
         LEFT JOIN mart_expenditure_need AS e
-            ON e.indicator_id = r.indicator_id AND e.year = r.year AND e.peer_set = 'asss'
+            ON e.area = r.service_area AND e.year = r.year AND e.peer_set = 'asss'
+            AND r.unit = 'kr'
         LEFT JOIN core_challenge_answers AS a
             ON a.indicator_id = r.indicator_id AND a.year = r.year - 1
         WHERE r.n <= ?
@@ -79,8 +83,10 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
             cell.text = text
         html_rows = []
         for r in part.iter_rows(named=True):
-            cells = [r["indicator_id"], r["label"], _fmt(r["home_value"]), _fmt(r["peer_value"]),
-                     _fmt(r["gap_pct"]), _fmt(r["trend_vs_asss"]), _fmt(r["merforbruk_mill"]),
+            d, unit = decimals_for(r["unit"]), r["unit"]
+            cells = [r["indicator_id"], r["label"], with_unit(_fmt(r["home_value"], d), unit),
+                     with_unit(_fmt(r["peer_value"], d), unit), _fmt(r["gap_pct"]),
+                     with_unit(_fmt(r["trend_vs_asss"], d), unit), _fmt(r["merforbruk_mill"]),
                      r["last_year_answer"] or "", ANSWER_SLOT]  # fmt: skip
             for cell, text in zip(table.add_row().cells, cells, strict=True):
                 cell.text = text

@@ -43,7 +43,10 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(
         "SELECT m.*, CASE WHEN m.release = 'latest' THEN s.status END AS target_status, "
         "s.target FROM mart_comparisons AS m LEFT JOIN mart_scorecard AS s "
-        "USING (indicator_id, year) ORDER BY service_area, indicator_id, year, peer_set, release"
+        "USING (indicator_id, year) "
+        # grunnlagstall (absolute counts and amounts) are not compared across places of other sizes
+        "WHERE m.indicator_kind = 'nøkkeltall' "
+        "ORDER BY service_area, indicator_id, year, peer_set, release"
     ).pl()
 
 
@@ -65,7 +68,9 @@ def rankings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             ON s.region_code = m.member_code AND s.year = m.year
         JOIN home ON s.country = home.country
         WHERE s.gender = 'T' AND s.value IS NOT NULL
-          AND s.indicator_id IN (SELECT DISTINCT indicator_id FROM mart_comparisons)
+          AND s.indicator_id IN (
+              SELECT DISTINCT indicator_id FROM mart_comparisons
+              WHERE indicator_kind = 'nøkkeltall')
         ORDER BY release, peer_set, indicator_id, year, value DESC
         """
     ).pl()

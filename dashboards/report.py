@@ -20,6 +20,7 @@ from docx.shared import Cm
 from PIL import Image, ImageDraw, ImageFont
 
 from dashboards.data import home, slug
+from dashboards.units import decimals_for, with_unit
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
 ANSWER_SLOT = "[Forklaring fra tjenesten]"
@@ -72,7 +73,9 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path) -> Path:
         x0, x1 = sorted([mid, mid + gap * scale])
         draw.rectangle([x0, y, x1, y + 20], fill=colour)
         draw.text((10, y + 3), r["label"][:55], fill="black", font=small)
-    draw.text((10, height - 30), "Avvik i % mot sammenligningen · Kilde: SSB / Källa: Kolada",
+    sources = set(rows["source"].to_list()) if "source" in rows.columns else {"ssb"}
+    credit = "Källa: Kolada" if sources == {"kolada"} else "Kilde: Statistisk sentralbyrå"
+    draw.text((10, height - 30), f"Avvik i % mot sammenligningen · {credit}",
               fill="#555", font=small)  # fmt: skip
     image.save(path)
     return path
@@ -82,11 +85,12 @@ def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
     rows = con.execute(
         "SELECT source, string_agg(DISTINCT vintage, ', ' ORDER BY vintage), "
         "string_agg(DISTINCT provenance, ', ') FROM mart_comparisons WHERE year = ? "
-        "AND release = 'latest' GROUP BY 1 "
+        "AND release = 'latest' AND indicator_kind = 'nøkkeltall' GROUP BY 1 "
         "ORDER BY 1",
         [year],
     ).fetchall()
-    return "; ".join(f"{src.upper()}: utgave {v} ({p})" for src, v, p in rows)
+    names = {"ssb": "SSB", "kolada": "KOLADA", "derived": "SSB, beregnet per innbygger"}
+    return "; ".join(f"{names.get(src, src.upper())}: utgave {v} ({p})" for src, v, p in rows)
 
 
 def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
@@ -96,7 +100,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
         "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
         "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
         "WHERE m.year = ? AND m.is_default_peer_set AND m.release = 'latest' "
-        "ORDER BY service_area, indicator_id",
+        "AND m.indicator_kind = 'nøkkeltall' ORDER BY service_area, indicator_id",
         params=[year],
     ).pl()
     if data.is_empty():
@@ -124,8 +128,12 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
         html_rows = []
         for r in rows.iter_rows(named=True):
             verdict = {True: "bra", False: "svakere"}.get(r["gap_is_good"], "nøytral")
-            cells = [r["label"], _fmt(r["home_value"]), _fmt(r["peer_value"]), _fmt(r["gap_abs"]),
-                     verdict, _fmt(r["target"]), r["target_status"] or "\u2013"]  # fmt: skip
+            d, unit = decimals_for(r["unit"]), r["unit"]
+            cells = [r["label"], with_unit(_fmt(r["home_value"], d), unit),
+                     with_unit(_fmt(r["peer_value"], d), unit),
+                     with_unit(_fmt(r["gap_abs"], d), unit), verdict,
+                     with_unit(_fmt(r["target"], d), unit),
+                     r["target_status"] or "\u2013"]  # fmt: skip
             for cell, text in zip(table.add_row().cells, cells, strict=True):
                 cell.text = text
             html_rows.append(

@@ -72,18 +72,34 @@ def snapshot_cell(table: str, region: str, contents: str, year: str) -> tuple:
 
 def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> None:
     con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
-    # every region of the snapshot tables x every SSB series of the catalog x 8 years (2017-2024)
-    with gzip.open(ROOT / "snapshot/ssb/tables/12134.json.gz") as fh:
-        regions = json.load(fh)["size"][0]
-    series = len(load_catalog(ROOT / "indicators.toml").by_source("ssb"))
-    assert series >= 12
+    # every region of each snapshot table x every SSB series of the catalog x 8 years (2017-2024)
+    regions = {}
+    for ind in load_catalog(ROOT / "indicators.toml").by_source("ssb"):
+        with gzip.open(ROOT / "snapshot/ssb/tables" / f"{ind.table}.json.gz") as fh:
+            ds = json.load(fh)
+        regions[ind.id] = ds["size"][ds["id"].index(ind.region_dimension)]
+    assert len(regions) >= 20
     assert con.execute("SELECT count(*) FROM raw_ssb__kostra_values").fetchone()[0] == (
-        regions * series * 8
+        sum(regions.values()) * 8
     )
     assert (
         con.execute("SELECT count(DISTINCT table_id) FROM raw_ssb__kostra_values").fetchone()[0]
-        >= 12
+        >= 9
     )
+    # the population is SSB's real one (07459 via csdata), summed over sex and age, and says so
+    real = (
+        pl.read_parquet(ROOT / "snapshot/sources/ssb_07459_befolkning_b2024.parquet")
+        .filter((pl.col("region") == "1103") & (pl.col("year") == 2024))["persons"]
+        .sum()
+    )
+    assert con.execute(
+        "SELECT value, provenance FROM core_indicator_values WHERE indicator_id = "
+        "'ssb.befolkning' AND region_code = '1103' AND year = 2024"
+    ).fetchone() == (real, "snapshot:real")
+    assert con.execute(
+        "SELECT DISTINCT values_from LIKE '%niphr/csdata@5934512%' FROM raw_ssb__fetch_log "
+        "WHERE table_id = '07459'"
+    ).fetchall() == [(True,)]
     kpi_groups = json.loads((ROOT / "snapshot/kolada/kpi_groups.json").read_text("utf-8"))
     kkik = {m["member_id"] for g in kpi_groups if g["id"] == "GKPI118" for m in g["members"]}
     kolada_expected = (
@@ -122,7 +138,7 @@ def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> 
     ).fetchall()
     assert symbols and all(with_value == 0 for _, _, with_value in symbols)
     page = stavanger / "data/outputs/dashboards/okonomi.html"
-    assert "Kilde: SSB" in page.read_text(encoding="utf-8")
+    assert "Kilde: Statistisk sentralbyrå" in page.read_text(encoding="utf-8")
     assert list((stavanger / "data/raw/ssb/objects").rglob("*.json.gz"))
 
 

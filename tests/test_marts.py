@@ -31,10 +31,15 @@ TARGETS = [  # indicator, year, target, direction
 
 
 def catalog_row(id_: str, **kw) -> dict:
+    additive = kw.get("additive", False)
     return {
-        "indicator_id": id_, "source": "ssb", "label": id_, "unit": kw.get("unit", "prosent"),
+        "indicator_id": id_, "source": kw.get("source", "ssb"),
+        "kind": kw.get("kind", "grunnlagstall" if additive else "nøkkeltall"), "per": None,
+        "weight": kw.get("weight"), "confirmed_by": None,
+        "label": id_, "unit": kw.get("unit", "prosent"),
         "service_area": "pleie og omsorg", "perspective": "økonomi",
-        "higher_is_better": kw.get("hib", True), "table_id": "99999", "contents_code": id_,
+        "higher_is_better": kw.get("hib", None if additive else True), "table_id": "99999",
+        "contents_code": id_,
         "fixed": "", "kpi": None, "additive": kw.get("additive", False), "kpi_group": None,
         "numerator": kw.get("numerator"), "denominator": kw.get("denominator"),
         "ratio_scale": kw.get("scale", 1.0),
@@ -84,6 +89,15 @@ def build_warehouse(
         catalog_row("ratio", numerator="num", denominator="den"),
         catalog_row("plain"),
         catalog_row("cost", hib=False),
+        catalog_row(
+            "per_capita",
+            source="derived",
+            numerator="num",
+            denominator="den",
+            scale=1000.0,
+            unit="kr",
+        ),  # fmt: skip
+        catalog_row("weighted", weight="den"),
     ]
     values = []
     # ASSS members with data in 2022 (home 1103 and three peers); ratio = num / den
@@ -92,7 +106,8 @@ def build_warehouse(
         values += [value_row("num", code, 2022, num), value_row("den", code, 2022, den),
                    value_row("ratio", code, 2022, num / den),
                    value_row("plain", code, 2022, num / den),
-                   value_row("cost", code, 2022, num / den)]  # fmt: skip
+                   value_row("cost", code, 2022, num / den),
+                   value_row("weighted", code, 2022, den / 10)]  # fmt: skip
     values += [value_row("plain", "1103", 2019, 4.2), value_row("plain", "EKG12", 2022, 2.3)]
     # Bærum through two renumberings, with '.' where a code did not exist
     for year, code in [(2019, "0219"), (2020, "3024"), (2023, "3024"), (2024, "3201")]:
@@ -240,7 +255,8 @@ def test_weighted_asss_average_leaves_the_home_out(warehouse) -> None:
 def test_without_numerator_and_denominator_the_peer_mean_is_unweighted(warehouse) -> None:
     value, method, n, *_ = comparison(warehouse, "plain", "asss")
     assert value == pytest.approx((3 + 2 + 4) / 3)
-    assert method == "unweighted mean of 3 peers, home left out" and n == 3
+    assert method == "unweighted mean of 3 peers (no weight in the catalog), home left out"
+    assert n == 3
 
 
 def test_the_kostra_group_figure_is_ssbs_own_ekg_row(warehouse) -> None:
@@ -330,7 +346,9 @@ def test_target_status_from_the_latest_result(warehouse) -> None:
         "SELECT indicator_id, year, result, status, peer_value FROM mart_scorecard ORDER BY 1, 2"
     ).fetchall()
     assert rows == [
-        ("cost", 2022, 5.0, "not met", None),  # lower is better: 5 > 4
+        # lower is better: 5 > 4; the source has no EKG12 row for it, so the group's members
+        # (4601 and 5001, home left out) give (3 + 2) / 2
+        ("cost", 2022, 5.0, "not met", 2.5),
         ("plain", 2021, None, "no data", None),
         ("plain", 2022, 5.0, "met", 2.3),  # 5 >= 4.5; beside it SSB's EKG12 figure
     ]
@@ -345,10 +363,11 @@ def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: P
     path.write_bytes(
         "Indikator;År;Målverdi;Retning;Målområde\n"
         "kostra.netto_driftsresultat;2024;1,75;;Sunn økonomi\n"
-        "kostra.langsiktig_gjeld;2024;100;lavere;Sunn økonomi\n"
+        "kostra.netto_lanegjeld_per_innbygger;2024;90000;lavere;Sunn økonomi\n"
         "kostra.finnes_ikke;2024;1;høyere;x\n"
-        "kostra.langsiktig_gjeld;2024;90;lavere;dobbel\n"
-        "kostra.gruppestorrelse;2024;14;;x\n".encode("cp1252")
+        "kostra.netto_lanegjeld_per_innbygger;2024;85000;lavere;dobbel\n"
+        "kostra.gruppestorrelse;2024;14;;x\n"
+        "kostra.ergoterapeut_aarsverk;2024;50;høyere;x\n".encode("cp1252")
     )
     targets = load_targets(path, load_catalog(ROOT / "indicators.toml"))
     assert targets.good.select("indicator_id", "target", "direction").rows() == [
@@ -358,6 +377,8 @@ def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: P
     assert "not in the catalog" in reasons[4]
     assert reasons[3] == reasons[5] == "two targets for the same indicator and year"
     assert "neutral" in reasons[6]
+    # an absolute count of man-years is no target to compare: a grunnlagstall is refused
+    assert "is a grunnlagstall" in reasons[7] and "nøkkeltall" in reasons[7]
 
 
 def test_need_adjusted_spending_and_mer_mindreforbruk(warehouse) -> None:
@@ -443,3 +464,44 @@ def test_the_kostra_group_follows_a_renumbered_home_through_its_lineage(tmp_path
     ).fetchall()}  # fmt: skip
     assert members == {"3301", "1103", "4601", "5001", "3201"}  # today's codes throughout
     con.close()
+
+
+def test_grunnlagstall_are_compared_but_never_ranked_or_coloured(warehouse) -> None:
+    """An absolute amount of a big city is not better than a small town's: no rank, no colour."""
+    value, method, n, rank, n_ranked, percentile, home = comparison(warehouse, "num", "asss")
+    assert (home, value) == (500, pytest.approx((300 + 100 + 800) / 3))
+    assert method.startswith("arithmetic mean of 3 peers (absolute figures, as SSB)")
+    assert (rank, n_ranked, percentile) == (None, None, None)
+    kinds = dict(warehouse.execute(
+        "SELECT indicator_id, bool_or(gap_is_good IS NOT NULL) FROM mart_comparisons "
+        "WHERE indicator_kind = 'grunnlagstall' GROUP BY 1"
+    ).fetchall())  # fmt: skip
+    assert kinds == {"num": False, "den": False}
+    assert comparison(warehouse, "plain", "asss")[3] is not None  # nøkkeltall are ranked
+
+
+def test_a_derived_figure_is_computed_per_municipality_and_weighted_for_every_set(
+    warehouse,
+) -> None:
+    home = one(warehouse, "SELECT value, harmonisation FROM core_indicator_series WHERE "
+               "indicator_id = 'per_capita' AND region_code = '1103' AND year = 2022")  # fmt: skip
+    assert home[0] == pytest.approx(1000 * 500 / 100)
+    assert home[1] == "derived: 1000.0 x num / den"
+    asss = comparison(warehouse, "per_capita", "asss")
+    assert asss[0] == pytest.approx(1000 * (300 + 100 + 800) / (100 + 50 + 200))
+    # SSB publishes no EKG12 row for a derived figure: computed from the group's members
+    group = one(warehouse, "SELECT peer_value, peer_kind, peer_method FROM mart_comparisons "
+                "WHERE indicator_id = 'per_capita' AND peer_set = 'kostra_group' AND "
+                "year = 2022")  # fmt: skip
+    assert group[0] == pytest.approx(1000 * (300 + 100) / (100 + 50))
+    assert group[1] == "computed" and "computed from the members of EKG12" in group[2]
+    # Drammen 2019: the parts' spending sums, but no population: missing, and why
+    drammen = one(warehouse, "SELECT value, harmonisation FROM core_indicator_series WHERE "
+                  "indicator_id = 'per_capita' AND region_code = '3301' AND year = 2019")  # fmt: skip
+    assert drammen[0] is None and drammen[1].startswith("derived: no den")
+
+
+def test_a_ratio_without_its_parts_is_weighted_by_the_catalogs_population(warehouse) -> None:
+    value, method, n, *_ = comparison(warehouse, "weighted", "asss")
+    assert value == pytest.approx((10 * 100 + 5 * 50 + 20 * 200) / (100 + 50 + 200))  # not 11.7
+    assert method.startswith("mean of 3 peers weighted by den") and n == 3

@@ -448,7 +448,7 @@ def test_calls_per_time_window_announced_in_config_are_followed_without_a_429() 
             rate_limiter=RateLimiter(30, 60),  # what SSB documents; the server is stricter
             retry=RetryPolicy(max_attempts=3, backoff_base=0.01),
         )
-        for table in ["12134", "12367", "12191", "12003"] * 4:
+        for table in ["12134", "12367", "12191", "12293"] * 4:
             assert client.table_updated(table)
     assert len(server.arrivals) == 17  # the config first, then 16 table infos
     assert server.refused == 0 and client.stats.retries == 0

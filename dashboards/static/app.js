@@ -28,6 +28,12 @@
   const byId = (id) => document.getElementById(id);
   const fmt = (v, d = 1) => (v === null || v === undefined) ? "–" :
     Number(v).toLocaleString(state.lang === "en" ? "en-GB" : "nb-NO", {maximumFractionDigits: d});
+  // kroner without decimals; shares and ratios with the source's one (dashboards/units.py)
+  const decimalsFor = (unit) => {
+    const u = (unit || "").trim().toLowerCase();
+    const known = {"kr": 0, "1000 kr": 0, "personer": 0, "prosent": 1, "timer": 2};
+    return u in known ? known[u] : u.startsWith("kr") ? 0 : 1;
+  };
 
   const peerSets = [...new Set(D.rows.map((r) => r.peer_set))];
   const years = [...new Set(D.rows.map((r) => r.year))].sort();
@@ -128,11 +134,12 @@
       const cls = r.gap_is_good === true ? "good" : r.gap_is_good === false ? "bad" : "neutral";
       const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
       const tr = el("tr");
+      const d = decimalsFor(ind.unit);
       tr.dataset.indicator = r.indicator_id;
       tr.append(
-        el("td", ind.label), el("td", fmt(r.home_value)), el("td", fmt(r.peer_value)),
-        el("td", fmt(r.gap_abs), {class: cls, title: t(cls)}),
-        el("td", arrow + fmt(r.home_trend_3y)),
+        el("td", ind.label), el("td", fmt(r.home_value, d)), el("td", fmt(r.peer_value, d)),
+        el("td", fmt(r.gap_abs, d), {class: cls, title: t(cls)}),
+        el("td", arrow + fmt(r.home_trend_3y, d)),
         el("td", r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"),
         el("td", r.target_status ? t(r.target_status) : "–"), el("td", r.vintage || "–"),
         el("td", ind.attribution || ""));

@@ -23,18 +23,21 @@ SELECT
     CASE WHEN n.value IS NULL THEN coalesce(n.status, '..')
          WHEN d.value IS NULL THEN coalesce(d.status, '..') END AS status,
     c.unit,
-    greatest(n.vintage, d.vintage) AS vintage,
+    coalesce(greatest(n.vintage, d.vintage), n.vintage) AS vintage,
     CASE
-        WHEN n.value IS NULL THEN 'derived: no ' || c.numerator || ' (' || n.harmonisation || ')'
-        WHEN d.value IS NULL THEN 'derived: no ' || c.denominator || ' (' || d.harmonisation || ')'
+        WHEN n.value IS NULL
+            THEN 'derived: no ' || c.numerator || ' (' || coalesce(n.harmonisation, '') || ')'
+        WHEN d.value IS NULL
+            THEN 'derived: no ' || c.denominator || ' ('
+                 || coalesce(d.harmonisation, 'no value that year') || ')'
         WHEN d.value = 0 THEN 'derived: ' || c.denominator || ' is 0'
         ELSE 'derived: ' || c.ratio_scale || ' x ' || c.numerator || ' / ' || c.denominator
     END AS harmonisation,
     n.from_codes,
-    _derived_provenance(n.provenance, d.provenance) AS provenance
+    _derived_provenance(n.provenance, coalesce(d.provenance, n.provenance)) AS provenance
 FROM core_catalog__indicators AS c
 JOIN core_indicator_series__by_release AS n ON n.indicator_id = c.numerator
-JOIN core_indicator_series__by_release AS d
+LEFT JOIN core_indicator_series__by_release AS d
     ON d.indicator_id = c.denominator AND d.release = n.release AND d.country = n.country
     AND d.region_code = n.region_code AND d.year = n.year AND d.gender = n.gender
 WHERE c.source = 'derived';
