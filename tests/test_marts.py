@@ -96,7 +96,7 @@ def build_warehouse(
             denominator="den",
             scale=1000.0,
             unit="kr",
-        ),  # fmt: skip
+        ),
         catalog_row("weighted", weight="den"),
     ]
     values = []
@@ -468,7 +468,7 @@ def test_the_kostra_group_follows_a_renumbered_home_through_its_lineage(tmp_path
 
 def test_grunnlagstall_are_compared_but_never_ranked_or_coloured(warehouse) -> None:
     """An absolute amount of a big city is not better than a small town's: no rank, no colour."""
-    value, method, n, rank, n_ranked, percentile, home = comparison(warehouse, "num", "asss")
+    value, method, _, rank, n_ranked, percentile, home = comparison(warehouse, "num", "asss")
     assert (home, value) == (500, pytest.approx((300 + 100 + 800) / 3))
     assert method.startswith("arithmetic mean of 3 peers (absolute figures, as SSB)")
     assert (rank, n_ranked, percentile) == (None, None, None)
@@ -496,8 +496,11 @@ def test_a_derived_figure_is_computed_per_municipality_and_weighted_for_every_se
     assert group[0] == pytest.approx(1000 * (300 + 100) / (100 + 50))
     assert group[1] == "computed" and "computed from the members of EKG12" in group[2]
     # Drammen 2019: the parts' spending sums, but no population: missing, and why
-    drammen = one(warehouse, "SELECT value, harmonisation FROM core_indicator_series WHERE "
-                  "indicator_id = 'per_capita' AND region_code = '3301' AND year = 2019")  # fmt: skip
+    drammen = one(
+        warehouse,
+        "SELECT value, harmonisation FROM core_indicator_series WHERE "
+        "indicator_id = 'per_capita' AND region_code = '3301' AND year = 2019",
+    )
     assert drammen[0] is None and drammen[1].startswith("derived: no den")
 
 
