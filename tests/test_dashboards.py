@@ -69,7 +69,7 @@ def test_every_page_renders_its_charts_without_console_errors(site: Path, browse
         assert svg >= charts, page.name
         assert console_errors(browser) == [], page.name
         text = browser.find_element("tag name", "body").text
-        assert "Kilde: SSB" in text or "Källa: Kolada" in text, page.name
+        assert "Kilde: Statistisk sentralbyrå" in text or "Källa: Kolada" in text, page.name
 
 
 def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
