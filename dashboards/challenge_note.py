@@ -8,7 +8,6 @@ the answers are kept per year and indicator and shown beside next year's figures
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +18,17 @@ from docx import Document
 from docx.text.paragraph import Paragraph
 
 from dashboards.data import home
-from dashboards.report import ANSWER_SLOT, Written, _fmt, save_both
+from dashboards.document import Doc, Heading, Para, Table, write_all
+from dashboards.report import ANSWER_SLOT, Written, _fmt
 from dashboards.units import decimals_for, with_unit
+from dashboards.words import words
 
 KEYWORD = "malestokk:utfordringsnotat:"
 TOP_PER_AREA = 5
-HEADER = ["ID", "Indikator", "Hjem", "ASSS", "Avvik %", "Trend mot ASSS", "Merforbruk mill. kr",
+HEADER = ["Indikator", "Hjem", "ASSS", "Avvik %", "Trend mot ASSS", "Merforbruk mill. kr",
           "Svar i fjor", "Forklaring"]  # fmt: skip
+# landscape A4: the indicator and the explanation wide, the numbers narrow
+WIDTHS_CM = [5.2, 2.0, 2.0, 1.6, 2.0, 2.1, 3.8, 7.0]
 
 
 def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
@@ -63,48 +66,45 @@ def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
 def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
+    if who["country"] != "NO":
+        raise ValueError("the ASSS challenge note is for Norwegian municipalities (ASSS is a "
+                         "Norwegian network)")  # fmt: skip
     rows = note_rows(con, year)
+    if rows.is_empty():
+        raise ValueError(f"no comparisons with ASSS for {year}; the warehouse has no figures "
+                         "that year")  # fmt: skip
     title = f"Utfordringsnotat {year}: {who['label']} mot ASSS-snittet"
     intro = (
-        "Indikatorene der kommunen skiller seg mest fra ASSS-snittet (beregnet uten kommunen "
-        "selv). Fyll ut kolonnen Forklaring og les dokumentet inn igjen med "
-        "`malestokk utfordringsnotat --import FIL`."
+        "Nøkkeltallene der kommunen skiller seg mest fra ASSS-snittet (beregnet uten kommunen "
+        "selv), per tjenesteområde. Tjenestene fyller ut kolonnen Forklaring; svarene vises "
+        "ved neste års tall."
     )
-    doc = Document()
-    doc.core_properties.keywords = f"{KEYWORD}{year}"
-    doc.add_heading(title, level=0)
-    doc.add_paragraph(intro)
-    parts = [f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
+    synthetic = con.execute(
+        "SELECT count(*) FROM mart_comparisons WHERE year = ? AND peer_set = 'asss' "
+        "AND provenance = 'snapshot:synthetic'", [year],
+    ).fetchone()[0] > 0  # fmt: skip
+    blocks: list = [Para(intro)]
     for area, part in rows.group_by("service_area", maintain_order=True):
-        doc.add_heading(area[0], level=1)
-        table = doc.add_table(rows=1, cols=len(HEADER))
-        table.style = "Light Grid Accent 1"
-        for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
-            cell.text = text
-        html_rows = []
+        body = []
         for r in part.iter_rows(named=True):
             d, unit = decimals_for(r["unit"]), r["unit"]
-            cells = [r["indicator_id"], r["label"], with_unit(_fmt(r["home_value"], d), unit),
-                     with_unit(_fmt(r["peer_value"], d), unit), _fmt(r["gap_pct"]),
-                     with_unit(_fmt(r["trend_vs_asss"], d), unit), _fmt(r["merforbruk_mill"]),
-                     r["last_year_answer"] or "", ANSWER_SLOT]  # fmt: skip
-            for cell, text in zip(table.add_row().cells, cells, strict=True):
-                cell.text = text
-            html_rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-            )
-        parts.append(
-            f"<h2>{html.escape(area[0])}</h2><table><tr>"
-            + "".join(f"<th>{h}</th>" for h in HEADER)
-            + "</tr>"
-            + "".join(html_rows)
-            + "</table>"
-        )
-    return save_both(doc, title, parts, out_dir / f"utfordringsnotat-{year}", [])
+            body.append([r["label"], with_unit(_fmt(r["home_value"], d), unit),
+                         with_unit(_fmt(r["peer_value"], d), unit), _fmt(r["gap_pct"]),
+                         with_unit(_fmt(r["trend_vs_asss"], d), unit),
+                         _fmt(r["merforbruk_mill"]) if r["merforbruk_mill"] is not None else "",
+                         r["last_year_answer"] or "", ANSWER_SLOT])  # fmt: skip
+        blocks += [Heading(area[0], 1), Table(HEADER, body, WIDTHS_CM, {1, 2, 3, 4, 5})]
+    blocks.append(Para("Kilde: Statistisk sentralbyrå (KOSTRA)", "note"))
+    doc = Doc(title, "no", blocks,
+              banner=words("NO")["synthetic"] if synthetic else None,
+              keywords=f"{KEYWORD}{year}")  # fmt: skip
+    html_path, docx_path, pdf_path = write_all(doc, out_dir / f"utfordringsnotat-{year}", True)
+    return Written(html_path, docx_path, [], pdf_path)
 
 
-def import_answers(docx_path: Path, ledger: Path) -> int:
-    """Read the explanations from an edited note into the answers ledger; return how many."""
+def import_answers(docx_path: Path, ledger: Path, ids: dict[str, str] | None = None) -> int:
+    """Read the explanations from an edited note into the answers ledger; return how many.
+    The note shows labels, never ids: `ids` maps each label back (core_catalog__indicators)."""
     doc = Document(str(docx_path))
     keywords = doc.core_properties.keywords or ""
     if not keywords.startswith(KEYWORD):
@@ -119,14 +119,18 @@ def import_answers(docx_path: Path, ledger: Path) -> int:
                 area = block.text.strip()
             continue
         header = [c.text.strip() for c in block.rows[0].cells]
-        if header[:1] != ["ID"] or "Forklaring" not in header:
+        if header[:1] not in (["ID"], ["Indikator"]) or "Forklaring" not in header:
             continue
         at = header.index("Forklaring")
+        if header[0] == "Indikator" and ids is None:
+            raise ValueError(f"{docx_path}: run `malestokk refresh` first; the published "
+                             "warehouse maps the indicator names back to the catalog")  # fmt: skip
         for row in block.rows[1:]:
             cells = [c.text.strip() for c in row.cells]
-            if cells[at] and cells[at] != ANSWER_SLOT:
+            indicator = cells[0] if header[0] == "ID" else (ids or {}).get(cells[0])
+            if indicator and cells[at] and cells[at] != ANSWER_SLOT:
                 answers.append(
-                    {"year": year, "indicator_id": cells[0], "service_area": area,
+                    {"year": year, "indicator_id": indicator, "service_area": area,
                      "answer": cells[at], "file": docx_path.name, "imported_at": now}
                 )  # fmt: skip
     ledger.parent.mkdir(parents=True, exist_ok=True)

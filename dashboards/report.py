@@ -9,18 +9,19 @@ Everything comes from the marts, so privacy rules are already applied.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
-from docx import Document
-from docx.shared import Cm
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image as PilImage
+from PIL import ImageDraw, ImageFont
 
 from dashboards.data import home, slug
+from dashboards.document import Doc, Heading, Para, Table, write_all
+from dashboards.document import Image as DocImage
 from dashboards.units import decimals_for, with_unit
+from dashboards.words import words
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
 ANSWER_SLOT = "[Forklaring fra tjenesten]"
@@ -31,6 +32,7 @@ class Written:
     html: Path
     docx: Path
     images: list[Path]
+    pdf: Path | None = None
 
 
 def _fmt(value: float | None, decimals: int = 1) -> str:
@@ -55,28 +57,47 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def gap_chart(rows: pl.DataFrame, title: str, path: Path) -> Path:
-    """Horizontal bars of the gap in % against the peer figure, green when good, red when bad."""
+def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None) -> Path:
+    """The gap in % against the peer figure per nøkkeltall: full labels (wrapped, never cut), the
+    value on every bar, the peer figure as the zero line with its axis, colours for colour-blind
+    readers (blue better, orange weaker, grey neutral) with a symbol beside each (check, cross,
+    dash)."""
+    import textwrap
+
+    w = w or words("NO")
     rows = rows.filter(pl.col("gap_pct").is_not_null()).head(12)
-    font = _font(15)
-    small = _font(12)
-    height = 70 + 30 * max(1, rows.height) + 40
-    image = Image.new("RGB", (900, height), "white")
+    font, small = _font(15), _font(12)
+    wrapped = [textwrap.wrap(r["label"], 46) or [""] for r in rows.iter_rows(named=True)]
+    heights = [max(26, 16 * len(lines) + 8) for lines in wrapped]
+    top, bottom = 62, 62
+    height = top + sum(heights) + bottom
+    image = PilImage.new("RGB", (1000, height), "white")
     draw = ImageDraw.Draw(image)
     draw.text((10, 10), title, fill="black", font=font)
-    mid, scale = 600, 2.5  # pixels per percent, capped at +/-100 %
-    draw.line([(mid, 45), (mid, height - 40)], fill="#888", width=1)
-    for n, r in enumerate(rows.iter_rows(named=True)):
-        y = 50 + 30 * n
+    mid, scale = 700, 2.2  # pixels per percent, capped at +/-100 %
+    draw.line([(mid, top - 8), (mid, height - bottom + 8)], fill="#444", width=2)
+    for pct in (-100, -50, 50, 100):
+        x = mid + pct * scale
+        draw.line([(x, top - 4), (x, height - bottom + 4)], fill="#ddd", width=1)
+        draw.text((x - 14, height - bottom + 10), f"{pct:+d} %", fill="#555", font=small)
+    draw.text((mid - 4, height - bottom + 10), "0", fill="#555", font=small)
+    y = top
+    for r, lines, h in zip(rows.iter_rows(named=True), wrapped, heights, strict=True):
         gap = max(-100.0, min(100.0, r["gap_pct"]))
-        colour = {True: "#27ae60", False: "#c0392b"}.get(r["gap_is_good"], "#95a5a6")
+        colour, symbol = {True: ("#0072B2", "\u2713"), False: ("#D55E00", "\u2717")}.get(
+            r["gap_is_good"], ("#999999", "\u2013")
+        )
         x0, x1 = sorted([mid, mid + gap * scale])
-        draw.rectangle([x0, y, x1, y + 20], fill=colour)
-        draw.text((10, y + 3), r["label"][:55], fill="black", font=small)
-    sources = set(rows["source"].to_list()) if "source" in rows.columns else {"ssb"}
-    credit = "Källa: Kolada" if sources == {"kolada"} else "Kilde: Statistisk sentralbyrå"
-    draw.text((10, height - 30), f"Avvik i % mot sammenligningen · {credit}",
-              fill="#555", font=small)  # fmt: skip
+        draw.rectangle([x0, y + 3, x1, y + h - 5], fill=colour)
+        for n, line in enumerate(lines):
+            draw.text((10, y + 4 + 16 * n), line, fill="black", font=small)
+        value = f"{symbol} {_fmt(r['gap_pct'], 1)} %"
+        tx = x1 + 6 if gap >= 0 else x0 - 8 - draw.textlength(value, font=small)
+        draw.text((tx, y + 5), value, fill="black", font=small)
+        y += h
+    peer = rows["peer_label"].drop_nulls().head(1).to_list() if "peer_label" in rows.columns else []
+    axis = f"{w['gap']} i % mot {peer[0] if peer else w['compared_with'].lower()}"
+    draw.text((10, height - 24), f"{axis} · {w['credit']}", fill="#555", font=small)
     image.save(path)
     return path
 
@@ -89,13 +110,78 @@ def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
         "ORDER BY 1",
         [year],
     ).fetchall()
-    names = {"ssb": "SSB", "kolada": "KOLADA", "derived": "SSB, beregnet per innbygger"}
+    names = {"ssb": "SSB", "kolada": "Kolada", "derived": "SSB, beregnet per innbygger"}
     return "; ".join(f"{names.get(src, src.upper())}: utgave {v} ({p})" for src, v, p in rows)
 
 
+def _peer_sets_used(data: pl.DataFrame, w: dict) -> str:
+    """The default peer set, and how its figures were made, in the reader's words."""
+    kinds = data.group_by("peer_label").agg(pl.col("peer_kind").unique()).sort("peer_label")
+    out = []
+    for label, peer_kinds in kinds.iter_rows():
+        how = [w[k] for k in ("published", "computed") if k in peer_kinds]
+        out.append(f"{label} ({'; '.join(how)})" if how else label)
+    return "; ".join(out)
+
+
+def _findings(data: pl.DataFrame, w: dict, n: int = 6) -> list[str]:
+    """The largest robust differences (a direction, at least three peers with data) and the
+    strongest three-year trends, each with its number and the peer figure."""
+    robust = data.filter(
+        pl.col("gap_is_good").is_not_null() & (pl.col("n_peers_with_data") >= 3)
+        & pl.col("gap_pct").is_not_null()
+    ).sort(pl.col("gap_pct").abs(), descending=True)  # fmt: skip
+    out = []
+    for r in robust.head(n).iter_rows(named=True):
+        d, unit = decimals_for(r["unit"]), r["unit"]
+        out.append(w["finding"].format(
+            label=r["label"], home=with_unit(_fmt(r["home_value"], d), unit),
+            peer=with_unit(_fmt(r["peer_value"], d), unit), peer_label=r["peer_label"],
+            verdict=w["better"] if r["gap_is_good"] else w["weaker"],
+        ))  # fmt: skip
+    trends = data.filter(
+        pl.col("home_trend_3y").is_not_null() & pl.col("home_value").is_not_null()
+        & (pl.col("home_value") != pl.col("home_trend_3y"))
+    ).with_columns(
+        (pl.col("home_trend_3y") / (pl.col("home_value") - pl.col("home_trend_3y")).abs())
+        .alias("relative")
+    ).sort(pl.col("relative").abs(), descending=True)  # fmt: skip
+    for r in trends.head(2).iter_rows(named=True):
+        d, unit = decimals_for(r["unit"]), r["unit"]
+        key = "trend_up" if r["home_trend_3y"] > 0 else "trend_down"
+        out.append(w[key].format(
+            label=r["label"], change=with_unit(_fmt(abs(r["home_trend_3y"]), d), unit),
+            home=with_unit(_fmt(r["home_value"], d), unit),
+        ))  # fmt: skip
+    return out
+
+
+def _need_table(con: duckdb.DuckDBPyConnection, year: int, peer_set: str, w: dict):
+    rows = con.execute(
+        "SELECT area, home_per_inhabitant, home_adjusted, peer_adjusted, "
+        "mer_mindreforbruk_per_innbygger, mer_mindreforbruk_kr / 1e6, index_source "
+        "FROM mart_expenditure_need WHERE year = ? AND peer_set = ? ORDER BY area",
+        [year, peer_set],
+    ).fetchall()
+    if not rows:
+        return None, False
+    body = [[area, *(f"{_fmt(v, 0)} kr" for v in (a, b, c, d)), f"{_fmt(e, 1)} mill. kr"]
+            for area, a, b, c, d, e, _ in rows]  # fmt: skip
+    synthetic = any("SYNT" in (src or "").upper() for *_, src in rows)
+    return Table(w["need_header"], body, [3.7, 2.4, 2.4, 2.6, 3.0, 2.9], {1, 2, 3, 4, 5}), synthetic
+
+
+def _why(r: dict) -> str:
+    why = r.get("home_harmonisation")
+    return why if why and why != "as published" else ""
+
+
 def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
+    """First page: the figures used, the peers and the main findings; then need-adjusted
+    spending across sectors; then per service area its nøkkeltall, targets, chart and slot."""
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
+    w = words(who["country"])
     data = con.sql(
         "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
         "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
@@ -103,63 +189,59 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
         "AND m.indicator_kind = 'nøkkeltall' ORDER BY service_area, indicator_id",
         params=[year],
     ).pl()
-    if data.is_empty():
+    if data.is_empty() or data["home_value"].drop_nulls().is_empty():
         raise ValueError(f"no comparisons for {year}; the warehouse has no figures that year")
+    title = w["report"].format(year=year, home=who["label"])
+    synthetic = "snapshot:synthetic" in set(data["provenance"].drop_nulls().to_list())
+    blocks: list = [Para(w["subtitle"])]
     vintages = _vintages(con, year)
-    title = f"Årsberetning {year}: {who['label']}, nøkkeltall mot sammenlignbare kommuner"
-    doc = Document()
-    doc.add_heading(title, level=0)
-    doc.add_paragraph(f"Tallgrunnlag: {vintages}.")
-    parts = [f"<h1>{html.escape(title)}</h1><p>Tallgrunnlag: {html.escape(vintages)}.</p>"]
+    march = any(v[5:7] == "03" for v in data["vintage"].drop_nulls().to_list())
+    blocks.append(Para(f"{w['basis']}: {vintages}" + (f" ({w['unrevised']})." if march else ".")))
+    blocks.append(Para(f"{w['compared_with']}: {_peer_sets_used(data, w)}."))
+    peer_set = data["peer_set"][0]
+    if peer_set == "kostra_group" and w["group_break"]:
+        blocks.append(Para(w["group_break"], "note"))
+    blocks.append(Heading(w["findings"], 1))
+    found = _findings(data, w)
+    blocks += [Para(f"• {text}", "finding") for text in found] or [Para(w["no_findings"])]
+    need, need_synthetic = _need_table(con, year, "kostra_group" if peer_set == "kostra_group"
+                                       else "asss", w)  # fmt: skip
+    if need is not None:
+        blocks.append(Heading(w["need"], 1))
+        blocks.append(Para(w["need_intro"].format(peer_label=data["peer_label"][0])))
+        blocks.append(need)
+        if need_synthetic:
+            blocks.append(Para(w["need_synthetic"], "note"))
     images = []
     for area, rows in data.group_by("service_area", maintain_order=True):
         area = area[0]
         peer = rows["peer_label"].drop_nulls().head(1).to_list()
-        peer_label = peer[0] if peer else "sammenligning"
-        image = gap_chart(rows, f"{area}: {who['label']} mot {peer_label} ({year})",
-                          out_dir / f"arsberetning-{year}-{slug(area)}.png")  # fmt: skip
+        peer_label = peer[0] if peer else w["compared_with"]
+        image = gap_chart(rows, f"{area}: {who['label']} / {peer_label} ({year})",
+                          out_dir / f"arsberetning-{year}-{slug(area)}.png", w)  # fmt: skip
         images.append(image)
-        doc.add_heading(area, level=1)
-        table = doc.add_table(rows=1, cols=7)
-        table.style = "Light Grid Accent 1"
-        header = ["Indikator", who["label"], peer_label, "Avvik", "Vurdering", "Mål", "Status"]
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = text
-        html_rows = []
+        header = [w["indicator"], who["label"], peer_label, w["gap"], w["verdict"], w["target"],
+                  w["status"]]  # fmt: skip
+        body = []
         for r in rows.iter_rows(named=True):
-            verdict = {True: "bra", False: "svakere"}.get(r["gap_is_good"], "nøytral")
+            verdict = {True: w["better"], False: w["weaker"]}.get(r["gap_is_good"], w["neutral"])
             d, unit = decimals_for(r["unit"]), r["unit"]
-            cells = [r["label"], with_unit(_fmt(r["home_value"], d), unit),
-                     with_unit(_fmt(r["peer_value"], d), unit),
-                     with_unit(_fmt(r["gap_abs"], d), unit), verdict,
-                     with_unit(_fmt(r["target"], d), unit),
-                     r["target_status"] or "\u2013"]  # fmt: skip
-            for cell, text in zip(table.add_row().cells, cells, strict=True):
-                cell.text = text
-            html_rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-            )
-        doc.add_picture(str(image), width=Cm(16))
-        doc.add_paragraph(SLOT)
-        parts.append(
-            f"<h2>{html.escape(area)}</h2><table><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            + "</tr>"
-            + "".join(html_rows)
-            + "</table>"
-            f"<img src='{image.name}' alt='{html.escape(area)}'><p class='slot'>{SLOT}</p>"
-        )
-    return save_both(doc, title, parts, out_dir / f"arsberetning-{year}", images)
-
-
-def save_both(doc, title: str, parts: list[str], stem: Path, images: list[Path]) -> Written:
-    """The Word document and its HTML twin, side by side."""
-    docx_path, html_path = stem.with_suffix(".docx"), stem.with_suffix(".html")
-    doc.save(docx_path)
-    html_path.write_text(
-        "<!doctype html><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{border:1px solid "
-        "#ccc;padding:3px}.slot{background:#fff3cd}</style>" + "".join(parts),
-        encoding="utf-8",
-    )
-    return Written(html_path, docx_path, images)
+            home_text = with_unit(_fmt(r["home_value"], d), unit)
+            if r["home_value"] is None and _why(r):
+                home_text = f"\u2013 ({_why(r)})"
+            status = w.get(r["target_status"], r["target_status"]) if r["target_status"] else ""
+            body.append([r["label"], home_text, with_unit(_fmt(r["peer_value"], d), unit),
+                         with_unit(_fmt(r["gap_abs"], d), unit), verdict,
+                         with_unit(_fmt(r["target"], d), unit) if r["target"] is not None
+                         else "", status or ""])  # fmt: skip
+        blocks += [
+            Heading(area, 1),
+            Table(header, body, [5.6, 2.0, 2.0, 1.9, 1.6, 1.9, 2.0], {1, 2, 3, 5}),
+            DocImage(image, 16.0, area),
+            Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"),
+            Para(w["slot"], "slot"),
+        ]
+    doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
+              banner=w["synthetic"] if synthetic else None)  # fmt: skip
+    html_path, docx_path, pdf_path = write_all(doc, out_dir / f"arsberetning-{year}")
+    return Written(html_path, docx_path, images, pdf_path)

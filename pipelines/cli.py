@@ -339,7 +339,9 @@ def report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"årsberetning: {written.docx}\n              {written.html}")
+    print(
+        f"årsberetning: {written.pdf}\n              {written.docx}\n              {written.html}"
+    )
     return EXIT_OK
 
 
@@ -350,8 +352,15 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
 
     if args.import_file:
         try:
+            try:  # the note shows labels; the warehouse maps them back to indicator ids
+                with _published(settings) as con:
+                    ids = dict(con.execute(
+                        "SELECT label, indicator_id FROM core_catalog__indicators"
+                    ).fetchall())  # fmt: skip
+            except Exception:  # no published warehouse yet: said below if the note needs it
+                ids = None
             count = import_answers(
-                Path(args.import_file), settings.local_dir / "challenge_answers.jsonl"
+                Path(args.import_file), settings.local_dir / "challenge_answers.jsonl", ids
             )
         except (ValueError, OSError) as exc:
             print(f"utfordringsnotat: {exc}", file=sys.stderr)
@@ -361,9 +370,14 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
     if args.year is None:
         print("utfordringsnotat: give --year (or --import FILE)", file=sys.stderr)
         return EXIT_CONFIG
-    with _published(settings) as con:
-        written = challenge_note(con, args.year, settings.outputs_dir / "reports")
-    print(f"utfordringsnotat: {written.docx}\n                  {written.html}")
+    try:
+        with _published(settings) as con:
+            written = challenge_note(con, args.year, settings.outputs_dir / "reports")
+    except ValueError as exc:  # a year without figures fails the same way as `report`
+        print(f"utfordringsnotat: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"utfordringsnotat: {written.pdf}\n                  {written.docx}\n"
+          f"                  {written.html}")  # fmt: skip
     return EXIT_OK
 
 

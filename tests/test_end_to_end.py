@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+from pypdf import PdfReader
 
 from pipelines import cli
 from pipelines.catalog import load_catalog
@@ -161,6 +162,14 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
         & (pl.col("gender") == "T")
     )["value"].mean()
     assert rows[0][3] == pytest.approx(mean)
+    # the Swedish home's report is Swedish, credits Kolada, and has no ASSS challenge note
+    reports = tmp_path / "data/outputs/reports"
+    (pdf,) = reports.glob("arsberetning-*.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "Årsredovisning" in text and "Huvudresultat" in text and "Källa: Kolada" in text
+    for norwegian in ("Årsberetning", "Hovedfunn", "Kilde:", "nøytral", "ikke nådd"):
+        assert norwegian not in text, norwegian
+    assert not list(reports.glob("utfordringsnotat-*"))
 
 
 def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(

@@ -3,12 +3,15 @@ services' explanations read back and shown beside next year's figures."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from zipfile import ZipFile
 
 import duckdb
 import pytest
 from docx import Document
+from pypdf import PdfReader
 
 from dashboards.challenge_note import ANSWER_SLOT, challenge_note, import_answers, load_answers
 from dashboards.report import SLOT, annual_report
@@ -27,8 +30,32 @@ def warehouse_copy(stavanger: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection
 
 def test_the_demo_refresh_writes_the_report_and_the_note(stavanger: Path) -> None:
     reports = stavanger / "data/outputs/reports"
-    for name in ("arsberetning-2024.docx", "arsberetning-2024.html", "utfordringsnotat-2024.docx"):
+    for name in ("arsberetning-2024.docx", "arsberetning-2024.html", "arsberetning-2024.pdf",
+                 "utfordringsnotat-2024.docx", "utfordringsnotat-2024.pdf"):  # fmt: skip
         assert (reports / name).stat().st_size > 1000, name
+
+
+def test_the_pdf_report_opens_with_the_story_in_norwegian(stavanger: Path) -> None:
+    """Page one: the figures used (unrevised marked), the peers, the KOSTRA-group break and
+    the synthetic banner; then the main findings. No English status word, no Swedish credit,
+    no kroner amount with decimals anywhere."""
+    reader = PdfReader(str(stavanger / "data/outputs/reports/arsberetning-2024.pdf"))
+    pages = [page.extract_text() for page in reader.pages]
+    first, text = pages[0], "\n".join(pages)
+    assert "Side 1" in first and "Innhold" in first and "Hovedfunn" in first  # contents
+    assert "ureviderte tall fra 15. mars" in first and "KOSTRA-gruppe 12" in first
+    assert "KOSTRA-grupperingen ble lagt om fra 2020" in first
+    assert all("SYNTETISKE DEMODATA" in page for page in pages)  # a banner on every page
+    findings = text[text.index("Hovedfunn", len(first)) :]
+    assert findings.count("\u2022 ") >= 5 and " mot " in findings
+    for english in (" met", "not met", "no data", "published by", "neutral"):
+        assert english not in text, english
+    assert "Källa" not in text and "Kilde: Statistisk sentralbyrå" in text
+    assert not re.search(r"\d,\d+\s?(mill\. )?kr\b", text.replace("mill. kr", "")), "decimals"
+    assert "nådd" in text or "ikke nådd" in text  # target status in Norwegian
+    with ZipFile(stavanger / "data/outputs/reports/arsberetning-2024.docx") as docx:
+        page = docx.read("word/document.xml").decode()
+    assert 'w:w="11906"' in page and 'w:h="16838"' in page  # A4 in twentieths of a point
 
 
 def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_path) -> None:
@@ -39,7 +66,8 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         "SELECT DISTINCT service_area FROM mart_comparisons WHERE year = 2024 "
         "AND peer_set = 'kostra_group' AND indicator_kind = 'nøkkeltall'").fetchall()}  # fmt: skip
     headings = {p.text for p in doc.paragraphs if p.style.name == "Heading 1"}
-    assert headings == areas and "befolkning" not in areas  # grunnlagstall are not compared
+    assert headings == areas | {"Hovedfunn", "Ressursbruk justert for utgiftsbehov"}
+    assert "befolkning" not in areas  # grunnlagstall are not compared
     assert "grunnlagstall" not in text
     assert "SSB: utgave 2025-03-15, 2025-06-15 (snapshot:synthetic)" in text  # the vintages used
     assert text.count(SLOT) == len(areas) and len(doc.inline_shapes) == len(areas)
@@ -54,7 +82,8 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         for r in t.rows
         if r.cells[0].text.startswith("Netto driftsresultat")
     )
-    assert row[1] == f"{home:.1f} %".replace(".", ",") and row[6] == status  # unit on the number
+    assert row[1] == f"{home:.1f} %".replace(".", ",")  # unit on the number
+    assert row[6] == {"met": "nådd", "not met": "ikke nådd", "no data": "mangler data"}[status]
     kroner = next(
         [c.text for c in r.cells]
         for t in doc.tables
@@ -82,9 +111,13 @@ def test_challenge_note_answers_come_back_beside_next_years_figures(
     edited = tmp_path / "utfordringsnotat-2023-utfylt.docx"
     doc.save(edited)
     ledger = tmp_path / "answers.jsonl"
-    assert import_answers(edited, ledger) == 1  # untouched slots are not answers
+    ids = dict(warehouse_copy.execute(
+        "SELECT label, indicator_id FROM core_catalog__indicators").fetchall())  # fmt: skip
+    assert not any(text in ids.values() for t in doc.tables for r in t.rows
+                   for text in [r.cells[0].text])  # labels, never internal ids  # fmt: skip
+    assert import_answers(edited, ledger, ids) == 1  # untouched slots are not answers
     answers = load_answers(ledger)
-    assert answers.select("year", "indicator_id").rows() == [(2023, indicator)]
+    assert answers.select("year", "indicator_id").rows() == [(2023, ids[indicator])]
     warehouse_copy.register("_answers", answers.to_arrow())
     warehouse_copy.execute("CREATE OR REPLACE TABLE core_challenge_answers AS FROM _answers")
     next_year = Document(str(challenge_note(warehouse_copy, 2024, tmp_path).docx))
@@ -100,7 +133,14 @@ def test_challenge_note_answers_come_back_beside_next_years_figures(
     )
 
 
-HEADER_LAST = 7  # "Svar i fjor"
+HEADER_LAST = 6  # "Svar i fjor"
+
+
+def test_a_year_without_figures_fails_the_same_clear_way(warehouse_copy, tmp_path: Path) -> None:
+    for write in (annual_report, challenge_note):
+        with pytest.raises(ValueError, match=r"no comparisons .*1990"):
+            write(warehouse_copy, 1990, tmp_path)
+    assert not list(tmp_path.glob("*1990*"))
 
 
 def test_a_document_that_is_not_a_challenge_note_is_refused(tmp_path: Path, monkeypatch, capsys):

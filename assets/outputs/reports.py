@@ -53,11 +53,14 @@ def out_reports__latest(
         if year is None:
             return dg.MaterializeResult(metadata={"year": "none: no comparisons"})
         report = annual_report(con, year, out)
-        note = challenge_note(con, year, out)
+        home_country = con.execute("SELECT country FROM core_settings__home").fetchone()[0]
+        # ASSS is a Norwegian network: no challenge note for a Swedish home
+        note = challenge_note(con, year, out) if home_country == "NO" else None
     return dg.MaterializeResult(
         metadata={
             "year": year,
             "annual_report": dg.MetadataValue.path(str(report.docx)),
-            "challenge_note": dg.MetadataValue.path(str(note.docx)),
+            "annual_report_pdf": dg.MetadataValue.path(str(report.pdf)),
+            "challenge_note": dg.MetadataValue.path(str(note.docx)) if note else "none (SE)",
         }
     )

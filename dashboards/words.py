@@ -1,0 +1,88 @@
+"""The words of the documents in the reader's language: Norwegian for a Norwegian home,
+Swedish for a Swedish one. No English status word reaches a document."""
+
+from __future__ import annotations
+
+WORDS = {
+    "no": {
+        "report": "Årsberetning {year}: {home}",
+        "subtitle": "Nøkkeltall mot sammenlignbare kommuner",
+        "basis": "Tallgrunnlag",
+        "unrevised": "ureviderte tall fra 15. mars",
+        "compared_with": "Sammenlignet med",
+        "findings": "Hovedfunn",
+        "no_findings": "Ingen nøkkeltall med retning har nok sammenligningsgrunnlag dette året.",
+        "better": "bedre",
+        "weaker": "svakere",
+        "neutral": "nøytral",
+        "met": "nådd",
+        "not met": "ikke nådd",
+        "no data": "mangler data",
+        "finding": "{label}: {home} mot {peer} for {peer_label} ({verdict}).",
+        "trend_up": "{label} har økt med {change} de siste tre årene (til {home}).",
+        "trend_down": "{label} har gått ned med {change} de siste tre årene (til {home}).",
+        "need": "Ressursbruk justert for utgiftsbehov",
+        "need_intro": "Netto driftsutgifter per innbygger delt på utgiftsbehovsindeksen, mot "
+        "{peer_label}. Merforbruk (+) eller mindreforbruk (\u2212) er det kommunen bruker utover "
+        "sammenligningsnivået ved sitt eget utgiftsbehov.",
+        "need_header": ["Tjenesteområde", "Kr per innb.", "Justert for behov",
+                        "Sammenligning justert", "Mer/mindre per innb.",
+                        "Mer/mindre, mill. kr"],
+        "published": "tall publisert av SSB",
+        "computed": "beregnet uten kommunen selv, vektet slik SSB vekter",
+        "need_synthetic": "Utgiftsbehovsindeksen i demoen er SYNTETISK, ikke Grønt hefte.",
+        "indicator": "Indikator",
+        "gap": "Avvik",
+        "verdict": "Vurdering",
+        "target": "Mål",
+        "status": "Status",
+        "slot": "[Kommentar fra tjenesteområdet: skriv her]",
+        "credit": "Kilde: Statistisk sentralbyrå (KOSTRA)",
+        "kolada_credit": "Källa: Kolada",
+        "synthetic": "SYNTETISKE DEMODATA: KOSTRA-tallene er laget for demoen og er ikke SSBs "
+        "tall (folketallet er SSBs eget).",
+        "group_break": "SSB: KOSTRA-grupperingen ble lagt om fra 2020; tall for KOSTRA-grupper "
+        "før og etter 2020 kan ikke sammenlignes.",
+        "why_missing": "Mangler fordi: {why}",
+    },
+    "sv": {
+        "report": "Årsredovisning {year}: {home}",
+        "subtitle": "Nyckeltal jämfört med liknande kommuner",
+        "basis": "Underlag",
+        "unrevised": "preliminära uppgifter",
+        "compared_with": "Jämfört med",
+        "findings": "Huvudresultat",
+        "no_findings": "Inga nyckeltal med riktning har tillräckligt jämförelseunderlag i år.",
+        "better": "bättre",
+        "weaker": "sämre",
+        "neutral": "neutral",
+        "met": "uppnått",
+        "not met": "ej uppnått",
+        "no data": "saknar data",
+        "finding": "{label}: {home} jämfört med {peer} för {peer_label} ({verdict}).",
+        "trend_up": "{label} har ökat med {change} de senaste tre åren (till {home}).",
+        "trend_down": "{label} har minskat med {change} de senaste tre åren (till {home}).",
+        "need": "Kostnader justerade för behov",
+        "need_intro": "Kostnad per invånare delat med behovsindex, jämfört med {peer_label}.",
+        "need_header": ["Verksamhet", "Kr per inv.", "Behovsjusterad",
+                        "Jämförelse, justerad", "Mer/mindre per inv.", "Mer/mindre, mnkr"],
+        "published": "värde publicerat av Kolada",
+        "computed": "beräknat utan kommunen själv",
+        "need_synthetic": "Behovsindex i demon är SYNTETISKT.",
+        "indicator": "Nyckeltal",
+        "gap": "Skillnad",
+        "verdict": "Bedömning",
+        "target": "Mål",
+        "status": "Status",
+        "slot": "[Kommentar från verksamheten: skriv här]",
+        "credit": "Källa: Kolada",
+        "kolada_credit": "Källa: Kolada",
+        "synthetic": "SYNTETISKA DEMODATA i delar av underlaget.",
+        "group_break": "",
+        "why_missing": "Saknas eftersom: {why}",
+    },
+}  # fmt: skip
+
+
+def words(country: str) -> dict:
+    return WORDS["sv" if country == "SE" else "no"]
