@@ -4,6 +4,7 @@ and the overview gets a screenshot. Plus the downloads and what the site must ne
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -113,6 +114,16 @@ def test_tables_download_as_csv_and_excel_with_the_same_rows(site: Path) -> None
         "label",
         "unit",
     ]
+    # Norwegian Excel reads ';' and a decimal comma; figures carry their unit's decimals
+    header = csv_rows[0].split(";")
+    at_unit, at_home = header.index("unit"), header.index("home_value")
+    for line in csv_rows[1:]:
+        cells = line.split(";")
+        if len(cells) != len(header) or not cells[at_home]:
+            continue
+        assert "." not in cells[at_home], line
+        decimals = len(cells[at_home].partition(",")[2])
+        assert decimals <= {"kr": 0, "prosent": 1}.get(cells[at_unit], 2), line
 
 
 def test_the_site_never_shows_a_small_unit(site: Path) -> None:
@@ -166,6 +177,15 @@ def test_the_csv_button_downloads_the_rows_on_screen(site: Path, browser) -> Non
     shown = browser.execute_script("return document.querySelectorAll('#table tbody tr').length")
     assert lines[0].startswith("indicator_id;year;vintage;peer_set") and len(lines) == shown + 1
     assert all(";2024;" in line and ";asss;" in line for line in lines[1:])
+    assert not any(re.search(r"\d\.\d", line) for line in lines[1:])  # decimal comma
+    assert not any(re.search(r",\d{5,}", line) for line in lines[1:])  # no float noise
+
+
+def test_a_peer_set_can_be_chosen_by_its_plain_name(site: Path, browser) -> None:
+    browser.get("about:blank")  # a fresh load: a hash change alone does not reload the page
+    open_page(browser, site / "okonomi.html", "#peer=ASSS-snitt&year=2024")  # by its label
+    chosen = browser.execute_script("return document.getElementById('peer').value")
+    assert chosen == "asss"
 
 
 HOSTILE = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'

@@ -41,8 +41,13 @@
   const releases = [...new Set(D.rows.map((r) => r.release))].sort((a, b) =>
     a === "latest" ? -1 : b === "latest" ? 1 : b.localeCompare(a));
   const releaseKind = Object.fromEntries(D.rows.map((r) => [r.release, r.release_kind]));
-  state.peer = peerSets.includes(state.peer) ? state.peer :
-    ((D.rows.find((r) => r.is_default_peer_set) || {}).peer_set || peerSets[0]);
+  // a peer set by its plain name too: #peer=nord_jaeren for custom:nord_jaeren, or its label
+  const wanted = String(state.peer || "").toLowerCase();
+  const byName = peerSets.find((p) => p.toLowerCase() === wanted ||
+    p.toLowerCase() === "custom:" + wanted ||
+    ((D.rows.find((r) => r.peer_set === p) || {}).peer_label || "").toLowerCase() === wanted);
+  state.peer = byName || ((D.rows.find((r) => r.is_default_peer_set) || {}).peer_set ||
+    peerSets[0]);
   state.year = years.includes(Number(state.year)) ? Number(state.year) : years[years.length - 1];
   state.indicator = D.indicators.some((i) => i.indicator_id === state.indicator) ?
     state.indicator : (D.indicators[0] || {}).indicator_id;
@@ -171,11 +176,19 @@
                   "gap_abs", "gap_is_good", "home_trend_3y", "home_rank", "target_status"];
     // a text that starts like a formula gets an apostrophe: Excel shows it, and runs nothing
     const text = (v) => /^[=+\-@\t\r]/.test(v) ? "'" + v : v;
-    const quoted = (v) => /[;"\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
-    const cell = (v) => v === null || v === undefined ? "" : typeof v === "number" ?
-      String(v).replace(".", ",") : quoted(text(String(v)));
-    const csv = [cols.join(";")].concat(list.map((r) => cols.map((c) => cell(r[c])).join(";")))
-      .join("\n");
+    // the reader's locale: ";" and a decimal comma for Norwegian and Swedish, "," and a point
+    // for English; every figure with its unit's decimals (kroner whole)
+    const sep = state.lang === "en" ? "," : ";";
+    const quotedSep = (v) => (new RegExp(`[${sep}"\n]`)).test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+    const cell = (v, d) => v === null || v === undefined ? "" : typeof v === "number" ?
+      (Number.isInteger(v) && d === undefined ? String(v) :
+        v.toFixed(d === undefined ? 2 : d).replace(".", sep === ";" ? "," : ".")) :
+      quotedSep(text(String(v)));
+    const figures = new Set(["home_value", "peer_value", "gap_abs", "home_trend_3y"]);
+    const csv = [cols.join(sep)].concat(list.map((r) => {
+      const d = decimalsFor(indicator(r.indicator_id).unit);
+      return cols.map((c) => cell(r[c], figures.has(c) ? d : undefined)).join(sep);
+    })).join("\n");
     const a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob(["\ufeff" + csv], {type: "text/csv"}));
     a.download = `${D.slug}-${state.peer}-${state.year}.csv`;
