@@ -17,8 +17,9 @@ import duckdb
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from dashboards.data import area_payload, comparisons, home, rankings, sick_leave, slug
+from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
+from dashboards.units import decimals_for, with_unit
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
@@ -57,7 +58,8 @@ AREA_BODY = """
 <p><button onclick="malestokkDownloadCsv()">CSV (utvalg)</button>
    <a href="{slug}.csv">CSV (alt)</a> · <a href="{slug}.xlsx">Excel</a></p>
 <table id="table"></table>
-<p class="note">Grønt: avviket peker i god retning etter katalogen; rødt: dårlig; grått: nøytral.
+<p class="note">✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; grått:
+nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, enhetskostnader).
 Gruppe- og landstall fra SSB og Kolada brukes slik kildene publiserer dem; ASSS-snitt og egne
 sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
 """
@@ -76,7 +78,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     (tmp / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
-    for name in ("app.js", "style.css"):
+    for name in ("app.js", "overview.js", "style.css"):
         shutil.copy(STATIC / name, tmp / name)
     home_info = home(con)
     comps = comparisons(con)
@@ -102,72 +104,113 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     return sizes
 
 
-def _decimal_comma(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}".replace(".", ",")
+def _decimal_comma(value: float | None, decimals: int = 1) -> str:
+    return "" if value is None else f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+
+
+OVERVIEW_WORDS = {
+    "no": {"title": "Hvor står vi?", "area": "Tjenesteområde", "year": "År",
+           "n": "Nøkkeltall", "good": "Bedre", "bad": "Svakere", "indicator": "Nøkkeltall",
+           "home": "Hjem", "peer": "Sammenligning", "gap": "Avvik %", "list": "Alle nøkkeltall, "
+           "største avvik først", "sick": "Sykefravær per tjenesteområde (egne tall, små enheter "
+           "skjult)", "survey": "Brukerundersøkelser: snitt per tjenesteområde (egne tall)",
+           "index": "Hjem i prosent av sammenligningen (sammenligningen = 100)",
+           "legend": "✓ blå: bedre · ✗ oransje: svakere · grå: nøytral · ▲▼ endring siste "
+           "tre år", "rate": "Sykefravær %", "score": "Snitt (skala 1-6)",
+           "period": "Periode", "built": "Bygd", "credit": "Kilde: Statistisk sentralbyrå "
+           "(KOSTRA) · Källa: Kolada · egne tall fra kommunens HR- og undersøkelsessystemer"},
+    "en": {"title": "Where do we stand?", "area": "Service area", "year": "Year",
+           "n": "Key figures", "good": "Better", "bad": "Weaker", "indicator": "Key figure",
+           "home": "Home", "peer": "Peers", "gap": "Gap %", "list": "All key figures, largest "
+           "gap first", "sick": "Sick leave by service area (own figures, small units hidden)",
+           "survey": "User surveys: mean by service area (own figures)",
+           "index": "Home as a percentage of the peer figure (peers = 100)",
+           "legend": "✓ blue: better · ✗ orange: weaker · grey: neutral · ▲▼ change over three "
+           "years", "rate": "Sick leave %", "score": "Mean (scale 1-6)", "period": "Period",
+           "built": "Built", "credit": "Source: Statistics Norway (KOSTRA) · Kolada · own "
+           "figures from the municipality's HR and survey systems"},
+}  # fmt: skip
+
+
+def _indicator_row(r: dict) -> str:
+    d, unit = decimals_for(r["unit"]), r["unit"]
+    cls = {True: "good", False: "bad"}.get(r["gap_is_good"], "neutral")
+    mark = {True: "✓ ", False: "✗ "}.get(r["gap_is_good"], "")
+    cells = [r["service_area"], r["label"], with_unit(_decimal_comma(r["home_value"], d), unit),
+             with_unit(_decimal_comma(r["peer_value"], d), unit)]  # fmt: skip
+    return (
+        "<tr>"
+        + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+        + f"<td class='{cls}'>{mark}{_decimal_comma(r['gap_pct'])}</td></tr>"
+    )
 
 
 def _write_overview(
     con, folder: Path, comps: pl.DataFrame, areas: list[str], home_info: dict, nav: str,
     synthetic: bool,
 ) -> int:  # fmt: skip
-    latest = comps.filter(pl.col("home_value").is_not_null() & (pl.col("release") == "latest"))
-    default = latest.filter(pl.col("is_default_peer_set"))
-    rows = []
+    """Where the municipality stands: every nøkkeltall of every area against the default peer
+    figure (= 100) for ONE year, which the chart and both tables share; then sick leave and
+    user surveys by service area (already suppressed in the marts)."""
+    latest = comps.filter(pl.col("home_value").is_not_null() & (pl.col("release") == "latest")
+                          & pl.col("is_default_peer_set"))  # fmt: skip
+    with_peer = latest.filter(pl.col("peer_value").is_not_null())
+    year = with_peer["year"].max() if not with_peer.is_empty() else None
+    now = with_peer.filter(pl.col("year") == year).with_columns(
+        (100 * pl.col("home_value") / pl.col("peer_value").abs()).alias("index")
+    )
+    rows, dots = [], []
     for area in areas:
-        part = default.filter(pl.col("service_area") == area)
+        part = now.filter(pl.col("service_area") == area)
         if part.is_empty():
             continue
-        year = part["year"].max()
-        now = part.filter(pl.col("year") == year)
-        good = now.filter(pl.col("gap_is_good") == True).height  # noqa: E712
-        bad = now.filter(pl.col("gap_is_good") == False).height  # noqa: E712
+        good = part.filter(pl.col("gap_is_good") == True).height  # noqa: E712
+        bad = part.filter(pl.col("gap_is_good") == False).height  # noqa: E712
         rows.append(
             f"<tr><td><a href='{slug(area)}.html'>{html.escape(area)}</a></td><td>{year}</td>"
-            f"<td>{now.height}</td><td class='good'>{good}</td><td class='bad'>{bad}</td></tr>"
+            f"<td>{part.height}</td><td class='good'>✓ {good}</td><td class='bad'>✗ {bad}</td>"
+            "</tr>"
         )
-    local = sick_leave(con).filter(pl.col("level") == "service_area")
-    local_rows = "".join(
-        f"<tr><td>{html.escape(r['service_area'] or '')}</td><td>{r['period']}</td>"
-        f"<td>{_decimal_comma(r['sick_leave_rate'])}</td>"
-        f"<td>{html.escape(r['suppressed_by'] or '')}</td></tr>"
-        for r in local.iter_rows(named=True)
+    for r in now.iter_rows(named=True):
+        dots.append({"area": r["service_area"], "label": r["label"], "index": r["index"],
+                     "good": r["gap_is_good"], "trend": r["home_trend_3y"]})  # fmt: skip
+    listed = now.sort(pl.col("gap_pct").abs(), descending=True, nulls_last=True)
+    list_rows = "".join(_indicator_row(r) for r in listed.iter_rows(named=True))
+    sick = sick_leave(con).filter(
+        (pl.col("level") == "service_area") & pl.col("sick_leave_rate").is_not_null()
     )
+    sick_series = [
+        {"area": a, "period": part["period"].to_list(), "rate": part["sick_leave_rate"].to_list()}
+        for (a,), part in sick.sort("period").group_by("service_area", maintain_order=True)
+    ]
+    surveys = con.sql(
+        "SELECT service_area, year, round(sum(mean_score * respondents) / sum(respondents), 2) "
+        "AS score FROM mart_local__surveys WHERE level = 'service_area' AND survey_kind = "
+        "'bruker' AND suppressed_by IS NULL AND mean_score IS NOT NULL GROUP BY ALL "
+        "ORDER BY service_area, year"
+    ).pl()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    data = {"dots": dots, "sick": sick_series, "surveys": _records(surveys),
+            "peer": (now["peer_label"][0] if not now.is_empty() else ""), "year": year,
+            "words": OVERVIEW_WORDS}  # fmt: skip
+    payload = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
     body = (
+        "<h2 data-o='title'></h2><p class='note' data-o='legend'></p>"
         "<div id='overview-chart'></div>"
-        "<table id='overview'><thead><tr><th>Tjenesteområde</th><th>År</th><th>Indikatorer</th>"
-        "<th>Bra avvik</th><th>Dårlig avvik</th></tr></thead><tbody>" + "".join(rows) +
-        "</tbody></table><h2>Sykefravær (egne tall, små enheter skjult)</h2>"
-        "<table id='sick-leave'><thead><tr><th>Tjenesteområde</th><th>Periode</th>"
-        "<th>Sykefravær %</th><th>Skjult etter regel</th></tr></thead><tbody>" + local_rows +
-        f"</tbody></table><p class='note'>Bygd {stamp}. Kilde: SSB (KOSTRA) og Källa: Kolada; "
-        "egne tall fra kommunens HR- og undersøkelsessystemer.</p>"
+        "<table id='overview'><thead><tr><th data-o='area'></th><th data-o='year'></th>"
+        "<th data-o='n'></th><th data-o='good'></th><th data-o='bad'></th></tr></thead><tbody>"
+        + "".join(rows) + "</tbody></table>"
+        "<h2 data-o='list'></h2><table id='indicators'><thead><tr><th data-o='area'></th>"
+        "<th data-o='indicator'></th><th data-o='home'></th><th data-o='peer'></th>"
+        "<th data-o='gap'></th></tr></thead><tbody>" + list_rows + "</tbody></table>"
+        "<h2 data-o='sick'></h2><div id='sick-chart'></div>"
+        "<h2 data-o='survey'></h2><div id='survey-chart'></div>"
+        f"<p class='note'><span data-o='built'></span> {stamp}. <span data-o='credit'></span>"
+        "</p>"
     )  # fmt: skip
-    counts = {
-        a: (
-            default.filter((pl.col("service_area") == a) & (pl.col("gap_is_good") == True)).height,  # noqa: E712
-            default.filter((pl.col("service_area") == a) & (pl.col("gap_is_good") == False)).height,  # noqa: E712
-        )
-        for a in areas
-    }
-    chart = {
-        "data": [
-            {"type": "bar", "name": "bra", "x": areas, "y": [counts[a][0] for a in areas],
-             "marker": {"color": "#27ae60"}},
-            {"type": "bar", "name": "dårlig", "x": areas, "y": [counts[a][1] for a in areas],
-             "marker": {"color": "#c0392b"}},
-        ],
-        "layout": {"barmode": "group",
-                   "title": {"text": "Avvik mot KOSTRA-gruppe / SKR-grupp, alle år"},
-                   "annotations": [{"text": "Kilde: SSB · Källa: Kolada", "xref": "paper",
-                                    "yref": "paper", "x": 0, "y": -0.3, "showarrow": False}]},
-    }  # fmt: skip
     script = (
-        "<script>Plotly.newPlot('overview-chart', "
-        + json.dumps(chart["data"], ensure_ascii=False)
-        + ", "
-        + json.dumps(chart["layout"], ensure_ascii=False)
-        + ", {displaylogo: false}); document.body.dataset.ready = '1';</script>"
+        f"<script>window.MALESTOKK_OVERVIEW = {payload};</script>"
+        "<script src='overview.js'></script>"
     )
     page = _page(f"{home_info['label']}: oversikt", nav, body + script, None, synthetic)
     path = folder / "index.html"

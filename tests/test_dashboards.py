@@ -66,11 +66,56 @@ def test_every_page_renders_its_charts_without_console_errors(site: Path, browse
             "return document.querySelectorAll('.js-plotly-plot').length"
         )
         svg = browser.execute_script("return document.querySelectorAll('svg.main-svg').length")
-        assert charts == (1 if page.name == "index.html" else 2), page.name
+        assert charts == (3 if page.name == "index.html" else 2), page.name
         assert svg >= charts, page.name
         assert console_errors(browser) == [], page.name
         text = browser.find_element("tag name", "body").text
         assert "Kilde: Statistisk sentralbyrå" in text or "Källa: Kolada" in text, page.name
+        # every chart: its title clear of the plotly toolbar, and an axis title (the unit)
+        layout = browser.execute_script(LAYOUT_PROBE)
+        for chart in layout:
+            assert chart["title"] and chart["axis_titles"] >= 1, (page.name, chart)
+            toolbar = chart["toolbar"]
+            if toolbar:
+                assert chart["title"]["top"] >= toolbar["bottom"] - 0.5, (page.name, chart)
+        # no bar or tick label cut off with an ellipsis
+        assert "…" not in " ".join(c["ticks"] for c in layout), page.name
+        shots = site.parent / "screenshots"
+        shots.mkdir(exist_ok=True)
+        browser.save_screenshot(str(shots / f"{page.stem}.png"))  # for a developer to open
+
+
+LAYOUT_PROBE = """
+return [...document.querySelectorAll('.js-plotly-plot')].map((g) => {
+  const title = g.querySelector('.gtitle');
+  const bar = g.querySelector('.modebar');
+  const box = (el) => { const r = el.getBoundingClientRect(); return {top: r.top,
+    bottom: r.bottom, left: r.left, right: r.right}; };
+  return {id: g.id, title: title ? box(title) : null, toolbar: bar ? box(bar) : null,
+          axis_titles: g.querySelectorAll('.g-xtitle text, .g-ytitle text').length,
+          ticks: [...g.querySelectorAll('.ytick text, .xtick text')].map((t) => t.textContent)
+                 .join(' ')};
+});
+"""
+
+
+def test_the_overview_answers_where_we_stand_in_the_chosen_language(site: Path, browser) -> None:
+    browser.get("about:blank")
+    open_page(browser, site / "index.html")
+    chart = browser.execute_script("return document.getElementById('overview-chart').data[0]")
+    counted = browser.execute_script(
+        "return [...document.querySelectorAll('#overview tbody tr')].map((r) => "
+        "[r.cells[1].textContent, Number(r.cells[2].textContent)])"
+    )
+    # the chart and the table count the same year and the same nøkkeltall
+    assert len({year for year, _ in counted}) == 1
+    assert sum(n for _, n in counted) == len(chart["x"])
+    assert "Hvor står vi?" in browser.find_element("tag name", "body").text
+    browser.get("about:blank")
+    open_page(browser, site / "index.html", "#lang=en")
+    text = browser.find_element("tag name", "body").text
+    assert "Where do we stand?" in text and "Hvor står vi" not in text
+    assert "Sick leave by service area" in text
 
 
 def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:

@@ -12,7 +12,8 @@
          download: "Last ned", rankTitle: "Rangering blant sammenligningskommunene",
          trendTitle: "Over tid", overview: "Oversikt", synthetic: "SYNTETISKE DEMODATA",
          unrevised: "foreløpige tall", revised: "endelige tall", correction: "retting",
-         pull: "henting", release: "utgave"},
+         pull: "henting", release: "utgave", missing: "mangler",
+         sv_good: "bedre enn sammenligningen", sv_bad: "svakere enn sammenligningen"},
     en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
          latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
          source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
@@ -20,7 +21,8 @@
          download: "Download", rankTitle: "Ranked among the peers", trendTitle: "Over time",
          overview: "Overview", synthetic: "SYNTHETIC DEMO DATA",
          unrevised: "unrevised", revised: "revised", correction: "correction", pull: "pull",
-         release: "release"},
+         release: "release", missing: "missing",
+         sv_good: "better than the peers", sv_bad: "weaker than the peers"},
   };
   const state = Object.assign({lang: "no"}, Object.fromEntries(
     new URLSearchParams(location.hash.slice(1))));
@@ -93,18 +95,30 @@
 
   function caption(ind) { return plain(`${ind.unit || ""} · ${ind.attribution || ""}`); }
 
+  // titles sit left, the plotly toolbar right: they never overlap (tested in the browser)
+  const titled = (text) => ({text: text, x: 0, xanchor: "left", xref: "paper",
+                             yref: "container", y: 1, yanchor: "top", pad: {t: 46},
+                             font: {size: 15}});
+  // colour-blind-safe colours, each with a symbol: home orange diamond, peers blue
+  const HOME = "#D55E00", PEER = "#0072B2", OTHER = "#9aa5b1";
+
   function drawTrend() {
     const ind = indicator(state.indicator);
     const series = rows().filter((r) => r.indicator_id === state.indicator);
     const peerLabel = (series.find((r) => r.peer_label) || {}).peer_label || state.peer;
+    const d = decimalsFor(ind.unit);
     Plotly.react("trend", [
       {x: series.map((r) => r.year), y: series.map((r) => r.home_value), name: plain(D.home.label),
-       mode: "lines+markers", line: {width: 3}},
+       mode: "lines+markers+text", line: {width: 3, color: HOME},
+       marker: {symbol: "diamond", size: 9}, text: series.map((r) => fmt(r.home_value, d)),
+       textposition: "top center", cliponaxis: false},
       {x: series.map((r) => r.year), y: series.map((r) => r.peer_value), name: plain(peerLabel),
-       mode: "lines+markers", line: {dash: "dot"}},
-    ], {title: {text: `${plain(ind.label)}<br><sub>${t("trendTitle")}</sub>`}, height: 380,
-        margin: {t: 70, b: 80}, yaxis: {title: {text: plain(ind.unit)}},
-        annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.25,
+       mode: "lines+markers", line: {dash: "dot", color: PEER}, marker: {symbol: "circle"}},
+    ], {title: titled(`${plain(ind.label)}<br><sub>${t("trendTitle")}</sub>`), height: 400,
+        margin: {t: 120, b: 80}, yaxis: {title: {text: plain(ind.unit)}},
+        xaxis: {title: {text: t("year")}, dtick: 1},
+        legend: {orientation: "h", y: -0.25},
+        annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.42,
                        showarrow: false, font: {size: 11}}]},
     {displaylogo: false, responsive: true});
   }
@@ -116,12 +130,28 @@
       .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
     const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
       a.value - b.value : b.value - a.value));
-    Plotly.react("rank", [{type: "bar", orientation: "h", y: sorted.map((r) => plain(r.region_label)),
-      x: sorted.map((r) => r.value), marker: {color: sorted.map((r) => r.is_home ? "#c0392b" : "#7f8c8d")}}],
-    {title: {text: `${t("rankTitle")} (${state.year})`}, height: Math.max(300, 22 * sorted.length + 120),
-     margin: {l: 180, t: 50, b: 70}, yaxis: {autorange: "reversed"},
-     annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.12,
-                    showarrow: false, font: {size: 11}}]},
+    const d = decimalsFor(ind.unit);
+    const row = rows().find((r) => r.indicator_id === state.indicator && r.year === state.year);
+    const peerValue = row ? row.peer_value : null;
+    const shapes = peerValue === null || peerValue === undefined ? [] : [{type: "line",
+      xref: "x", yref: "paper", x0: peerValue, x1: peerValue, y0: 0, y1: 1,
+      line: {color: PEER, width: 2, dash: "dot"}}];
+    const notes = [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.12,
+                    showarrow: false, font: {size: 11}}];
+    if (shapes.length) {
+      notes.push({text: plain(`${row.peer_label}: ${fmt(peerValue, d)}`), x: peerValue, y: 1,
+                  xref: "x", yref: "paper", yanchor: "bottom", showarrow: false,
+                  font: {color: PEER, size: 11}});
+    }
+    Plotly.react("rank", [{type: "bar", orientation: "h",
+      y: sorted.map((r) => plain((r.is_home ? "\u25c6 " : "") + r.region_label)),
+      x: sorted.map((r) => r.value), text: sorted.map((r) => fmt(r.value, d)),
+      textposition: "outside", cliponaxis: false,
+      marker: {color: sorted.map((r) => r.is_home ? HOME : OTHER)}}],
+    {title: titled(`${t("rankTitle")} (${state.year})`),
+     height: Math.max(320, 22 * sorted.length + 150), shapes: shapes,
+     margin: {l: 190, t: 100, b: 70, r: 60}, yaxis: {autorange: "reversed", automargin: true},
+     xaxis: {title: {text: plain(ind.unit)}}, annotations: notes},
     {displaylogo: false, responsive: true});
   }
 
@@ -137,13 +167,18 @@
     list.forEach((r) => {
       const ind = indicator(r.indicator_id);
       const cls = r.gap_is_good === true ? "good" : r.gap_is_good === false ? "bad" : "neutral";
+      const mark = {good: "\u2713 ", bad: "\u2717 ", neutral: ""}[cls];
+      // a missing home value says why (not measured, merged municipality, suppressed)
+      const why = r.home_value === null && r.home_harmonisation &&
+        r.home_harmonisation !== "as published" ? ` (${r.home_harmonisation})` : "";
       const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
       const tr = el("tr");
       const d = decimalsFor(ind.unit);
       tr.dataset.indicator = r.indicator_id;
       tr.append(
-        el("td", ind.label), el("td", fmt(r.home_value, d)), el("td", fmt(r.peer_value, d)),
-        el("td", fmt(r.gap_abs, d), {class: cls, title: t(cls)}),
+        el("td", ind.label), el("td", fmt(r.home_value, d) + why),
+        el("td", fmt(r.peer_value, d)),
+        el("td", r.gap_abs === null ? "–" : mark + fmt(r.gap_abs, d), {class: cls, title: t(cls)}),
         el("td", arrow + fmt(r.home_trend_3y, d)),
         el("td", r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"),
         el("td", r.target_status ? t(r.target_status) : "–"), el("td", r.vintage || "–"),
