@@ -48,7 +48,8 @@ def catalog_rows():
             perspective="økonomi", higher_is_better=(i % 3 == 0), table_id=f"{{20000 + i // 10}}",
             contents_code=f"KOS{{i:04d}}", fixed="", kpi=None, additive=i % 4 == 0,
             kpi_group=None, numerator=None, denominator=None, ratio_scale=1.0,
-            valid_min=None, valid_max=None,
+            valid_min=None, valid_max=None, kind="grunnlagstall" if i % 4 == 0 else "nøkkeltall",
+            per=None, weight=None, confirmed_by=None,
             expenditure_need_area=areas[i % 10] if i % 4 == 0 else None))
     for i in range(100):
         rows.append(dict(indicator_id=f"kolada.k{{i:03d}}", source="kolada", label=f"KPI {{i}}",
@@ -56,6 +57,7 @@ def catalog_rows():
             higher_is_better=True, table_id=None, contents_code=None, fixed=None,
             kpi=f"N{{90000 + i}}", additive=False, kpi_group=None, numerator=None,
             denominator=None, ratio_scale=1.0, valid_min=None, valid_max=None,
+            kind="nøkkeltall", per=None, weight=None, confirmed_by=None,
             expenditure_need_area=None))
     return pl.DataFrame(rows, infer_schema_length=None)
 
@@ -123,7 +125,7 @@ t0 = time.perf_counter()
 codes, changes, groups, kolada_munis, kolada_groups = region_tables()
 tables = {{
     "core_catalog__indicators": catalog_rows(),
-    "core_settings__home": pl.DataFrame({{"country": ["NO"], "municipality": ["1103"]}}),
+    "core_settings__home": pl.DataFrame({{"country": ["NO"], "municipality": ["0301"]}}),
     "core_settings__peer_sets": pl.DataFrame({{"name": ["nj"] * 3, "label": ["NJ"] * 3,
         "country": ["NO"] * 3, "member_code": ["1108", "1124", "1127"]}}),
     "raw_ssb__kostra_values": ssb_values(),
@@ -191,6 +193,11 @@ def dashboards_and_report(folder: Path) -> None:
         "service_area VARCHAR, period VARCHAR, employees BIGINT, sick_leave_rate DOUBLE, "
         "suppressed_by VARCHAR)"
     )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS mart_local__surveys (level VARCHAR, survey_kind VARCHAR, "
+        "service_area VARCHAR, year INTEGER, respondents BIGINT, mean_score DOUBLE, "
+        "suppressed_by VARCHAR)"
+    )
     start = time.perf_counter()
     sizes = build_site(con, folder / "site")
     site_seconds = time.perf_counter() - start
@@ -199,15 +206,19 @@ def dashboards_and_report(folder: Path) -> None:
     report_seconds = time.perf_counter() - start
     con.close()
     print(f"  all dashboards ({len(sizes)} pages)          {site_seconds:8.1f} s")
-    print(f"  one annual report (HTML + docx)  {report_seconds:8.1f} s")
+    print(f"  one annual report (HTML, docx, PDF) {report_seconds:5.1f} s")
     if not Path("/usr/bin/chromedriver").exists():
         print("  (render times need Debian's chromium and chromium-driver; .ci/run installs them)")
         renders = {}
     else:
         renders = render_times(folder / "site", sorted(sizes))
+    print("    page (issue 15: <= 1 MB each)   page     largest ranking file, loaded when its "
+          "peer set is chosen")  # fmt: skip
     for page, size in sizes.items():
         shown = f"rendered in {renders[page]:5.2f} s" if page in renders else ""
-        print(f"    {page:28s} {size / 1e6:6.2f} MB   {shown}")
+        ranks = [f.stat().st_size for f in (folder / "site").glob(f"{Path(page).stem}.rank.*.js")]
+        extra = f"{max(ranks) / 1e6:6.2f} MB" if ranks else "     -   "
+        print(f"    {page:28s} {size / 1e6:6.2f} MB   {extra}   {shown}")
 
 
 def render_times(site: Path, pages: list[str]) -> dict[str, float]:

@@ -105,9 +105,25 @@ def area_payload(
         "area": area,
         "home": home_info,
         "indicators": _records(indicators),
-        "rows": _records(rows.select(keep)),
+        "table": columnar(rows.select(keep)),
         "ranking": _nested_ranking(ranks.filter(pl.col("indicator_id").is_in(ids))),
     }
+
+
+def columnar(frame: pl.DataFrame) -> dict[str, Any]:
+    """Rows as arrays under one list of column names, repeated texts (peer_method, labels,
+    harmonisation) stored once and referred to by number: a page at national scale stays light.
+    app.js turns it back into row objects."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    lookup = {c: frame[c].drop_nulls().unique(maintain_order=True).to_list() for c in texts}
+    coded = frame.with_columns(
+        pl.col(c).replace_strict(lookup[c], list(range(len(lookup[c]))), default=None,
+                                 return_dtype=pl.Int32)
+        for c in texts
+    )  # fmt: skip
+    floats = [c for c, t in coded.schema.items() if t in (pl.Float64, pl.Float32)]
+    coded = coded.with_columns(pl.col(c).round(4) for c in floats)
+    return {"columns": coded.columns, "texts": lookup, "data": [list(r) for r in coded.rows()]}
 
 
 def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[str, list]]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +66,28 @@ sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
 """
 
 
+def _write_ranking_files(folder: Path, page: str, ranking: dict) -> dict[str, str]:
+    """The members' values behind the ranked bars, one script per release and peer set, loaded
+    when that set is chosen: a page carries only its own rows, so it stays light at national
+    scale. Returns "release|peer set" -> file name."""
+    files = {}
+    for release, by_peer in ranking.items():
+        for peer_set, data in by_peer.items():
+            key = f"{release}|{peer_set}"
+            name = f"{page}.rank.{re.sub(r'[^A-Za-z0-9_-]+', '_', f'{release}-{peer_set}')}.js"
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            (folder / name).write_text(
+                "(window.MALESTOKK_RANK = window.MALESTOKK_RANK || {})["
+                + json.dumps(key)
+                + "] = "
+                + text.replace("<", "\\u003c")
+                + ";\n",
+                encoding="utf-8",
+            )
+            files[key] = name
+    return files
+
+
 def _write_table(rows: pl.DataFrame, path_stem: Path) -> None:
     table = rows.select([c for c in TABLE_COLUMNS if c in rows.columns])
     write_csv(table, path_stem.with_suffix(".csv"))
@@ -91,6 +114,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for area in areas:
         payload = area_payload(area, comps, ranks, home_info) | {"slug": slug(area)}
+        payload["rank_files"] = _write_ranking_files(tmp, slug(area), payload.pop("ranking"))
         body = AREA_BODY.replace("{slug}", slug(area))
         page = _page(f"{home_info['label']}: {area}", nav, body, payload, synthetic)
         path = tmp / f"{slug(area)}.html"

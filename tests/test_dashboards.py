@@ -53,6 +53,14 @@ def open_page(browser, path: Path, fragment: str = "") -> float:
     raise AssertionError(f"{path.name} never finished drawing")
 
 
+def wait_ready(browser) -> None:
+    for _ in range(200):
+        if browser.execute_script("return document.body.dataset.ready") == "1":
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page never finished drawing")
+
+
 def console_errors(browser) -> list[str]:
     return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -126,6 +134,7 @@ def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
     before = browser.execute_script("return document.getElementById('trend').data[1].y")
     bars_before = browser.execute_script("return document.getElementById('rank').data[0].y.length")
     Select(browser.find_element("id", "peer")).select_by_value("asss")
+    wait_ready(browser)  # the ASSS members' values load when the set is chosen
     after = browser.execute_script("return document.getElementById('trend').data[1].y")
     bars_after = browser.execute_script("return document.getElementById('rank').data[0].y.length")
     assert after != before  # the ASSS average is not the KOSTRA group figure

@@ -4,6 +4,11 @@
 (function () {
   "use strict";
   const D = window.MALESTOKK_DATA;
+  // rows come columnar with repeated texts stored once (dashboards/data.py columnar)
+  D.rows = D.table.data.map((values) => Object.fromEntries(D.table.columns.map((c, n) => {
+    const v = values[n];
+    return [c, D.table.texts[c] && v !== null ? D.table.texts[c][v] : v];
+  })));
   const T = {
     no: {peer: "Sammenligning", year: "År", vintage: "Utgave", indicator: "Indikator",
          latest: "siste", home: "Hjem", gap: "Avvik", trend: "Endring 3 år", target: "Mål",
@@ -123,10 +128,23 @@
     {displaylogo: false, responsive: true});
   }
 
+  // the members' values are in one script per release and peer set, loaded when chosen
+  const RANK = (window.MALESTOKK_RANK = window.MALESTOKK_RANK || {});
+  function rankingReady(then) {
+    const key = `${state.release}|${state.peer}`;
+    const file = D.rank_files[key];
+    if (!file || RANK[key]) { then(); return; }
+    const tag = document.createElement("script");
+    tag.src = file;
+    tag.onload = then;
+    tag.onerror = then;
+    document.head.append(tag);
+  }
+
   function drawRank() {
     const ind = indicator(state.indicator);
-    const members = ((((D.ranking[state.release] || {})[state.peer] || {})[state.indicator] || {})
-      [String(state.year)] || [])
+    const members = ((((RANK[`${state.release}|${state.peer}`] || {})[state.indicator] || {})
+      [String(state.year)] || []))
       .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
     const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
       a.value - b.value : b.value - a.value));
@@ -200,9 +218,9 @@
     state.year = Number(state.year);
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     drawTrend();
-    drawRank();
     drawTable();
-    document.body.dataset.ready = "1";
+    document.body.dataset.ready = "0";
+    rankingReady(() => { drawRank(); document.body.dataset.ready = "1"; });
   }
 
   window.malestokkDownloadCsv = function () {
