@@ -96,13 +96,14 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
         draw.text((tx, y + 5), value, fill="black", font=small)
         y += h
     peer = rows["peer_label"].drop_nulls().head(1).to_list() if "peer_label" in rows.columns else []
-    axis = f"{w['gap']} i % mot {peer[0] if peer else w['compared_with'].lower()}"
+    axis = f"{w['gap']} i % {w['vs']} {peer[0] if peer else w['compared_with'].lower()}"
     draw.text((10, height - 24), f"{axis} · {w['credit']}", fill="#555", font=small)
     image.save(path)
     return path
 
 
-def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
+def _vintages(con: duckdb.DuckDBPyConnection, year: int, w: dict | None = None) -> str:
+    w = w or words("NO")
     rows = con.execute(
         "SELECT source, string_agg(DISTINCT vintage, ', ' ORDER BY vintage), "
         "string_agg(DISTINCT provenance, ', ') FROM mart_comparisons WHERE year = ? "
@@ -110,8 +111,10 @@ def _vintages(con: duckdb.DuckDBPyConnection, year: int) -> str:
         "ORDER BY 1",
         [year],
     ).fetchall()
-    names = {"ssb": "SSB", "kolada": "Kolada", "derived": "SSB, beregnet per innbygger"}
-    return "; ".join(f"{names.get(src, src.upper())}: utgave {v} ({p})" for src, v, p in rows)
+    names = {"ssb": "SSB", "kolada": "Kolada", "derived": w["derived"]}
+    return "; ".join(
+        f"{names.get(src, src.upper())}: {w['edition']} {v} ({p})" for src, v, p in rows
+    )
 
 
 def _peer_sets_used(data: pl.DataFrame, w: dict) -> str:
@@ -194,7 +197,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     title = w["report"].format(year=year, home=who["label"])
     synthetic = "snapshot:synthetic" in set(data["provenance"].drop_nulls().to_list())
     blocks: list = [Para(w["subtitle"])]
-    vintages = _vintages(con, year)
+    vintages = _vintages(con, year, w)
     march = any(v[5:7] == "03" for v in data["vintage"].drop_nulls().to_list())
     blocks.append(Para(f"{w['basis']}: {vintages}" + (f" ({w['unrevised']})." if march else ".")))
     blocks.append(Para(f"{w['compared_with']}: {_peer_sets_used(data, w)}."))

@@ -167,7 +167,16 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
     (pdf,) = reports.glob("arsberetning-*.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "Årsredovisning" in text and "Huvudresultat" in text and "Källa: Kolada" in text
-    for norwegian in ("Årsberetning", "Hovedfunn", "Kilde:", "nøytral", "ikke nådd"):
+    for norwegian in (
+        "Årsberetning",
+        "Hovedfunn",
+        "Kilde:",
+        "nøytral",
+        "ikke nådd",
+        "utgave",
+        "grunnskole",
+        "alle områder",
+    ):
         assert norwegian not in text, norwegian
     assert not list(reports.glob("utfordringsnotat-*"))
 
