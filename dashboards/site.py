@@ -56,13 +56,13 @@ AREA_BODY = """
   <label><span data-t="indicator">Indikator</span><select id="indicator"></select></label>
 </div>
 <div class="charts"><div id="trend"></div><div id="rank"></div></div>
-<p><button onclick="malestokkDownloadCsv()">CSV (utvalg)</button>
-   <a href="{slug}.csv">CSV (alt)</a> · <a href="{slug}.xlsx">Excel</a></p>
+<p><button onclick="malestokkDownloadCsv()" data-t="csvShown">CSV (utvalg)</button>
+   <a href="{slug}.csv" data-t="csvAll">CSV (alt)</a> · <a href="{slug}.xlsx">Excel</a></p>
 <table id="table"></table>
-<p class="note">✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; grått:
-nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, enhetskostnader).
-Gruppe- og landstall fra SSB og Kolada brukes slik kildene publiserer dem; ASSS-snitt og egne
-sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
+<p class="note" data-t="legendNote">✓ blått: avviket peker i god retning etter katalogen;
+✗ oransje: dårlig; grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler,
+enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene publiserer dem;
+ASSS-snitt og egne sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
 """
 
 
@@ -108,7 +108,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     ranks = rankings(con)
     synthetic = "snapshot:synthetic" in set(comps["provenance"].drop_nulls().to_list())
     areas = sorted(comps["service_area"].drop_nulls().unique().to_list())
-    nav = "<a href='index.html'>Oversikt</a>" + "".join(
+    nav = "<a href='index.html' data-t='overview'>Oversikt</a>" + "".join(
         f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas
     )
     sizes: dict[str, int] = {}

@@ -145,8 +145,12 @@ def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
 
 
 def test_english_labels_on_request(site: Path, browser) -> None:
+    browser.get("about:blank")
     open_page(browser, site / "okonomi.html", "#lang=en")
-    assert "Peer set" in browser.find_element("tag name", "body").text
+    text = browser.find_element("tag name", "body").text
+    assert "Peer set" in text and "Overview" in text and "Only key figures are compared" in text
+    for norwegian in ("Sammenligning", "Oversikt", "utvalg", "nøytral"):
+        assert norwegian not in text, norwegian
 
 
 def test_overview_screenshot(site: Path, browser, tmp_path: Path) -> None:

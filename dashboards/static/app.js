@@ -18,7 +18,13 @@
          trendTitle: "Over tid", overview: "Oversikt", synthetic: "SYNTETISKE DEMODATA",
          unrevised: "foreløpige tall", revised: "endelige tall", correction: "retting",
          pull: "henting", release: "utgave", missing: "mangler",
-         sv_good: "bedre enn sammenligningen", sv_bad: "svakere enn sammenligningen"},
+         sv_good: "bedre enn sammenligningen", sv_bad: "svakere enn sammenligningen",
+         csvShown: "CSV (utvalg)", csvAll: "CSV (alt)",
+         legendNote: "✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; " +
+           "grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, " +
+           "enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene " +
+           "publiserer dem; ASSS-snitt og egne sett er beregnet uten hjemkommunen (se " +
+           "peer_method i CSV)."},
     en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
          latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
          source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
@@ -27,7 +33,12 @@
          overview: "Overview", synthetic: "SYNTHETIC DEMO DATA",
          unrevised: "unrevised", revised: "revised", correction: "correction", pull: "pull",
          release: "release", missing: "missing",
-         sv_good: "better than the peers", sv_bad: "weaker than the peers"},
+         sv_good: "better than the peers", sv_bad: "weaker than the peers",
+         csvShown: "CSV (shown)", csvAll: "CSV (all)",
+         legendNote: "✓ blue: the gap points the good way by the catalog; ✗ orange: the bad " +
+           "way; grey: neutral. Only key figures are compared (per inhabitant, shares, unit " +
+           "costs). Group and national figures from SSB and Kolada are used as published; " +
+           "ASSS and your own sets are computed without the home (see peer_method in the CSV)."},
   };
   const state = Object.assign({lang: "no"}, Object.fromEntries(
     new URLSearchParams(location.hash.slice(1))));

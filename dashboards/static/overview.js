@@ -6,7 +6,9 @@
   const w = O.words[lang];
   document.querySelectorAll("[data-o]").forEach((el) => { el.textContent = w[el.dataset.o]; });
   document.querySelectorAll("[data-t]").forEach((el) => {
-    if (el.dataset.t === "synthetic" && lang === "en") el.textContent = "SYNTHETIC DEMO DATA";
+    if (lang !== "en") return;
+    const en = {synthetic: "SYNTHETIC DEMO DATA", overview: "Overview"};
+    if (en[el.dataset.t]) el.textContent = en[el.dataset.t];
   });
   const plain = (text) => String(text === undefined || text === null ? "" : text)
     .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
