@@ -19,14 +19,18 @@ from pipelines.config import ConfigError, Settings, load_settings
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The command line's options as settings; they win over the environment and the file."""
+    overrides: dict[str, object] = {}
     if getattr(args, "offline", False):
-        os.environ["MALESTOKK_SOURCE_MODE"] = "snapshot"
+        overrides["sources.mode"] = "snapshot"
     if getattr(args, "full", False):
-        os.environ["MALESTOKK_FULL_REFRESH"] = "true"
-    if args.config:
-        os.environ["MALESTOKK_CONFIG"] = str(Path(args.config).resolve())
-    settings = load_settings()
+        overrides["sources.full_refresh"] = True
+    return overrides
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config, overrides=_overrides(args))
     load_catalog(settings.catalog_file)
     for notice in settings.notices:
         print(f"notice: {notice}", file=sys.stderr)
@@ -52,7 +56,6 @@ def _prepare_dagster_home(settings: Settings) -> Path:
     yaml = home / "dagster.yaml"
     if not yaml.exists() or yaml.read_text(encoding="utf-8").startswith("# Written by malestokk"):
         yaml.write_text(DAGSTER_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
@@ -105,7 +108,7 @@ def _run_refresh(settings: Settings) -> int:
 def _execute(settings: Settings, log_file: Path) -> int:
     from pipelines.run_output import cli_logger_config, close_run_logs
 
-    _prepare_dagster_home(settings)
+    home = _prepare_dagster_home(settings)
     import dagster as dg
 
     from pipelines.definitions import build_definitions
@@ -120,7 +123,7 @@ def _execute(settings: Settings, log_file: Path) -> int:
     )
     for line in _source_lines(settings):
         print(line, file=sys.stderr)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -416,8 +419,15 @@ def schema_docs(args: argparse.Namespace) -> int:
 
 def ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _prepare_dagster_home(settings)
+    home = _prepare_dagster_home(settings)
     root = Path(__file__).resolve().parents[1]
+    # `dagster dev` is another process: it reads the same settings file, with the command line's
+    # options, through its environment
+    env = {**os.environ, "DAGSTER_HOME": str(home), "MALESTOKK_CONFIG": str(settings.config_file)}
+    env |= {
+        "MALESTOKK_" + ("SOURCE_MODE" if key == "sources.mode" else "FULL_REFRESH"): str(value)
+        for key, value in _overrides(args).items()
+    }
     command = [
         sys.executable,
         "-m",
@@ -429,7 +439,7 @@ def ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (DAGSTER_HOME={settings.dagster_home})")
-    return subprocess.call(command, cwd=root)
+    return subprocess.call(command, cwd=root, env=env)
 
 
 def _source_clients(args: argparse.Namespace, want: str | None = None):

@@ -1,18 +1,31 @@
-"""The user's settings: one TOML file, overridden by MALESTOKK_* environment variables.
+"""The user's settings: one TOML file, overridden by MALESTOKK_* variables and command-line options.
 
-Every setting is validated when it is read, so a wrong value stops the program with one line that
-names the key and the problem, before any request is made or any file is written.
+The file's shape and every default live in the pydantic models below, once. Settings are read only
+when asked (`load_settings`), never at import, and a wrong value stops the program with one line
+that names the key, where the value came from, and the problem, before any request is made or any
+file is written. An unknown key or section is an error naming the closest known one: a misspelt
+`contry = "SE"` must not silently run the refresh for the Norwegian municipality with that number.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    model_validator,
+)
 
 from pipelines.regions import is_known_municipality, resolve_home
 
@@ -31,6 +44,126 @@ class ConfigError(ValueError):
         self.problem = problem
         self.origin = origin
         super().__init__(f"config error: {key} ({origin}): {problem}")
+
+
+# ---- the file's shape: every key, its type, its default and its rule, in one place -------------
+
+
+def _one_of(*allowed: str, upper: bool = False):
+    words = " or ".join(f"'{a}'" for a in allowed) if not upper else " or ".join(allowed)
+
+    def check(value: str) -> str:
+        value = value.strip().upper() if upper else value.strip()
+        if value not in allowed:
+            raise ValueError(f"must be {words}, got {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _between(low: float, high: float, what: str = ""):
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"must be {what}between {low:g} and {high:g}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _http_url(value: str) -> str:
+    parsed = urlparse(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"is not an http(s) URL: {value!r}")
+    return value.strip().rstrip("/")
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value.strip() if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Url = Annotated[str, AfterValidator(_http_url)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HomeSection(_Section):
+    country: Annotated[Text, _one_of("NO", "SE", upper=True)] = "NO"
+    municipality: Text
+
+
+class PathsSection(_Section):
+    data_dir: Text = "data"
+    catalog: Text = "indicators.toml"
+    targets: Text = "targets.csv"
+    expenditure_need: Text = "utgiftsbehov.csv"
+    snapshot_dir: Text = "snapshot"
+
+
+class SourcesSection(_Section):
+    mode: Annotated[Text, _one_of("live", "snapshot")] = "snapshot"
+    ssb_pxweb_url: Url = "https://data.ssb.no/api/pxwebapi/v2"
+    ssb_klass_url: Url = "https://data.ssb.no/api/klass/v1"
+    kolada_url: Url = "https://api.kolada.se/v3"
+    ssb_api: Annotated[Text, _one_of("v2", "v0")] = "v2"
+    ssb_v0_url: Url = "https://data.ssb.no/api/v0"
+    ssb_calls_per_minute: Annotated[int, _between(1, 600)] = 30
+    kolada_requests_per_second: Annotated[int, _between(1, 50)] = 5
+    full_refresh: bool = False
+    # first wait after a failed request; doubles each try
+    retry_backoff_seconds: Annotated[float, _between(0, 300, "a number of seconds ")] = 1.0
+
+
+class PrivacySection(_Section):
+    sick_leave_min_employees: Annotated[int, _between(1, 1000)] = 5
+    survey_min_respondents: Annotated[int, _between(1, 1000)] = 5
+
+
+class YearsSection(_Section):
+    first: int = 2017
+    last: int = 2024
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YearsSection:
+        if not 1990 <= self.first <= self.last <= 2100:
+            raise ValueError(f"need 1990 <= first <= last, got {self.first}..{self.last}")
+        return self
+
+
+class ScheduleSection(_Section):
+    cron: Text = "30 5 * * *"
+    timezone: Text = "Europe/Oslo"
+
+    @model_validator(mode="after")
+    def _five_fields(self) -> ScheduleSection:
+        if len(self.cron.split()) != 5:
+            raise ValueError(f"cron must have five fields, got {self.cron!r}")
+        return self
+
+
+class PeerSetSection(_Section):
+    country: Annotated[Text, _one_of("NO", "SE", upper=True)] = "NO"
+    members: list[str]
+    label: str | None = None
+
+
+class SettingsFile(_Section):
+    """malestokk.toml as written: sections and keys, with their defaults."""
+
+    home: HomeSection
+    paths: PathsSection = PathsSection()
+    sources: SourcesSection = SourcesSection()
+    privacy: PrivacySection = PrivacySection()
+    years: YearsSection = YearsSection()
+    schedule: ScheduleSection = ScheduleSection()
+    peer_sets: dict[str, PeerSetSection] = {}
+
+
+# ---- what the program uses: resolved paths, checked codes ----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -56,20 +189,20 @@ class Settings:
     ssb_klass_url: str
     kolada_url: str
     years: tuple[int, int]
-    peer_sets: tuple[PeerSet, ...] = field(default=())
-    schedule_cron: str = "30 5 * * *"
-    schedule_timezone: str = "Europe/Oslo"
-    ssb_api: str = "v2"
-    ssb_v0_url: str = "https://data.ssb.no/api/v0"
-    ssb_calls_per_minute: int = 30
-    kolada_requests_per_second: int = 5
-    full_refresh: bool = False
-    retry_backoff_seconds: float = 1.0  # first wait after a failed request; doubles each try
-    sick_leave_min_employees: int = 5
-    survey_min_respondents: int = 5
-    targets_file: Path | None = None
-    expenditure_need_file: Path | None = None
-    notices: tuple[str, ...] = ()  # one line each, printed by the CLI (e.g. an old code mapped)
+    peer_sets: tuple[PeerSet, ...]
+    schedule_cron: str
+    schedule_timezone: str
+    ssb_api: str
+    ssb_v0_url: str
+    ssb_calls_per_minute: int
+    kolada_requests_per_second: int
+    full_refresh: bool
+    retry_backoff_seconds: float
+    sick_leave_min_employees: int
+    survey_min_respondents: int
+    targets_file: Path | None  # None: no scorecard yet, the scorecard mart is empty
+    expenditure_need_file: Path | None  # None: no index, the need-adjusted mart is empty
+    notices: tuple[str, ...]  # one line each, printed by the CLI (e.g. an old code mapped)
 
     @property
     def home_region_key(self) -> str:
@@ -136,74 +269,77 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("schedule", "timezone"): "SCHEDULE_TIMEZONE",
 }
 
-_DEFAULTS: dict[tuple[str, str], object] = {
-    ("home", "country"): "NO",
-    ("paths", "data_dir"): "data",
-    ("paths", "catalog"): "indicators.toml",
-    ("paths", "targets"): "targets.csv",
-    ("paths", "expenditure_need"): "utgiftsbehov.csv",
-    ("paths", "snapshot_dir"): "snapshot",
-    ("sources", "mode"): "snapshot",
-    ("sources", "ssb_pxweb_url"): "https://data.ssb.no/api/pxwebapi/v2",
-    ("sources", "ssb_klass_url"): "https://data.ssb.no/api/klass/v1",
-    ("sources", "kolada_url"): "https://api.kolada.se/v3",
-    ("sources", "ssb_api"): "v2",
-    ("sources", "ssb_v0_url"): "https://data.ssb.no/api/v0",
-    ("sources", "ssb_calls_per_minute"): 30,
-    ("sources", "kolada_requests_per_second"): 5,
-    ("sources", "full_refresh"): False,
-    ("sources", "retry_backoff_seconds"): 1.0,
-    ("privacy", "sick_leave_min_employees"): 5,
-    ("privacy", "survey_min_respondents"): 5,
-    ("years", "first"): 2017,
-    ("years", "last"): 2024,
-    ("schedule", "cron"): "30 5 * * *",
-    ("schedule", "timezone"): "Europe/Oslo",
+_MESSAGES = {
+    "int_parsing": "must be a whole number, got {input!r}",
+    "int_from_float": "must be a whole number, got {input!r}",
+    "int_type": "must be a whole number, got {input!r}",
+    "float_parsing": "must be a number, got {input!r}",
+    "float_type": "must be a number, got {input!r}",
+    "bool_parsing": "must be true or false, got {input!r}",
+    "bool_type": "must be true or false, got {input!r}",
+    "string_type": "must be a string, got {input!r}",
+    "list_type": "must be a list, got {input!r}",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "missing": "is required but not set",
 }
 
 
-class _Reader:
-    """Looks a key up in the environment first, then the file, then the defaults."""
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys allowed beside the unknown one at `loc` (its parent's fields)."""
+    model: type[BaseModel] = SettingsFile
+    for part in loc[:-1]:
+        if model is SettingsFile and part == "peer_sets":
+            model = PeerSetSection
+            continue
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            break
+        model = annotation
+    return list(model.model_fields)
 
-    def __init__(self, data: dict, config_file: Path, env: dict[str, str]) -> None:
-        self.data = data
-        self.config_file = config_file
-        self.env = env
 
-    def get(self, section: str, key: str) -> tuple[object, str]:
-        env_name = ENV_PREFIX + _ENV_KEYS[(section, key)]
-        if env_name in self.env:
-            return self.env[env_name], f"environment {env_name}"
-        sect = self.data.get(section, {})
+def _first_error(exc: ValidationError, origins: dict[tuple, str], file: str) -> ConfigError:
+    error = exc.errors(include_url=False)[0]
+    loc = tuple(str(p) for p in error["loc"])
+    key = ".".join(loc) or "config file"
+    origin = origins.get(loc, file)
+    if error["type"] == "extra_forbidden":
+        what = "section" if len(loc) == 1 else "key"
+        close = difflib.get_close_matches(loc[-1], _known_keys(loc), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(_known_keys(loc))
+        return ConfigError(key, f"unknown {what}{hint} (known: {known})", origin)
+    if error["type"] in ("value_error", "assertion_error"):
+        problem = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        if loc and loc[0] == "years" and len(loc) == 1:
+            origin = "; ".join(sorted({origins.get(("years", k), file) for k in ("first", "last")}))
+    else:
+        template = _MESSAGES.get(error["type"])
+        problem = template.format(input=error.get("input")) if template else error["msg"]
+    return ConfigError(key, problem, origin)
+
+
+def _read_file(config_path: Path) -> dict:
+    if not config_path.is_file():
+        raise ConfigError("config file", f"not found: {config_path}", "MALESTOKK_CONFIG")
+    try:
+        return tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config file", f"is not valid TOML: {exc}", str(config_path)) from exc
+
+
+def _layer(
+    data: dict, values: dict[tuple[str, str], object], origin_of, origins: dict[tuple, str]
+) -> None:
+    """Put `values` over the file's, remembering where each came from."""
+    for (section, key), value in values.items():
+        sect = data.setdefault(section, {})
         if not isinstance(sect, dict):
-            raise ConfigError(section, "must be a table", str(self.config_file))
-        if key in sect:
-            return sect[key], str(self.config_file)
-        if (section, key) in _DEFAULTS:
-            return _DEFAULTS[(section, key)], "default"
-        raise ConfigError(f"{section}.{key}", "is required but not set", str(self.config_file))
-
-    def text(self, section: str, key: str) -> tuple[str, str]:
-        value, origin = self.get(section, key)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{section}.{key}", "must be a non-empty string", origin)
-        return value.strip(), origin
-
-    def integer(self, section: str, key: str) -> tuple[int, str]:
-        value, origin = self.get(section, key)
-        try:
-            return int(value), origin  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{section}.{key}", f"must be a whole number, got {value!r}", origin
-            ) from None
-
-
-def _check_url(key: str, url: str, origin: str) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(key, f"is not an http(s) URL: {url!r}", origin)
-    return url.rstrip("/")
+            raise ConfigError(section, "must be a table", origins.get((section,), "config file"))
+        sect[key] = value
+        origins[(section, key)] = origin_of(section, key)
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -211,170 +347,122 @@ def _resolve(base: Path, value: str) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
-def _peer_sets(raw: object, origin: str) -> tuple[PeerSet, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        raise ConfigError("peer_sets", "must be a table of named sets", origin)
+def _peer_sets(file: SettingsFile, origin: str) -> tuple[PeerSet, ...]:
     sets: list[PeerSet] = []
-    for name, spec in raw.items():
-        key = f"peer_sets.{name}"
-        if not isinstance(spec, dict):
-            raise ConfigError(key, "must be a table with country and members", origin)
-        country = spec.get("country", "NO")
-        if country not in ("NO", "SE"):
-            raise ConfigError(f"{key}.country", f"must be NO or SE, got {country!r}", origin)
-        members = spec.get("members")
-        if not isinstance(members, list) or not members:
-            raise ConfigError(f"{key}.members", "must be a non-empty list of codes", origin)
-        for code in members:
-            if not isinstance(code, str) or not is_known_municipality(country, code):
-                raise ConfigError(
-                    f"{key}.members", f"unknown {country} municipality code {code!r}", origin
-                )
-        if len(set(members)) != len(members):
-            raise ConfigError(f"{key}.members", "lists a municipality twice", origin)
-        sets.append(PeerSet(name, country, tuple(members), str(spec.get("label", name))))
+    for name, spec in file.peer_sets.items():
+        key = f"peer_sets.{name}.members"
+        if not spec.members:
+            raise ConfigError(key, "must be a non-empty list of codes", origin)
+        for code in spec.members:
+            if not is_known_municipality(spec.country, code):
+                raise ConfigError(key, f"unknown {spec.country} municipality code {code!r}", origin)
+        if len(set(spec.members)) != len(spec.members):
+            raise ConfigError(key, "lists a municipality twice", origin)
+        sets.append(PeerSet(name, spec.country, tuple(spec.members), spec.label or name))  # type: ignore[arg-type]
     return tuple(sets)
 
 
 def load_settings(
-    config_file: Path | str | None = None, env: dict[str, str] | None = None
+    config_file: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    overrides: dict[str, object] | None = None,
 ) -> Settings:
-    """Read and validate the settings; raise ConfigError naming the first wrong key."""
+    """Read and validate the settings; raise ConfigError naming the first wrong key.
+
+    Precedence: command-line `overrides` ({"sources.mode": "snapshot"}), then MALESTOKK_*
+    variables in `env` (the process environment when None), then the file, then the defaults.
+    """
     env = dict(os.environ if env is None else env)
     if config_file is None:
         config_file = env.get(ENV_PREFIX + "CONFIG", DEFAULT_CONFIG_FILE)
     config_path = Path(config_file).expanduser().resolve()
-    if not config_path.is_file():
-        raise ConfigError("config file", f"not found: {config_path}", "MALESTOKK_CONFIG")
+    file_origin = str(config_path)
+    data = _read_file(config_path)
+    origins: dict[tuple, str] = {}
+    for section, value in data.items():
+        origins[(section,)] = file_origin
+        if isinstance(value, dict):
+            for key in value:
+                origins[(section, key)] = file_origin
+    from_env = {
+        pair: env[ENV_PREFIX + suffix]
+        for pair, suffix in _ENV_KEYS.items()
+        if ENV_PREFIX + suffix in env
+    }
+    _layer(data, from_env, lambda s, k: f"environment {ENV_PREFIX}{_ENV_KEYS[(s, k)]}", origins)
+    from_cli = {tuple(name.split(".", 1)): value for name, value in (overrides or {}).items()}
+    _layer(data, from_cli, lambda s, k: f"command line ({s}.{k})", origins)  # type: ignore[arg-type]
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("config file", f"is not valid TOML: {exc}", str(config_path)) from exc
-    base = config_path.parent
-    reader = _Reader(data, config_path, env)
+        file = SettingsFile.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, origins, file_origin) from None
+    return _resolved(file, config_path, origins)
 
-    country, origin = reader.text("home", "country")
-    country = country.upper()
-    if country not in ("NO", "SE"):
-        raise ConfigError("home.country", f"must be NO or SE, got {country!r}", origin)
-    municipality, origin = reader.text("home", "municipality")
-    if not re.fullmatch(r"\d{4}", municipality):
+
+def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) -> Settings:
+    """Check what needs the filesystem or the code lists, and make paths absolute."""
+    base = config_path.parent
+
+    def origin(section: str, key: str) -> str:
+        return origins.get((section, key), "default")
+
+    home = file.home
+    if not re.fullmatch(r"\d{4}", home.municipality):
         raise ConfigError(
             "home.municipality",
-            f"must be a 4-digit municipality code, got {municipality!r}",
-            origin,
+            f"must be a 4-digit municipality code, got {home.municipality!r}",
+            origin("home", "municipality"),
         )
-    if not is_known_municipality(country, municipality):
+    if not is_known_municipality(home.country, home.municipality):
         raise ConfigError(
-            "home.municipality", f"unknown {country} municipality code {municipality!r}", origin
+            "home.municipality",
+            f"unknown {home.country} municipality code {home.municipality!r}",
+            origin("home", "municipality"),
         )
     try:
-        municipality, notice = resolve_home(country, municipality)
+        municipality, notice = resolve_home(home.country, home.municipality)
     except ValueError as exc:
-        raise ConfigError("home.municipality", str(exc), origin) from None
+        raise ConfigError("home.municipality", str(exc), origin("home", "municipality")) from None
 
-    data_dir_text, _ = reader.text("paths", "data_dir")
-    catalog_text, origin = reader.text("paths", "catalog")
-    catalog_file = _resolve(base, catalog_text)
+    paths = file.paths
+    catalog_file = _resolve(base, paths.catalog)
     if not catalog_file.is_file():
-        raise ConfigError("paths.catalog", f"indicator catalog not found: {catalog_file}", origin)
-    targets_text, origin = reader.text("paths", "targets")
-    targets_file = _resolve(base, targets_text)
-    if not targets_file.is_file():
-        targets_file = None  # no scorecard yet: the scorecard mart is empty
-    need_text, origin = reader.text("paths", "expenditure_need")
-    need_file = _resolve(base, need_text)
-    if not need_file.is_file():
-        need_file = None  # no index: the need-adjusted mart is empty
-    snapshot_text, snap_origin = reader.text("paths", "snapshot_dir")
-
-    mode, origin = reader.text("sources", "mode")
-    if mode not in ("live", "snapshot"):
-        raise ConfigError("sources.mode", f"must be 'live' or 'snapshot', got {mode!r}", origin)
-    snapshot_dir = _resolve(base, snapshot_text)
-    if mode == "snapshot" and not snapshot_dir.is_dir():
+        where = origin("paths", "catalog")
+        raise ConfigError("paths.catalog", f"indicator catalog not found: {catalog_file}", where)
+    targets_file = _resolve(base, paths.targets)
+    need_file = _resolve(base, paths.expenditure_need)
+    snapshot_dir = _resolve(base, paths.snapshot_dir)
+    sources = file.sources
+    if sources.mode == "snapshot" and not snapshot_dir.is_dir():
         raise ConfigError(
-            "paths.snapshot_dir", f"snapshot folder not found: {snapshot_dir}", snap_origin
+            "paths.snapshot_dir",
+            f"snapshot folder not found: {snapshot_dir}",
+            origin("paths", "snapshot_dir"),
         )
-
-    urls = {}
-    for key in ("ssb_pxweb_url", "ssb_klass_url", "kolada_url", "ssb_v0_url"):
-        value, origin = reader.text("sources", key)
-        urls[key] = _check_url(f"sources.{key}", value, origin)
-    ssb_api, origin = reader.text("sources", "ssb_api")
-    if ssb_api not in ("v2", "v0"):
-        raise ConfigError("sources.ssb_api", f"must be 'v2' or 'v0', got {ssb_api!r}", origin)
-    rates = {}
-    for key, top in (("ssb_calls_per_minute", 600), ("kolada_requests_per_second", 50)):
-        value, origin = reader.integer("sources", key)
-        if not 1 <= value <= top:
-            raise ConfigError(f"sources.{key}", f"must be between 1 and {top}, got {value}", origin)
-        rates[key] = value
-
-    backoff_value, origin = reader.get("sources", "retry_backoff_seconds")
-    try:
-        backoff = float(backoff_value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        backoff = -1.0
-    if not 0 <= backoff <= 300:
-        raise ConfigError(
-            "sources.retry_backoff_seconds",
-            f"must be a number of seconds between 0 and 300, got {backoff_value!r}",
-            origin,
-        )
-
-    first, origin_first = reader.integer("years", "first")
-    last, origin_last = reader.integer("years", "last")
-    if not 1990 <= first <= last <= 2100:
-        origins = origin_first if origin_first == origin_last else f"{origin_first}; {origin_last}"
-        raise ConfigError("years", f"need 1990 <= first <= last, got {first}..{last}", origins)
-
-    full_value, origin = reader.get("sources", "full_refresh")
-    full_text = str(full_value).strip().lower()
-    if full_text not in ("true", "false", "1", "0", "yes", "no"):
-        raise ConfigError(
-            "sources.full_refresh", f"must be true or false, got {full_value!r}", origin
-        )
-    full_refresh = full_text in ("true", "1", "yes")
-
-    privacy = {}
-    for key in ("sick_leave_min_employees", "survey_min_respondents"):
-        value, origin = reader.integer("privacy", key)
-        if not 1 <= value <= 1000:
-            raise ConfigError(f"privacy.{key}", f"must be between 1 and 1000, got {value}", origin)
-        privacy[key] = value
-
-    cron, origin = reader.text("schedule", "cron")
-    if len(cron.split()) != 5:
-        raise ConfigError("schedule.cron", f"must have five cron fields, got {cron!r}", origin)
-    timezone, _ = reader.text("schedule", "timezone")
-
     return Settings(
         config_file=config_path,
-        home_country=country,  # type: ignore[arg-type]
+        home_country=home.country,  # type: ignore[arg-type]
         home_municipality=municipality,
-        data_dir=_resolve(base, data_dir_text).resolve(),
+        data_dir=_resolve(base, paths.data_dir).resolve(),
         catalog_file=catalog_file,
         snapshot_dir=snapshot_dir,
-        source_mode=mode,  # type: ignore[arg-type]
-        ssb_pxweb_url=urls["ssb_pxweb_url"],
-        ssb_klass_url=urls["ssb_klass_url"],
-        kolada_url=urls["kolada_url"],
-        years=(first, last),
-        peer_sets=_peer_sets(data.get("peer_sets"), str(config_path)),
-        schedule_cron=cron,
-        schedule_timezone=timezone,
-        ssb_api=ssb_api,
-        ssb_v0_url=urls["ssb_v0_url"],
-        ssb_calls_per_minute=rates["ssb_calls_per_minute"],
-        kolada_requests_per_second=rates["kolada_requests_per_second"],
-        full_refresh=full_refresh,
-        retry_backoff_seconds=backoff,
-        sick_leave_min_employees=privacy["sick_leave_min_employees"],
-        survey_min_respondents=privacy["survey_min_respondents"],
-        targets_file=targets_file,
-        expenditure_need_file=need_file,
+        source_mode=sources.mode,  # type: ignore[arg-type]
+        ssb_pxweb_url=sources.ssb_pxweb_url,
+        ssb_klass_url=sources.ssb_klass_url,
+        kolada_url=sources.kolada_url,
+        years=(file.years.first, file.years.last),
+        peer_sets=_peer_sets(file, str(config_path)),
+        schedule_cron=file.schedule.cron,
+        schedule_timezone=file.schedule.timezone,
+        ssb_api=sources.ssb_api,
+        ssb_v0_url=sources.ssb_v0_url,
+        ssb_calls_per_minute=sources.ssb_calls_per_minute,
+        kolada_requests_per_second=sources.kolada_requests_per_second,
+        full_refresh=sources.full_refresh,
+        retry_backoff_seconds=sources.retry_backoff_seconds,
+        sick_leave_min_employees=file.privacy.sick_leave_min_employees,
+        survey_min_respondents=file.privacy.survey_min_respondents,
+        targets_file=targets_file if targets_file.is_file() else None,
+        expenditure_need_file=need_file if need_file.is_file() else None,
         notices=(notice,) if notice else (),
     )

@@ -1,12 +1,12 @@
 """The Dagster code location: assets, checks, the refresh job, the nightly schedule, resources.
 
-Settings are read and validated once, here (malestokk.toml + MALESTOKK_* variables); assets get
-them only through the resources built below.
+Nothing is read at import: `defs` is built when Dagster asks for it (`dagster dev -m
+pipelines.definitions`, `dagster definitions validate`), from the settings file MALESTOKK_CONFIG
+names (or ./malestokk.toml), so the code location loads from any folder. Assets get the settings
+only through the resources built below.
 """
 
 from __future__ import annotations
-
-import json
 
 import dagster as dg
 
@@ -29,6 +29,7 @@ from pipelines.config import Settings, load_settings
 from pipelines.resources import (
     KoladaResource,
     LocalDataResource,
+    PeerSetConfig,
     SsbResource,
     StudyResource,
     WarehouseResource,
@@ -78,17 +79,12 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             expenditure_need_file=str(settings.expenditure_need_file)
             if settings.expenditure_need_file
             else None,
-            peer_sets_json=json.dumps(
-                [
-                    {
-                        "name": p.name,
-                        "label": p.label,
-                        "country": p.country,
-                        "members": list(p.members),
-                    }
-                    for p in settings.peer_sets
-                ]
-            ),
+            peer_sets=[
+                PeerSetConfig(
+                    name=p.name, label=p.label, country=p.country, members=list(p.members)
+                )
+                for p in settings.peer_sets
+            ],
         ),
         "ssb": SsbResource(
             pxweb_url=settings.ssb_pxweb_url,
@@ -142,8 +138,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-def _load() -> dg.Definitions:
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location Dagster loads: built on demand from the user's settings."""
     return build_definitions(load_settings())
-
-
-defs = _load()

@@ -7,7 +7,6 @@ bundled snapshot, so offline runs exercise the real client code.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,8 +48,21 @@ def snapshot_table_provenance(snapshot_dir: str, source: str) -> dict[str, tuple
     return {t: (e["provenance"], e.get("values_from", "")) for t, e in tables.items()}
 
 
+class PeerSetConfig(dg.Config):
+    """A user's own peer set, as the settings file names it."""
+
+    name: str
+    label: str
+    country: str
+    members: list[str]
+
+
 class StudyResource(dg.ConfigurableResource):
-    """What is being compared: the home municipality, the years, the catalog, where outputs go."""
+    """What is being compared: the home municipality, the years, the catalog, where outputs go.
+
+    Every value comes from the validated settings (`definitions.build_resources`); the defaults
+    live in `pipelines.config` only.
+    """
 
     home_country: str
     home_municipality: str
@@ -58,16 +70,12 @@ class StudyResource(dg.ConfigurableResource):
     last_year: int
     catalog_file: str
     outputs_dir: str
-    peer_sets_json: str = "[]"  # [{"name", "label", "country", "members": [...]}]
-    targets_file: str | None = None  # the scorecard (måleskjema)
-    expenditure_need_file: str | None = None  # utgiftsbehov index (Grønt hefte, tabell C)
+    peer_sets: list[PeerSetConfig]
+    targets_file: str | None  # the scorecard (måleskjema); None: none yet
+    expenditure_need_file: str | None  # utgiftsbehov index (Grønt hefte, tabell C); None: none
 
     def catalog(self) -> Catalog:
         return load_catalog(self.catalog_file)
-
-    @property
-    def peer_sets(self) -> list[dict]:
-        return json.loads(self.peer_sets_json)
 
     @property
     def years(self) -> list[int]:
@@ -80,7 +88,7 @@ class _ApiResource(dg.ConfigurableResource):
     raw_dir: str
     timeout_seconds: float = 60.0
     max_attempts: int = 5
-    backoff_seconds: float = 1.0  # first wait after a transient fault; doubles each try
+    backoff_seconds: float  # first wait after a transient fault; doubles each try
 
     def provenance(self, source: str) -> tuple[str, str | None]:
         if self.mode == "snapshot":
@@ -115,10 +123,10 @@ class _ApiResource(dg.ConfigurableResource):
 class SsbResource(_ApiResource):
     pxweb_url: str
     klass_url: str
-    api: str = "v2"  # "v2" or the v0 fallback
-    full_refresh: bool = False  # fetch every table even if its `updated` has not changed
-    v0_url: str = "https://data.ssb.no/api/v0"
-    calls_per_window: int = 30
+    api: str  # "v2" or the v0 fallback
+    full_refresh: bool  # fetch every table even if its `updated` has not changed
+    v0_url: str
+    calls_per_window: int
     window_seconds: float = 60.0
 
     def _limiter(self) -> RateLimiter:
@@ -144,8 +152,8 @@ class SsbResource(_ApiResource):
 
 class KoladaResource(_ApiResource):
     base_url: str
-    requests_per_second: int = 5
-    full_pull: bool = False  # ignore from_date and pull everything again
+    requests_per_second: int
+    full_pull: bool  # ignore from_date and pull everything again
 
     def client(self) -> KoladaClient:
         return self._client(
@@ -165,9 +173,9 @@ class LocalDataResource(dg.ConfigurableResource):
     local_dir: str
     inbox_dir: str
     private_dir: str  # the unsuppressed figures: readable by the refresh only
-    samples_dir: str | None = None  # the demo's sample files (snapshot mode only)
-    sick_leave_min_employees: int = 5
-    survey_min_respondents: int = 5
+    samples_dir: str | None  # the demo's sample files (snapshot mode only)
+    sick_leave_min_employees: int
+    survey_min_respondents: int
 
     def archive(self) -> LocalArchive:
         return LocalArchive(Path(self.local_dir))

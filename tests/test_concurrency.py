@@ -107,6 +107,9 @@ def test_a_dagster_run_takes_the_same_lock_and_names_who_holds_it(tmp_path: Path
                 local_dir=str(tmp_path / "l"),
                 inbox_dir=str(tmp_path),
                 private_dir=str(tmp_path / "p"),
+                samples_dir=None,
+                sick_leave_min_employees=5,
+                survey_min_respondents=5,
             ),
         }
         result = dg.materialize([core_challenge_answers], resources=resources,

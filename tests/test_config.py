@@ -80,3 +80,82 @@ def test_unknown_code_in_a_peer_set(tmp_path: Path) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "hint"),
+    [
+        # the case that ran a Norwegian refresh for a Swedish user: a misspelt key is not ignored
+        ('[home]\ncontry = "SE"\nmunicipality = "1103"\n', "home.contry", "'country'"),
+        ('[home]\nmunicipality = "1103"\n[sorces]\nmode = "live"\n', "sorces", "'sources'"),
+        ('[home]\nmunicipality = "1103"\n[privacy]\nsick_leave_min = 3\n', "privacy."
+         "sick_leave_min", "'sick_leave_min_employees'"),
+    ],
+)  # fmt: skip
+def test_an_unknown_key_or_section_is_an_error_naming_the_closest_known_one(
+    tmp_path: Path, text: str, key: str, hint: str
+) -> None:
+    config = tmp_path / "malestokk.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config, env={})
+    assert err.value.key == key
+    assert f"did you mean {hint}" in str(err.value)
+    assert str(config) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_command_line_options_win_and_are_named_as_the_origin(config_file: Path) -> None:
+    env = {"MALESTOKK_SOURCE_MODE": "live"}
+    s = load_settings(config_file, env=env, overrides={"sources.mode": "snapshot"})
+    assert s.source_mode == "snapshot"
+    with pytest.raises(ConfigError) as err:
+        load_settings(config_file, env=env, overrides={"years.last": "soon"})
+    assert err.value.origin == "command line (years.last)"
+
+
+def test_defaults_live_in_the_settings_model_only(config_file: Path) -> None:
+    """What a user leaves out reaches the resources from the one place defaults are written."""
+    from pipelines.config import SourcesSection
+    from pipelines.definitions import build_resources
+
+    resources = build_resources(load_settings(config_file, env={}))
+    assert resources["ssb"].v0_url == SourcesSection().ssb_v0_url
+    assert resources["ssb"].calls_per_window == SourcesSection().ssb_calls_per_minute
+    assert resources["kolada"].requests_per_second == SourcesSection().kolada_requests_per_second
+    for name in ("ssb", "kolada", "local", "study"):
+        resource = resources[name]
+        # no resource field carries a default of its own that could drift from the settings
+        own = {"timeout_seconds", "max_attempts", "window_seconds", "lock_wait_seconds"}
+        defaulted = [k for k, f in type(resource).model_fields.items()
+                     if not f.is_required() and k not in own]  # fmt: skip
+        assert defaulted == [], name
+
+
+def test_a_peer_set_member_written_as_a_number_is_named(tmp_path: Path) -> None:
+    config = write_config(tmp_path, extra="[peer_sets.x]\nmembers = [1103]\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config, env={})
+    assert err.value.key == "peer_sets.x.members.0" and "must be a string" in str(err.value)
+
+
+def test_the_code_location_loads_from_another_folder_given_malestokk_config(
+    tmp_path: Path,
+) -> None:
+    """`dagster dev`/`validate` build the definitions when asked, from MALESTOKK_CONFIG."""
+    import os
+    import subprocess
+    import sys
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALESTOKK_", "DAGSTER_"))}
+    command = [sys.executable, "-m", "dagster", "definitions", "validate", "-m",
+               "pipelines.definitions"]  # fmt: skip
+    ok = subprocess.run(command, cwd=elsewhere, capture_output=True, text=True, timeout=300,
+                        env=env | {"MALESTOKK_CONFIG": str(write_config(tmp_path))})  # fmt: skip
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert "Validation successful" in ok.stdout + ok.stderr
+    # without a settings file the failure names it, instead of an import-time crash elsewhere
+    missing = subprocess.run(command, cwd=elsewhere, capture_output=True, text=True,
+                             timeout=300, env=env)  # fmt: skip
+    assert missing.returncode != 0 and "MALESTOKK_CONFIG" in missing.stdout + missing.stderr

@@ -405,12 +405,13 @@ def test_pxwebapi_and_klass_share_one_rate_limit_live() -> None:
     """SSB counts calls per IP address: every client of this process draws on one window."""
     from pipelines.resources import SsbResource
 
-    ssb = SsbResource(mode="live", snapshot_dir="snapshot", raw_dir="/tmp", pxweb_url="https://x",
-                      klass_url="https://y")  # fmt: skip
+    same = {"snapshot_dir": "snapshot", "raw_dir": "/tmp", "pxweb_url": "https://x",
+            "klass_url": "https://y", "v0_url": "https://z", "api": "v2", "calls_per_window": 30,
+            "full_refresh": False, "backoff_seconds": 1.0}  # fmt: skip
+    ssb = SsbResource(mode="live", **same)
     a, b, c = ssb.pxweb(), ssb.klass(), ssb.pxweb()
     assert a.limiter is b.limiter is c.limiter
-    offline = SsbResource(mode="snapshot", snapshot_dir="snapshot", raw_dir="/tmp",
-                          pxweb_url="https://x", klass_url="https://y")  # fmt: skip
+    offline = SsbResource(mode="snapshot", **same)
     assert offline.pxweb().limiter is not a.limiter
 
 

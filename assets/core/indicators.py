@@ -115,10 +115,9 @@ def core_catalog__indicators(
             "core_settings__peer_sets",
             pl.DataFrame(
                 [
-                    {"name": p["name"], "label": p["label"], "country": p["country"],
-                     "member_code": m}
+                    {"name": p.name, "label": p.label, "country": p.country, "member_code": m}
                     for p in study.peer_sets
-                    for m in p["members"]
+                    for m in p.members
                 ],
                 schema={"name": pl.String, "label": pl.String, "country": pl.String,
                         "member_code": pl.String},
