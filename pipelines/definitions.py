@@ -50,7 +50,6 @@ ASSET_MODULES = [
     outputs_exports,
     outputs_dashboards,
     outputs_reports,
-    publish,
 ]
 
 full_refresh_job = dg.define_asset_job(
@@ -124,8 +123,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         description="Nightly refresh; SSB publishes KOSTRA at 08:00 on 15 March and 15 June.",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
+    assets = dg.load_assets_from_modules(ASSET_MODULES)
     return dg.Definitions(
-        assets=dg.load_assets_from_modules(ASSET_MODULES),
+        assets=[*assets, publish.warehouse_published_after(assets)],
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
         jobs=[full_refresh_job],
         schedules=[nightly],

@@ -14,6 +14,9 @@ from functools import cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).parent / "reference_data"
+# The ASSS network by today's codes, with the year a later member joined: the one list the peer
+# sets, the snapshot tools and the tests read.
+ASSS_MEMBERS_FILE = REFERENCE_DIR / "asss_members.csv"
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,6 @@ def municipality_name(country: str, code: str) -> str | None:
     return names[-1] if names else None
 
 
-def valid_codes(country: str, day: date) -> list[str]:
-    """Codes in force on a day, e.g. the municipalities of a KOSTRA year's 1 January."""
-    return sorted({m.code for m in municipalities(country) if m.valid_on(day)})
-
-
 def _by_code(country: str) -> dict[str, Municipality]:
     return {m.code: m for m in municipalities(country)}
 
@@ -129,3 +127,9 @@ def _todays(known: dict[str, Municipality], code: str) -> str:
     while known.get(code) and len(known[code].successors) == 1:
         code = known[code].successors[0]
     return code
+
+
+def asss_members() -> list[str]:
+    """Today's codes of the ASSS members (reference_data/asss_members.csv)."""
+    with ASSS_MEMBERS_FILE.open(encoding="utf-8") as fh:
+        return [row["code"] for row in csv.DictReader(fh)]

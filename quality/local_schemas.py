@@ -6,10 +6,18 @@ plain words. Row-level checks (`column: reason`) name the column they are about.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.local.kinds import Kind
+
+class FileKind(Protocol):
+    """What a schema needs to know of a kind of file (pipelines.local.kinds.Kind is one)."""
+
+    name: str
+    key: tuple[str, ...]
+    needs_known_unit: bool
 
 
 def _row_check(column: str, reason: str, expr: pl.Expr) -> pa.Check:
@@ -31,7 +39,7 @@ def _known_unit(units: set[str]) -> pa.Check:
     )
 
 
-def schema_for(kind: Kind, known_units: set[str]) -> pa.DataFrameSchema:
+def schema_for(kind: FileKind, known_units: set[str]) -> pa.DataFrameSchema:
     unit = pa.Column(str, [_known_unit(known_units)] if kind.needs_known_unit else [])
     non_negative = pa.Check.ge(0, error="must be 0 or more")
     if kind.name == "sick_leave":

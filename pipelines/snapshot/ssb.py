@@ -13,7 +13,6 @@ import gzip
 import json
 import math
 import re
-from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -160,7 +159,7 @@ class SsbSnapshotTransport(httpx.BaseTransport):
         return _json(200, slice_dataset(dataset, selection))
 
     def _tables(self, request: httpx.Request) -> httpx.Response:
-        """GET /tables?pastDays=N: the tables updated in the last N days, paged like SSB."""
+        """GET /tables?query=...: SSB's table search (the catalog tools), paged like SSB."""
         params = request.url.params
         infos = [
             json.loads(p.read_text("utf-8"))
@@ -171,12 +170,6 @@ class SsbSnapshotTransport(httpx.BaseTransport):
             infos = [
                 i for i in infos
                 if all(w in f"{i['id']} {i['label']}".lower() for w in words)
-            ]  # fmt: skip
-        if params.get("pastDays"):
-            since = datetime.now(UTC) - timedelta(days=int(params["pastDays"]))
-            infos = [
-                i for i in infos
-                if datetime.fromisoformat(i["updated"].replace("Z", "+00:00")) >= since
             ]  # fmt: skip
         size = int(params.get("pageSize", 20))
         page = int(params.get("pageNumber", 1))

@@ -210,24 +210,6 @@ class PxWebClient(_ConfiguredClient):
     def table_updated(self, table: str) -> str | None:
         return self.table_info(table).get("updated")
 
-    def tables_changed(self, past_days: int) -> dict[str, str]:
-        """Table id -> `updated` for every table changed in the last `past_days` days."""
-        changed: dict[str, str] = {}
-        path: str | None = "tables"
-        params: dict[str, Any] | None = {
-            "lang": self.lang,
-            "pastDays": past_days,
-            "pageSize": 1000,
-        }
-        while path:
-            page, _ = self.request_json("GET", path, params=params, kind="metadata")
-            for table in page.get("tables", []):
-                changed[str(table["id"])] = table.get("updated")
-            links = page.get("page", {}).get("links", [])
-            path = next((link["href"] for link in links if link.get("rel") == "next"), None)
-            params = None
-        return changed
-
     def metadata(self, table: str) -> dict[str, Any]:
         meta, _ = self.request_json(
             "GET",

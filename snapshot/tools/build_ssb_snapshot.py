@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.regions import municipalities
+from pipelines.regions import asss_members, municipalities
 
 OUT = Path("snapshot/ssb")
 YEARS = list(range(2015, 2025))
@@ -34,20 +34,7 @@ SYNTHETIC_NOTE = (
     "Formen følger SSBs PxWebApi v2 (JSON-stat2)."
 )
 UPDATED = "2025-06-15T06:00:00Z"
-ASSS_2024 = [
-    "0301",
-    "4601",
-    "5001",
-    "1103",
-    "3201",
-    "4204",
-    "3301",
-    "3107",
-    "1108",
-    "5501",
-    "3203",
-    "3205",
-]
+ASSS_2024 = asss_members()  # pipelines/reference_data/asss_members.csv
 COUNTY_NAMES = {
     "03": "Oslo",
     "11": "Rogaland",

@@ -5,9 +5,10 @@
 CREATE OR REPLACE TABLE core_peer_sets AS
 WITH home AS (SELECT country, municipality FROM core_settings__home),
 years AS (SELECT DISTINCT year FROM core_indicator_values),
-asss(code, from_year) AS (
-    VALUES ('0301', 0), ('4601', 0), ('5001', 0), ('1103', 0), ('3201', 0), ('4204', 0),
-           ('3301', 0), ('3107', 0), ('1108', 0), ('5501', 0), ('3203', 2022), ('3205', 2022)
+-- ASSS members by today's codes, from the one list (pipelines/reference_data/asss_members.csv)
+asss AS (
+    SELECT code, coalesce(TRY_CAST(member_from_year AS INTEGER), 0) AS from_year
+    FROM read_csv('${asss_members}', header = true, all_varchar = true)
 ),
 no_munis AS (
     SELECT year, current_code AS code
