@@ -148,8 +148,9 @@ with wh.build() as con:
     raw_rows = {{n: f.height for n, f in tables.items()}}
 generate = time.perf_counter() - t0
 models = ["core/core_indicator_values.sql", "core/core_regions.sql", build_releases,
-          build_series, "core/core_peer_sets.sql", "marts/mart_comparisons.sql",
-          "marts/mart_scorecard.sql", "marts/mart_expenditure_need.sql"]
+          build_series, "core/core_peer_sets.sql", "marts/mart_peer_values.sql",
+          "marts/mart_comparisons.sql", "marts/mart_scorecard.sql",
+          "marts/mart_expenditure_need.sql"]
 timings = {{}}
 with wh.build() as con:
     con.execute("CHECKPOINT")

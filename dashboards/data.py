@@ -51,28 +51,12 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def rankings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Members' values per indicator, year and peer set (home included), for the ranked bars."""
+    """Members' values per indicator, year and peer set (home included), for the ranked bars:
+    the rows mart_peer_values ranked (nøkkeltall only), as mart_comparisons counted them."""
     return con.sql(
-        """
-        WITH home AS (SELECT country, municipality FROM core_settings__home),
-        members AS (
-            SELECT DISTINCT peer_set, year, member_code FROM core_peer_sets
-            WHERE member_code IS NOT NULL
-            UNION
-            SELECT DISTINCT p.peer_set, p.year, home.municipality FROM core_peer_sets AS p, home
-        )
-        SELECT s.release, m.peer_set, s.indicator_id, s.year, s.region_code, s.region_label,
-               s.value, s.region_code = home.municipality AS is_home
-        FROM members AS m
-        JOIN core_indicator_series__by_release AS s
-            ON s.region_code = m.member_code AND s.year = m.year
-        JOIN home ON s.country = home.country
-        WHERE s.gender = 'T' AND s.value IS NOT NULL
-          AND s.indicator_id IN (
-              SELECT DISTINCT indicator_id FROM mart_comparisons
-              WHERE indicator_kind = 'nøkkeltall')
-        ORDER BY release, peer_set, indicator_id, year, value DESC
-        """
+        "SELECT release, peer_set, indicator_id, year, region_code, region_label, value, is_home "
+        "FROM mart_peer_values WHERE rank IS NOT NULL "
+        "ORDER BY release, peer_set, indicator_id, year, value DESC"
     ).pl()
 
 

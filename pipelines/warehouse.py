@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.regions import ASSS_MEMBERS_FILE
 from pipelines.release import Releases
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
@@ -40,9 +41,10 @@ class PublishError(RuntimeError):
 
 
 def sql_text(name: str, **params: str) -> str:
-    """A SQL model from sql/, with ${name} placeholders filled (identifiers and literals we own)."""
+    """A SQL model from sql/, with ${name} placeholders filled (identifiers and literals we own);
+    ${asss_members} is the one list of the ASSS network (pipelines/reference_data)."""
     text = (SQL_DIR / name).read_text(encoding="utf-8")
-    return string.Template(text).substitute(params)
+    return string.Template(text).substitute({"asss_members": str(ASSS_MEMBERS_FILE), **params})
 
 
 class Warehouse:

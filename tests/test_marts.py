@@ -18,6 +18,7 @@ MODELS = [
     build_releases,
     build_series,
     "core/core_peer_sets.sql",
+    "marts/mart_peer_values.sql",
     "marts/mart_comparisons.sql",
     "marts/mart_scorecard.sql",
     "marts/mart_expenditure_need.sql",

@@ -15,7 +15,6 @@ from assets.ssb.raw import (
     raw_ssb__kostra_values,
 )
 from pipelines.models import build_series
-from pipelines.regions import ASSS_MEMBERS_FILE
 from pipelines.resources import WarehouseResource
 
 
@@ -89,7 +88,7 @@ def core_indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def core_peer_sets(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
-        wh.run_model(con, "core/core_peer_sets.sql", asss_members=str(ASSS_MEMBERS_FILE))
+        wh.run_model(con, "core/core_peer_sets.sql")
         sets = dict(
             con.execute(
                 "SELECT peer_set, count(DISTINCT year) FROM core_peer_sets GROUP BY 1"

@@ -11,6 +11,21 @@ from pipelines.resources import WarehouseResource
     group_name="marts",
     kinds={"duckdb"},
     deps=[core_indicator_series, core_peer_sets],
+    description="The home's and every peer-set member's value per release, peer set, indicator "
+    "and year, ranked (nøkkeltall): what comparisons and ranked bars rest on (sql/marts).",
+)
+def mart_peer_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    with wh.build() as con:
+        wh.run_model(con, "marts/mart_peer_values.sql")
+        rows, ranked = con.execute("SELECT count(*), count(rank) FROM mart_peer_values").fetchone()
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "rows_ranked": ranked})
+
+
+@dg.asset(
+    group_name="marts",
+    kinds={"duckdb"},
+    deps=[core_indicator_series, core_peer_sets, mart_peer_values],
     description="Home municipality against each peer set per indicator and year: published or "
     "computed peer figure, gap, whether it is good, rank, percentile, 3-year trend (sql/marts).",
 )

@@ -28,13 +28,9 @@ members AS (
     FROM core_peer_sets AS p, home
     WHERE p.member_code IS NOT NULL AND p.member_code <> home.municipality
 ),
-member_values AS (
-    SELECT s.release, m.peer_set, m.year, s.indicator_id, s.region_code, s.value
-    FROM members AS m
-    JOIN series AS s
-        ON s.region_code = m.member_code AND s.year = m.year AND s.gender = 'T'
-    JOIN home ON s.country = home.country
-    WHERE s.value IS NOT NULL
+member_values AS (  -- the members' values, decided once in mart_peer_values
+    SELECT release, peer_set, year, indicator_id, region_code, value
+    FROM mart_peer_values WHERE NOT is_home
 ),
 unweighted AS (
     SELECT release, peer_set, year, indicator_id, avg(value) AS value, count(*) AS n_peers
@@ -95,26 +91,7 @@ plan AS (
     LEFT JOIN has_published AS hp
         ON hp.indicator_id = c.indicator_id AND hp.region_code = s.peer_region
 ),
-ranking_pool AS (
-    SELECT release, peer_set, year, indicator_id, region_code, value FROM member_values
-    UNION ALL
-    SELECT h.release, s.peer_set, h.year, h.indicator_id, h.region_code, h.value
-    FROM home_series AS h
-    JOIN sets AS s ON s.year = h.year AND s.kind <> 'unavailable'
-    WHERE h.value IS NOT NULL
-),
-ranked AS (
-    SELECT
-        r.*,
-        rank() OVER (
-            PARTITION BY r.release, r.peer_set, r.year, r.indicator_id
-            ORDER BY CASE WHEN c.higher_is_better = false THEN r.value ELSE -r.value END
-        ) AS rank,
-        count(*) OVER (PARTITION BY r.release, r.peer_set, r.year, r.indicator_id) AS n_ranked
-    FROM ranking_pool AS r
-    JOIN core_catalog__indicators AS c USING (indicator_id)
-    WHERE c.kind = 'nøkkeltall'  -- absolute figures of places of other sizes are not ranked
-),
+ranked AS (SELECT * FROM mart_peer_values WHERE rank IS NOT NULL),
 base AS (
     SELECT
         h.release,
