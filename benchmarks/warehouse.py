@@ -147,7 +147,8 @@ with wh.build() as con:
         wh.replace_table(con, name, frame)
     raw_rows = {{n: f.height for n, f in tables.items()}}
 generate = time.perf_counter() - t0
-models = ["core/core_indicator_values.sql", "core/core_regions.sql", build_releases,
+models = ["core/core_indicator_values.sql", "core/core_region__codes.sql",
+          "core/core_region__lineage.sql", build_releases,
           build_series, "core/core_peer_sets.sql", "marts/mart_peer_values.sql",
           "marts/mart_comparisons.sql", "marts/mart_scorecard.sql",
           "marts/mart_expenditure_need.sql"]

@@ -34,7 +34,6 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
         "core_settings__home",
         "core_settings__peer_sets",
     ),
-    "core_regions": ("core_region__codes", "core_region__lineage"),
     "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
     "core_releases": ("core_releases", "core_indicator_values__asof"),
     "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),
@@ -57,9 +56,9 @@ def tables_of(asset: str) -> tuple[str, ...]:
 def asset_graph():
     """The whole asset graph with its checks, whatever a run selected (a run of the publish
     alone knows nothing of the checks upstream of it)."""
-    from pipelines.definitions import ASSET_MODULES
+    from pipelines.definitions import ASSET_MODULES, all_assets
 
-    assets = dg.load_assets_from_modules(ASSET_MODULES)
+    assets = all_assets()
     checks = dg.load_asset_checks_from_modules(ASSET_MODULES)
     keys = {k for d in [*assets, *checks] for k in d.required_resource_keys} - {"io_manager"}
     return dg.Definitions(  # the shape of the graph only: no resource is used

@@ -59,6 +59,12 @@ full_refresh_job = dg.define_asset_job(
 )
 
 
+def all_assets() -> list[dg.AssetsDefinition]:
+    """Every asset, the publish step last: it depends on the graph's final assets."""
+    assets = dg.load_assets_from_modules(ASSET_MODULES)
+    return [*assets, publish.warehouse_published_after(assets)]  # type: ignore[list-item]
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     common = {
         "mode": settings.source_mode,
@@ -123,9 +129,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         description="Nightly refresh; SSB publishes KOSTRA at 08:00 on 15 March and 15 June.",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
-    assets = dg.load_assets_from_modules(ASSET_MODULES)
     return dg.Definitions(
-        assets=[*assets, publish.warehouse_published_after(assets)],
+        assets=all_assets(),
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
         jobs=[full_refresh_job],
         schedules=[nightly],

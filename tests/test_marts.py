@@ -14,7 +14,8 @@ from pipelines.models import build_releases, build_series
 from pipelines.warehouse import Warehouse
 
 MODELS = [
-    "core/core_regions.sql",
+    "core/core_region__codes.sql",
+    "core/core_region__lineage.sql",
     build_releases,
     build_series,
     "core/core_peer_sets.sql",

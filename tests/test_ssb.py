@@ -302,7 +302,7 @@ def test_klass_code_changes_map_drammen_0602_to_3005_to_3301() -> None:
         *client.changes(131, "2023-01-02", "2024-01-02"),
     ]
     changes = [c for c in (CodeChange.from_klass(i) for i in items) if c]
-    # the rows raw_klass__municipality_changes holds; sql/core/core_regions.sql follows them
+    # the rows raw_klass__municipality_changes holds; sql/core/core_region__lineage.sql follows them
     pairs = {(c.old_code, c.new_code, c.occurred) for c in changes}
     assert {("0602", "3005", "2020-01-01"), ("3005", "3301", "2024-01-01")} <= pairs
     assert ("0625", "3005", "2020-01-01") in pairs  # Nedre Eiker merged into Drammen

@@ -10,6 +10,7 @@ from assets.kolada.raw import (
     raw_kolada__municipality_groups,
     raw_kolada__values,
 )
+from assets.sql_model import sql_model
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.models import build_releases
@@ -129,9 +130,8 @@ def core_catalog__indicators(
     )
 
 
-@dg.asset(
-    group_name="core",
-    kinds={"duckdb"},
+core_indicator_values = sql_model(
+    "core/core_indicator_values.sql",
     deps=[
         core_catalog__indicators,
         raw_ssb__kostra_values,
@@ -139,20 +139,9 @@ def core_catalog__indicators(
         raw_kolada__municipalities,
         raw_kolada__municipality_groups,
     ],
-    description="One fact table of indicator values from both sources (sql/core).",
+    description="One fact table of indicator values from both sources",
+    count_by="source",
 )
-def core_indicator_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "core/core_indicator_values.sql")
-        by_source = dict(
-            con.execute(
-                "SELECT source, count(*) FROM core_indicator_values GROUP BY source"
-            ).fetchall()
-        )
-    return dg.MaterializeResult(
-        metadata={"rows": sum(by_source.values()), **{f"rows_{k}": v for k, v in by_source.items()}}
-    )
 
 
 @dg.asset_check(
@@ -202,30 +191,15 @@ def core_releases(warehouse: WarehouseResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    group_name="core",
-    kinds={"duckdb"},
+core_indicator_coverage = sql_model(
+    "core/core_indicator_coverage.sql",
     deps=[core_indicator_values, raw_ssb__kostra_values, raw_kolada__values],
     description="Per indicator and study year: what the source delivered against what reached "
     "core_indicator_values. Years the source did not measure are recorded as source gaps "
     "(shown as 'not measured'); values lost or changed on the way block the publish "
-    "(sql/core/core_indicator_coverage.sql).",
+    "(sql/core/core_indicator_coverage.sql)",
+    count_by="coverage",
 )
-def core_indicator_coverage(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "core/core_indicator_coverage.sql")
-        by_coverage = dict(
-            con.execute(
-                "SELECT coverage, count(*) FROM core_indicator_coverage GROUP BY 1"
-            ).fetchall()
-        )
-    return dg.MaterializeResult(
-        metadata={
-            "indicator_years": sum(by_coverage.values()),
-            **{f"indicator_years_{k}": v for k, v in by_coverage.items()},
-        }
-    )
 
 
 @dg.asset_check(

@@ -3,40 +3,26 @@
 import dagster as dg
 
 from assets.core.regions import core_indicator_series, core_peer_sets
+from assets.sql_model import sql_model
 from pipelines.build_record import recorded
 from pipelines.resources import WarehouseResource
 
-
-@dg.asset(
-    group_name="marts",
-    kinds={"duckdb"},
+mart_peer_values = sql_model(
+    "marts/mart_peer_values.sql",
     deps=[core_indicator_series, core_peer_sets],
     description="The home's and every peer-set member's value per release, peer set, indicator "
-    "and year, ranked (nøkkeltall): what comparisons and ranked bars rest on (sql/marts).",
+    "and year, ranked (nøkkeltall): what comparisons and ranked bars rest on",
+    count_by="peer_set",
 )
-def mart_peer_values(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "marts/mart_peer_values.sql")
-        rows, ranked = con.execute("SELECT count(*), count(rank) FROM mart_peer_values").fetchone()
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "rows_ranked": ranked})
 
 
-@dg.asset(
-    group_name="marts",
-    kinds={"duckdb"},
+mart_comparisons = sql_model(
+    "marts/mart_comparisons.sql",
     deps=[core_indicator_series, core_peer_sets, mart_peer_values],
     description="Home municipality against each peer set per indicator and year: published or "
-    "computed peer figure, gap, whether it is good, rank, percentile, 3-year trend (sql/marts).",
+    "computed peer figure, gap, whether it is good, rank, percentile, 3-year trend",
+    count_by="peer_set",
 )
-def mart_comparisons(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "marts/mart_comparisons.sql")
-        rows, with_peer = con.execute(
-            "SELECT count(*), count(peer_value) FROM mart_comparisons"
-        ).fetchone()
-    return dg.MaterializeResult(metadata={"rows": rows, "rows_with_peer_value": with_peer})
 
 
 @dg.asset_check(

@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.core.regions import core_indicator_series, core_peer_sets
+from assets.sql_model import sql_model
 from pipelines.expenditure_need import load_expenditure_need
 from pipelines.resources import StudyResource, WarehouseResource
 from quality.asset_checks import markdown_table
@@ -39,16 +40,9 @@ def core_expenditure_need(
     )
 
 
-@dg.asset(
-    group_name="marts",
-    kinds={"duckdb"},
+mart_expenditure_need = sql_model(
+    "marts/mart_expenditure_need.sql",
     deps=[core_expenditure_need, core_indicator_series, core_peer_sets],
     description="Spending per inhabitant divided by the need index, against ASSS, the KOSTRA "
-    "group and own sets, with mer-/mindreforbruk in NOK (sql/marts/mart_expenditure_need.sql).",
+    "group and own sets, with mer-/mindreforbruk in NOK",
 )
-def mart_expenditure_need(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "marts/mart_expenditure_need.sql")
-        rows = con.execute("SELECT count(*) FROM mart_expenditure_need").fetchall()[0][0]
-    return dg.MaterializeResult(metadata={"rows": rows})

@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.core.indicators import core_catalog__indicators
 from assets.marts.comparisons import mart_comparisons
+from assets.sql_model import sql_model
 from pipelines.resources import StudyResource, WarehouseResource
 from pipelines.targets import load_targets
 from quality.asset_checks import markdown_table
@@ -40,18 +41,10 @@ def core_targets(study: StudyResource, warehouse: WarehouseResource) -> dg.Mater
     )
 
 
-@dg.asset(
-    group_name="marts",
-    kinds={"duckdb"},
+mart_scorecard = sql_model(
+    "marts/mart_scorecard.sql",
     deps=[core_targets, mart_comparisons],
     description="Each target with its status (met, not met, no data) from the latest vintage and "
-    "the peer comparison beside it (sql/marts/mart_scorecard.sql).",
+    "the peer comparison beside it",
+    count_by="status",
 )
-def mart_scorecard(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        wh.run_model(con, "marts/mart_scorecard.sql")
-        status = con.sql("SELECT status, count(*) AS n FROM mart_scorecard GROUP BY 1").pl()
-    return dg.MaterializeResult(
-        metadata={"targets": int(status["n"].sum() or 0), **dict(status.iter_rows())}
-    )

@@ -1,9 +1,10 @@
 """Municipality code changes from KLASS 131 /changes, as rows for raw_klass__municipality_changes.
 
 Reforms renumber municipalities (2018 Trøndelag, 2020 the large reform, 2024 new counties), and
-KOSTRA tables keep old and new codes side by side. The lineage to today's code(s) is followed in
-SQL (sql/core/core_regions.sql): Drammen 0602 -> 3005 (2020) -> 3301 (2024); a split (Ålesund 1507
--> 1508 and 1580 in 2024) leads to more than one current code, and a harmonised series says so.
+KOSTRA tables keep old and new codes side by side. The lineage to today's code(s) is followed
+in SQL (sql/core/core_region__lineage.sql): Drammen 0602 -> 3005 (2020) -> 3301 (2024); a split
+(Ålesund 1507 -> 1508 and 1580 in 2024) leads to more than one current code, and a harmonised
+series says so.
 """
 
 from __future__ import annotations

@@ -1,22 +1,5 @@
--- core_region__codes: every municipality code with the years it was valid (KLASS 131 lists at
--- 1 January; Kolada's municipality list for Sweden, whose codes have not changed).
 -- core_region__lineage: each code and the code(s) it is known by today, following KLASS 131
 -- changes through every reform (Drammen 0602 -> 3005 -> 3301). A split gives several rows.
-CREATE OR REPLACE TABLE core_region__codes AS
-SELECT
-    'NO' AS country,
-    code,
-    arg_max(name, year) AS name,
-    min(year) AS first_year,
-    max(year) AS last_year
-FROM raw_klass__region_codes
-WHERE classification = 131
-GROUP BY code
-UNION ALL
-SELECT 'SE', id, title, NULL, NULL
-FROM raw_kolada__municipalities
-WHERE type = 'K';
-
 CREATE OR REPLACE TABLE core_region__lineage AS
 WITH RECURSIVE
 renumbering AS (
@@ -55,8 +38,6 @@ FROM ends
 UNION ALL
 SELECT 'SE', code, code, code, 1 FROM core_region__codes WHERE country = 'SE';
 
-COMMENT ON TABLE core_region__codes IS
-    'Municipality codes with the years they were valid (NO: KLASS 131 at 1 January; SE: Kolada).';
 COMMENT ON TABLE core_region__lineage IS
     'Each municipality code and the code(s) it is known by today, via KLASS 131 changes; current_codes > 1 marks a split.';
 COMMENT ON COLUMN core_region__lineage.path IS

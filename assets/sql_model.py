@@ -1,0 +1,54 @@
+"""SQL models as assets, declared once: one file in sql/<layer>/<table>.sql makes one table.
+
+Every model asset does the same thing (run its file in the staging warehouse, report rows), so it
+is written here once; the asset modules only say which table, what it depends on and what it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from pipelines.resources import WarehouseResource
+
+
+def sql_model(
+    path: str,
+    *,
+    deps: Sequence[dg.AssetsDefinition | dg.AssetKey | str],
+    description: str,
+    count_by: str | None = None,
+) -> dg.AssetsDefinition:
+    """The asset that builds `sql/<path>`; its table is the file's name, its group the folder.
+
+    Metadata: the standard row count, and with `count_by` the rows per value of that column
+    (rows_<value>), so the UI shows at a glance what a run produced.
+    """
+    layer, file = path.split("/")
+    table = file.removesuffix(".sql")
+
+    @dg.asset(
+        name=table,
+        group_name=layer,
+        kinds={"duckdb"},
+        deps=deps,
+        description=f"{description} (sql/{path}).",
+    )
+    def _model(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        wh = warehouse.get()
+        with wh.build() as con:
+            wh.run_model(con, path)
+            rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            by = (
+                con.execute(
+                    f'SELECT "{count_by}"::VARCHAR, count(*) FROM "{table}" GROUP BY 1 ORDER BY 1'
+                ).fetchall()
+                if count_by
+                else []
+            )
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": rows, **{f"rows_{k}": n for k, n in by}}
+        )
+
+    return _model
