@@ -29,11 +29,6 @@ SCHEMA = "build_record"
 ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "raw_ssb__kostra_values": ("raw_ssb__kostra_values", "raw_ssb__fetch_log"),
     "raw_kolada__values": ("raw_kolada__values", "raw_kolada__pull_log"),
-    "core_catalog__indicators": (
-        "core_catalog__indicators",
-        "core_settings__home",
-        "core_settings__peer_sets",
-    ),
     "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
     "core_releases": ("core_releases", "core_indicator_values__asof"),
     "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),

@@ -13,6 +13,7 @@ import dagster as dg
 from assets import publish
 from assets.core import indicators as core_indicators
 from assets.core import regions as core_regions
+from assets.core import settings as core_settings
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import comparisons as marts_comparisons
@@ -41,6 +42,7 @@ ASSET_MODULES = [
     kolada_raw,
     local_raw,
     core_indicators,
+    core_settings,
     core_regions,
     marts_comparisons,
     marts_local,

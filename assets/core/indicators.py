@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from assets.core.settings import core_settings__home
 from assets.kolada.raw import (
     raw_kolada__kpi_groups,
     raw_kolada__kpis,
@@ -22,8 +23,8 @@ from quality.asset_checks import markdown_table
     group_name="core",
     kinds={"duckdb"},
     deps=[raw_kolada__kpi_groups, raw_kolada__kpis],
-    description="The indicator catalog (Kolada KPI groups expanded to their members) and the "
-    "home municipality, as warehouse tables.",
+    description="The indicator catalog (Kolada KPI groups expanded to their members), as a "
+    "warehouse table.",
 )
 def core_catalog__indicators(
     study: StudyResource, warehouse: WarehouseResource
@@ -96,35 +97,10 @@ def core_catalog__indicators(
             "expenditure_need_area": pl.String,
         },
     )
-    home = pl.DataFrame(
-        {
-            "country": [study.home_country],
-            "municipality": [study.home_municipality],
-            "first_year": [study.first_year],
-            "last_year": [study.last_year],
-        }
-    )
     with wh.build() as con:
         rows = wh.replace_table(
             con, "core_catalog__indicators", frame, f"Indicator catalog ({catalog.path.name})."
         )
-        wh.replace_table(
-            con, "core_settings__home", home, "The home municipality and the study years."
-        )
-        wh.replace_table(
-            con,
-            "core_settings__peer_sets",
-            pl.DataFrame(
-                [
-                    {"name": p.name, "label": p.label, "country": p.country, "member_code": m}
-                    for p in study.peer_sets
-                    for m in p.members
-                ],
-                schema={"name": pl.String, "label": pl.String, "country": pl.String,
-                        "member_code": pl.String},
-            ),
-            "The user's own peer sets (malestokk.toml [peer_sets.*]), one row per member.",
-        )  # fmt: skip
     return dg.MaterializeResult(
         metadata={"indicators": rows, "from_kpi_groups": rows - len(catalog.indicators)}
     )
@@ -173,7 +149,7 @@ def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCh
 @dg.asset(
     group_name="core",
     kinds={"duckdb"},
-    deps=[core_indicator_values],
+    deps=[core_indicator_values, core_settings__home],
     description="The releases of the home country's source a comparison can be drawn as of, and "
     "per earlier release the cells that stood otherwise then (sql/core/core_releases.sql).",
 )
@@ -193,7 +169,7 @@ def core_releases(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 core_indicator_coverage = sql_model(
     "core/core_indicator_coverage.sql",
-    deps=[core_indicator_values, raw_ssb__kostra_values, raw_kolada__values],
+    deps=[core_indicator_values, core_settings__home, raw_ssb__kostra_values, raw_kolada__values],
     description="Per indicator and study year: what the source delivered against what reached "
     "core_indicator_values. Years the source did not measure are recorded as source gaps "
     "(shown as 'not measured'); values lost or changed on the way block the publish "

@@ -7,6 +7,7 @@ from assets.core.indicators import (
     core_indicator_values,
     core_releases,
 )
+from assets.core.settings import core_settings__home, core_settings__peer_sets
 from assets.kolada.raw import raw_kolada__municipalities, raw_kolada__municipality_groups
 from assets.sql_model import sql_model
 from assets.ssb.raw import (
@@ -66,6 +67,8 @@ def core_indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
 core_peer_sets = sql_model(
     "core/core_peer_sets.sql",
     deps=[
+        core_settings__home,
+        core_settings__peer_sets,
         core_catalog__indicators,
         core_region__codes,
         core_region__lineage,

@@ -1,0 +1,63 @@
+"""Core: the study's settings as warehouse tables, so every SQL model reads them like data."""
+
+import dagster as dg
+import polars as pl
+
+from pipelines.resources import StudyResource, WarehouseResource
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    description="The home municipality and the study years (malestokk.toml [home], [years]).",
+)
+def core_settings__home(study: StudyResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    home = pl.DataFrame(
+        {
+            "country": [study.home_country],
+            "municipality": [study.home_municipality],
+            "first_year": [study.first_year],
+            "last_year": [study.last_year],
+        }
+    )
+    wh = warehouse.get()
+    with wh.build() as con:
+        rows = wh.replace_table(
+            con, "core_settings__home", home, "The home municipality and the study years."
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "home": f"{study.home_country}:{study.home_municipality}",
+        }
+    )
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    description="The user's own peer sets (malestokk.toml [peer_sets.*]), one row per member.",
+)
+def core_settings__peer_sets(
+    study: StudyResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    frame = pl.DataFrame(
+        [
+            {"name": p.name, "label": p.label, "country": p.country, "member_code": m}
+            for p in study.peer_sets
+            for m in p.members
+        ],
+        schema={"name": pl.String, "label": pl.String, "country": pl.String,
+                "member_code": pl.String},
+    )  # fmt: skip
+    wh = warehouse.get()
+    with wh.build() as con:
+        rows = wh.replace_table(
+            con,
+            "core_settings__peer_sets",
+            frame,
+            "The user's own peer sets (malestokk.toml [peer_sets.*]), one row per member.",
+        )
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": rows, "peer_sets": len(study.peer_sets)}
+    )
