@@ -27,8 +27,6 @@ SCHEMA = "build_record"
 # The warehouse tables each asset writes, where they are not simply the asset's own name.
 # Assets that write no warehouse table (the private store, the outputs) map to ().
 ASSET_TABLES: dict[str, tuple[str, ...]] = {
-    "raw_ssb__kostra_values": ("raw_ssb__kostra_values", "raw_ssb__fetch_log"),
-    "raw_kolada__values": ("raw_kolada__values", "raw_kolada__pull_log"),
     "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
     "core_releases": ("core_releases", "core_indicator_values__asof"),
     "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),

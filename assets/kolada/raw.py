@@ -1,5 +1,6 @@
 """Raw Kolada values (API v3), the municipality list and municipality groups."""
 
+from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
@@ -179,20 +180,39 @@ def raw_kolada__kpis(
     )
 
 
-@dg.asset(
+raw_kolada__values = dg.AssetKey("raw_kolada__values")
+raw_kolada__pull_log = dg.AssetKey("raw_kolada__pull_log")
+
+
+@dg.multi_asset(
+    name="raw_kolada__values",
     group_name="kolada_raw",
-    kinds={"duckdb", "polars"},
-    deps=[raw_kolada__municipalities, raw_kolada__municipality_groups, raw_kolada__kpis],
-    description="Kolada KPI values for every kommun, the SKR kommungrupper and Riket: one row "
-    "per KPI x municipality x year x gender (T total, K women, M men) and version. Pulled with "
-    "from_date after the first run; deletions stay in the history (is_current, isdeleted).",
+    specs=[
+        dg.AssetSpec(
+            raw_kolada__values,
+            deps=[raw_kolada__municipalities, raw_kolada__municipality_groups, raw_kolada__kpis],
+            kinds={"duckdb", "polars"},
+            description="Kolada KPI values for every kommun, the SKR kommungrupper and Riket: "
+            "one row per KPI x municipality x year x gender (T total, K women, M men) and "
+            "version. Pulled with from_date after the first run; deletions stay in the history "
+            "(is_current, isdeleted).",
+        ),
+        dg.AssetSpec(
+            raw_kolada__pull_log,
+            deps=[raw_kolada__kpis],
+            kinds={"duckdb"},
+            description="One row per KPI and pull: full or incremental (from_date), rows "
+            "received, whether Kolada knows the id; the next pull starts from it.",
+        ),
+    ],
 )
-def raw_kolada__values(
+def raw_kolada__values_and_log(
     context: dg.AssetExecutionContext,
     study: StudyResource,
     kolada: KoladaResource,
     warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
+    """Values and the pull log are written together: the log says what the values came from."""
     wh = warehouse.get()
     skipped = study.catalog().skip_reason("kolada")
     if skipped:
@@ -200,7 +220,11 @@ def raw_kolada__values(
             wh.replace_table(con, "raw_kolada__values", pl.DataFrame(schema=HISTORY_SCHEMA))
             wh.replace_table(con, "raw_kolada__pull_log", pl.DataFrame(schema=LOG_SCHEMA))
         context.log.info(f"Kolada {skipped}")
-        return dg.MaterializeResult(metadata={"rows": 0, "skipped": skipped})
+        for key in (raw_kolada__values, raw_kolada__pull_log):
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"dagster/row_count": 0, "skipped": skipped}
+            )
+        return
     provenance, recorded = kolada.provenance("kolada")
     today = date.today().isoformat()
     with wh.build() as con:
@@ -249,7 +273,7 @@ def raw_kolada__values(
             "Kolada values (API v3), every version; the current view is is_current AND NOT "
             "isdeleted. Group values (G...) are unweighted means of members. Källa: Kolada.",
         )
-        wh.replace_table(
+        log_rows = wh.replace_table(
             con,
             "raw_kolada__pull_log",
             result.log,
@@ -258,9 +282,13 @@ def raw_kolada__values(
         )
     if result.unknown_kpis:
         context.log.warning(f"Kolada does not know KPI id(s): {', '.join(result.unknown_kpis)}")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=raw_kolada__pull_log, metadata={"dagster/row_count": log_rows}
+    )
+    yield dg.MaterializeResult(
+        asset_key=raw_kolada__values,
         metadata={
-            "rows": count,
+            "dagster/row_count": count,
             "current_rows": result.history.filter(
                 pl.col("is_current") & ~pl.col("isdeleted")
             ).height,
@@ -273,7 +301,7 @@ def raw_kolada__values(
             "unknown_kpis": ", ".join(result.unknown_kpis) or "none",
             "unknown_municipalities": ", ".join(result.unknown_municipalities) or "none",
             "provenance": provenance,
-        }
+        },
     )
 
 

@@ -1,5 +1,7 @@
 """Raw KOSTRA values from SSB PxWebApi; code lists, code changes and KOSTRA groups from KLASS."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 
@@ -14,18 +16,36 @@ from quality.schemas import klass_codes, ssb_kostra_values
 REFORM_YEARS = (2018, 2020, 2024)
 
 
-@dg.asset(
+raw_ssb__kostra_values = dg.AssetKey("raw_ssb__kostra_values")
+raw_ssb__fetch_log = dg.AssetKey("raw_ssb__fetch_log")
+
+
+@dg.multi_asset(
+    name="raw_ssb__kostra_values",
     group_name="ssb_raw",
-    kinds={"duckdb", "polars"},
-    description="KOSTRA values as SSB publishes them: every region code (incl. EAK, EAKUO, EKA, "
-    "EKG), status symbols kept, every release vintage kept (`is_current` marks the latest).",
+    specs=[
+        dg.AssetSpec(
+            raw_ssb__kostra_values,
+            kinds={"duckdb", "polars"},
+            description="KOSTRA values as SSB publishes them: every region code (incl. EAK, "
+            "EAKUO, EKA, EKG), status symbols kept, every release vintage kept (`is_current` "
+            "marks the latest).",
+        ),
+        dg.AssetSpec(
+            raw_ssb__fetch_log,
+            kinds={"duckdb"},
+            description="One row per table, contents code and refresh: whether data was fetched "
+            "or the table was unchanged; the next refresh starts from it.",
+        ),
+    ],
 )
-def raw_ssb__kostra_values(
+def raw_ssb__kostra_values_and_log(
     context: dg.AssetExecutionContext,
     study: StudyResource,
     ssb: SsbResource,
     warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
+    """Values and the fetch log are written together: the log says what the values came from."""
     catalog = study.catalog()
     wh = warehouse.get()
     skipped = catalog.skip_reason("ssb")
@@ -34,7 +54,11 @@ def raw_ssb__kostra_values(
             wh.replace_table(con, "raw_ssb__kostra_values", pl.DataFrame(schema=HISTORY_SCHEMA))
             wh.replace_table(con, "raw_ssb__fetch_log", pl.DataFrame(schema=LOG_SCHEMA))
         context.log.info(f"SSB {skipped}")
-        return dg.MaterializeResult(metadata={"rows": 0, "skipped": skipped})
+        for key in (raw_ssb__kostra_values, raw_ssb__fetch_log):
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"dagster/row_count": 0, "skipped": skipped}
+            )
+        return
     provenance, _ = ssb.provenance("ssb")
     client = ssb.pxweb()
     try:
@@ -61,16 +85,20 @@ def raw_ssb__kostra_values(
             "KOSTRA values from SSB PxWebApi (JSON-stat2, decoded), one row per cell and release "
             "vintage; is_current marks the latest release.",
         )
-        wh.replace_table(
+        log_rows = wh.replace_table(
             con,
             "raw_ssb__fetch_log",
             result.log,
             "One row per table, contents code and refresh: the table's updated time, whether data "
             "was fetched or the table was unchanged, planned and made data requests.",
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=raw_ssb__fetch_log, metadata={"dagster/row_count": log_rows}
+    )
+    yield dg.MaterializeResult(
+        asset_key=raw_ssb__kostra_values,
         metadata={
-            "rows": rows,
+            "dagster/row_count": rows,
             "current_rows": result.history.filter(pl.col("is_current")).height,
             "tables_fetched": len(set(result.tables_fetched)),
             "tables_unchanged": len(set(result.tables_unchanged)),
@@ -80,7 +108,7 @@ def raw_ssb__kostra_values(
             "requests_made": stats.requests,
             "retries": stats.retries,
             "provenance": provenance,
-        }
+        },
     )
 
 
