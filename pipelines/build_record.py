@@ -32,7 +32,6 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),
     "core_targets": ("core_targets", "core_targets__rejected"),
     "core_expenditure_need": ("core_expenditure_need", "core_expenditure_need__rejected"),
-    "mart_local__figures": ("mart_local__sick_leave", "mart_local__surveys"),
     "raw_local__imports": (),
     "out_dashboards__site": (),
     "out_exports__parquet": (),

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
-from assets.marts.local import mart_local__figures
+from assets.marts.local import mart_local__sick_leave, mart_local__surveys
 from assets.marts.scorecard import mart_scorecard
 from pipelines.resources import WarehouseResource
 
@@ -12,7 +12,13 @@ from pipelines.resources import WarehouseResource
 @dg.asset(
     group_name="outputs",
     kinds={"parquet"},
-    deps=[mart_comparisons, mart_local__figures, mart_scorecard, mart_expenditure_need],
+    deps=[
+        mart_comparisons,
+        mart_local__sick_leave,
+        mart_local__surveys,
+        mart_scorecard,
+        mart_expenditure_need,
+    ],
     description="Every mart_* table as outputs/parquet/<table>.parquet. Only marts leave the "
     "warehouse, and their small-unit figures are already suppressed.",
 )
