@@ -32,33 +32,10 @@ WIDTHS_CM = [5.2, 2.0, 2.0, 1.6, 2.0, 2.1, 3.8, 7.0]
 
 
 def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
+    """The note's rows, as mart_challenge_note ranks them: the first few of each area."""
     return con.sql(
-        """
-        WITH asss AS (
-            SELECT * FROM mart_comparisons
-            WHERE peer_set = 'asss' AND year = ? AND release = 'latest' AND home_value IS NOT NULL
-              AND peer_value IS NOT NULL AND indicator_kind = 'nøkkeltall'
-        ),
-        ranked AS (
-            SELECT *, row_number() OVER (
-                PARTITION BY service_area ORDER BY abs(gap_pct) DESC NULLS LAST) AS n
-            FROM asss
-        )
-        SELECT r.service_area, r.indicator_id, r.label, r.unit, r.home_value, r.peer_value,
-               r.gap_pct,
-               r.home_trend_3y - r.peer_trend_3y AS trend_vs_asss,
-               e.mer_mindreforbruk_kr / 1e6 AS merforbruk_mill,
-               a.answer AS last_year_answer
-        FROM ranked AS r
-        -- the area's need-adjusted mer-/mindreforbruk, beside its spending per inhabitant
-        LEFT JOIN mart_expenditure_need AS e
-            ON e.area = r.service_area AND e.year = r.year AND e.peer_set = 'asss'
-            AND r.unit = 'kr'
-        LEFT JOIN core_challenge_answers AS a
-            ON a.indicator_id = r.indicator_id AND a.year = r.year - 1
-        WHERE r.n <= ?
-        ORDER BY r.service_area, r.n
-        """,
+        "SELECT * FROM mart_challenge_note WHERE year = ? AND position <= ? "
+        "ORDER BY service_area, position",
         params=[year, TOP_PER_AREA],
     ).pl()
 

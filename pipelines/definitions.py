@@ -16,6 +16,7 @@ from assets.core import regions as core_regions
 from assets.core import settings as core_settings
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
+from assets.marts import challenge_note as marts_challenge_note
 from assets.marts import comparisons as marts_comparisons
 from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
@@ -45,6 +46,7 @@ ASSET_MODULES = [
     core_settings,
     core_regions,
     marts_comparisons,
+    marts_challenge_note,
     marts_local,
     marts_gx_checks,
     marts_expenditure_need,

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from assets.marts.comparisons import mart_comparisons
+from assets.marts.challenge_note import mart_challenge_note
+from assets.marts.comparisons import mart_comparisons, mart_peer_values
 from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.local import mart_local__sick_leave, mart_local__surveys
 from assets.marts.scorecard import mart_scorecard
@@ -13,7 +14,9 @@ from pipelines.resources import WarehouseResource
     group_name="outputs",
     kinds={"parquet"},
     deps=[
+        mart_peer_values,
         mart_comparisons,
+        mart_challenge_note,
         mart_local__sick_leave,
         mart_local__surveys,
         mart_scorecard,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.marts.challenge_note import mart_challenge_note
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.scorecard import mart_scorecard
@@ -39,7 +40,7 @@ def latest_year(con) -> int | None:
 @dg.asset(
     group_name="outputs",
     kinds={"html", "docx"},
-    deps=[mart_comparisons, mart_scorecard, mart_expenditure_need, core_challenge_answers],
+    deps=[mart_comparisons, mart_scorecard, mart_expenditure_need, mart_challenge_note],
     description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
     "and editable Word files in outputs/reports/.",
 )
