@@ -30,8 +30,6 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
     "core_releases": ("core_releases", "core_indicator_values__asof"),
     "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),
-    "core_targets": ("core_targets", "core_targets__rejected"),
-    "core_expenditure_need": ("core_expenditure_need", "core_expenditure_need__rejected"),
     "raw_local__imports": (),
     "out_dashboards__site": (),
     "out_exports__parquet": (),

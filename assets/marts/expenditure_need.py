@@ -1,5 +1,6 @@
 """Need-adjusted service spending (utgiftsbehov), as ASSS compares it."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -11,16 +12,31 @@ from pipelines.expenditure_need import load_expenditure_need
 from pipelines.resources import StudyResource, WarehouseResource
 from quality.asset_checks import markdown_table
 
+core_expenditure_need = dg.AssetKey("core_expenditure_need")
+core_expenditure_need__rejected = dg.AssetKey("core_expenditure_need__rejected")
 
-@dg.asset(
+
+@dg.multi_asset(
+    name="core_expenditure_need",
     group_name="core",
-    kinds={"duckdb"},
-    description="Expenditure-need index per municipality, year and service area with "
-    "inhabitants (paths.expenditure_need; Grønt hefte, tabell C). Bad rows are listed.",
+    specs=[
+        dg.AssetSpec(
+            core_expenditure_need,
+            kinds={"duckdb"},
+            description="Expenditure-need index per municipality, year and service area with "
+            "inhabitants (paths.expenditure_need; Grønt hefte, tabell C).",
+        ),
+        dg.AssetSpec(
+            core_expenditure_need__rejected,
+            kinds={"duckdb"},
+            description="Need-index rows that could not be read, with row number and reason.",
+        ),
+    ],
 )
-def core_expenditure_need(
+def core_expenditure_need_and_rejected(
     study: StudyResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
+    """One read of the file gives both: the good rows and, beside them, the rejected ones."""
     path = Path(study.expenditure_need_file) if study.expenditure_need_file else None
     good, rejected = load_expenditure_need(path)
     wh = warehouse.get()
@@ -31,13 +47,20 @@ def core_expenditure_need(
         wh.replace_table(
             con, "core_expenditure_need__rejected", rejected, "Need-index rows left out, and why."
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=core_expenditure_need__rejected,
+        metadata={
+            "dagster/row_count": rejected.height,
+            "rejected": dg.MetadataValue.md(markdown_table(rejected)),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=core_expenditure_need,
         metadata={
             "file": str(path) if path else "none",
-            "rows": good.height,
+            "dagster/row_count": good.height,
             "sources": ", ".join(sorted({s for s in good["source"].to_list() if s})) or "none",
-            "rejected": dg.MetadataValue.md(markdown_table(rejected)),
-        }
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """The scorecard (måleskjema): targets from the departments' file, status from the warehouse."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -11,15 +12,32 @@ from pipelines.resources import StudyResource, WarehouseResource
 from pipelines.targets import load_targets
 from quality.asset_checks import markdown_table
 
+core_targets = dg.AssetKey("core_targets")
+core_targets__rejected = dg.AssetKey("core_targets__rejected")
 
-@dg.asset(
+
+@dg.multi_asset(
+    name="core_targets",
     group_name="core",
-    kinds={"duckdb"},
-    deps=[core_catalog__indicators],
-    description="Targets per indicator and year from the scorecard file (paths.targets); rows "
-    "that cannot be read are listed in core_targets__rejected with row number and reason.",
+    specs=[
+        dg.AssetSpec(
+            core_targets,
+            deps=[core_catalog__indicators],
+            kinds={"duckdb"},
+            description="Targets per indicator and year from the scorecard file (paths.targets).",
+        ),
+        dg.AssetSpec(
+            core_targets__rejected,
+            deps=[core_catalog__indicators],
+            kinds={"duckdb"},
+            description="Scorecard rows that could not be read, with row number and reason.",
+        ),
+    ],
 )
-def core_targets(study: StudyResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def core_targets_and_rejected(
+    study: StudyResource, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """One read of the file gives both: the good rows and, beside them, the rejected ones."""
     wh = warehouse.get()
     with wh.build() as con:
         ids = {
@@ -32,12 +50,16 @@ def core_targets(study: StudyResource, warehouse: WarehouseResource) -> dg.Mater
         wh.replace_table(
             con, "core_targets__rejected", targets.rejected, "Scorecard rows left out, and why."
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=core_targets__rejected,
         metadata={
-            "file": str(path) if path else "none",
-            "targets": targets.good.height,
+            "dagster/row_count": targets.rejected.height,
             "rejected": dg.MetadataValue.md(markdown_table(targets.rejected)),
-        }
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=core_targets,
+        metadata={"file": str(path) if path else "none", "dagster/row_count": targets.good.height},
     )
 
 
