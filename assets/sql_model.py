@@ -6,11 +6,13 @@ is written here once; the asset modules only say which table, what it depends on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import dagster as dg
+import duckdb
 
 from pipelines.resources import WarehouseResource
+from pipelines.warehouse import Warehouse
 
 
 def sql_model(
@@ -52,3 +54,34 @@ def sql_model(
         )
 
     return _model
+
+
+def sql_step(
+    name: str,
+    *,
+    group: str,
+    build: Callable[[Warehouse, duckdb.DuckDBPyConnection], None],
+    tables: Mapping[str, str],
+    deps: Sequence[dg.AssetKey | str],
+) -> dg.AssetsDefinition:
+    """One step that writes several tables which only make sense together (today's values and
+    their history; a series and its earlier-release rows): each table is its own asset in the
+    UI with its own row count, and the step runs once for all of them."""
+
+    @dg.multi_asset(
+        name=name,
+        group_name=group,
+        specs=[
+            dg.AssetSpec(table, deps=deps, kinds={"duckdb"}, description=description)
+            for table, description in tables.items()
+        ],
+    )
+    def _step(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+        wh = warehouse.get()
+        with wh.build() as con:
+            build(wh, con)
+            counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        for table, rows in counts.items():
+            yield dg.MaterializeResult(asset_key=table, metadata={"dagster/row_count": rows})
+
+    return _step

@@ -27,9 +27,9 @@ SCHEMA = "build_record"
 # The warehouse tables each asset writes, where they are not simply the asset's own name.
 # Assets that write no warehouse table (the private store, the outputs) map to ().
 ASSET_TABLES: dict[str, tuple[str, ...]] = {
-    "core_indicator_values": ("core_indicator_values", "core_indicator_values__history"),
-    "core_releases": ("core_releases", "core_indicator_values__asof"),
-    "core_indicator_series": ("core_indicator_series", "core_indicator_series__asof"),
+    # views hold no rows of their own: the tables they read are fingerprinted
+    "core_indicator_values__by_release": (),
+    "core_indicator_series__by_release": (),
     "raw_local__imports": (),
     "out_dashboards__site": (),
     "out_exports__parquet": (),

@@ -11,7 +11,7 @@ from assets.kolada.raw import (
     raw_kolada__municipality_groups,
     raw_kolada__values,
 )
-from assets.sql_model import sql_model
+from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.models import build_releases
@@ -106,17 +106,25 @@ def core_catalog__indicators(
     )
 
 
-core_indicator_values = sql_model(
-    "core/core_indicator_values.sql",
+core_indicator_values = dg.AssetKey("core_indicator_values")
+core_indicator_values__history = dg.AssetKey("core_indicator_values__history")
+core_indicator_values_step = sql_step(
+    "core_indicator_values",
+    group="core",
+    build=lambda wh, con: wh.run_model(con, "core/core_indicator_values.sql"),
+    tables={
+        "core_indicator_values": "One fact table of today's indicator values from both sources "
+        "(sql/core/core_indicator_values.sql).",
+        "core_indicator_values__history": "Every version of every value as the sources "
+        "published it, with is_deleted (sql/core/core_indicator_values.sql).",
+    },
     deps=[
-        core_catalog__indicators,
+        core_catalog__indicators.key,
         raw_ssb__kostra_values,
         raw_kolada__values,
-        raw_kolada__municipalities,
-        raw_kolada__municipality_groups,
+        raw_kolada__municipalities.key,
+        raw_kolada__municipality_groups.key,
     ],
-    description="One fact table of indicator values from both sources",
-    count_by="source",
 )
 
 
@@ -146,25 +154,23 @@ def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCh
     )
 
 
-@dg.asset(
-    group_name="core",
-    kinds={"duckdb"},
-    deps=[core_indicator_values, core_settings__home],
-    description="The releases of the home country's source a comparison can be drawn as of, and "
-    "per earlier release the cells that stood otherwise then (sql/core/core_releases.sql).",
+core_releases = dg.AssetKey("core_releases")
+core_indicator_values__asof = dg.AssetKey("core_indicator_values__asof")
+core_indicator_values__by_release = dg.AssetKey("core_indicator_values__by_release")
+core_releases_step = sql_step(
+    "core_releases",
+    group="core",
+    build=build_releases,
+    tables={
+        "core_releases": "The releases of the home country's source a comparison can be drawn "
+        "as of (sql/core/core_releases.sql).",
+        "core_indicator_values__asof": "Per earlier release, the cells that stood otherwise "
+        "then (sql/core/core_releases.sql).",
+        "core_indicator_values__by_release": "View: each release's values whole, today's as "
+        "'latest' (sql/core/core_releases.sql).",
+    },
+    deps=[core_indicator_values, core_indicator_values__history, core_settings__home.key],
 )
-def core_releases(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        build_releases(wh, con)
-        releases = con.execute("SELECT release, kind FROM core_releases ORDER BY 1").fetchall()
-        differing = con.execute("SELECT count(*) FROM core_indicator_values__asof").fetchone()[0]
-    return dg.MaterializeResult(
-        metadata={
-            "releases": ", ".join(f"{r} ({k})" for r, k in releases) or "none",
-            "cells_differing_in_earlier_releases": differing,
-        }
-    )
 
 
 core_indicator_coverage = sql_model(

@@ -5,11 +5,13 @@ import dagster as dg
 from assets.core.indicators import (
     core_catalog__indicators,
     core_indicator_values,
+    core_indicator_values__asof,
+    core_indicator_values__by_release,
     core_releases,
 )
 from assets.core.settings import core_settings__home, core_settings__peer_sets
 from assets.kolada.raw import raw_kolada__municipalities, raw_kolada__municipality_groups
-from assets.sql_model import sql_model
+from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import (
     raw_klass__kostra_groups,
     raw_klass__municipality_changes,
@@ -17,7 +19,6 @@ from assets.ssb.raw import (
     raw_ssb__kostra_values,
 )
 from pipelines.models import build_series
-from pipelines.resources import WarehouseResource
 
 core_region__codes = sql_model(
     "core/core_region__codes.sql",
@@ -36,32 +37,30 @@ core_region__lineage = sql_model(
 )
 
 
-@dg.asset(
-    group_name="core",
-    kinds={"duckdb"},
-    deps=[core_indicator_values, core_region__codes, core_region__lineage, core_releases],
-    description="One continuous series per indicator and today's municipality; merged parts "
-    "summed only for additive indicators (sql/core/core_indicator_series.sql); and the rows "
-    "that stood otherwise at an earlier release (core_indicator_series__asof).",
+core_indicator_series = dg.AssetKey("core_indicator_series")
+core_indicator_series__by_release = dg.AssetKey("core_indicator_series__by_release")
+core_indicator_series_step = sql_step(
+    "core_indicator_series",
+    group="core",
+    build=build_series,
+    tables={
+        "core_indicator_series": "One continuous series per indicator and today's "
+        "municipality; merged parts summed only for additive indicators; derived nøkkeltall "
+        "(sql/core/core_indicator_series*.sql).",
+        "core_indicator_series__asof": "The series rows that stood otherwise at an earlier "
+        "release (sql/core/core_indicator_series.sql).",
+        "core_indicator_series__by_release": "View: each release's series whole "
+        "(sql/core/core_indicator_series__by_release.sql).",
+    },
+    deps=[
+        core_indicator_values,
+        core_indicator_values__asof,
+        core_indicator_values__by_release,
+        core_region__codes.key,
+        core_region__lineage.key,
+        core_releases,
+    ],
 )
-def core_indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    with wh.build() as con:
-        build_series(wh, con)
-        revised = con.execute("SELECT count(*) FROM core_indicator_series__asof").fetchone()[0]
-        by_method = dict(
-            con.execute(
-                "SELECT split_part(harmonisation, ':', 1), count(*) FROM core_indicator_series "
-                "GROUP BY 1"
-            ).fetchall()
-        )
-    return dg.MaterializeResult(
-        metadata={
-            "rows": sum(by_method.values()),
-            "rows_differing_in_earlier_releases": revised,
-            **{k: v for k, v in by_method.items()},
-        }
-    )
 
 
 core_peer_sets = sql_model(

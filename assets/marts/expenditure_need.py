@@ -5,7 +5,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.core.regions import core_indicator_series, core_peer_sets
+from assets.core.regions import (
+    core_indicator_series,
+    core_peer_sets,
+)
 from assets.core.settings import core_settings__home
 from assets.sql_model import sql_model
 from pipelines.expenditure_need import load_expenditure_need

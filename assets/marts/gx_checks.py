@@ -17,8 +17,9 @@ from quality.asset_checks import markdown_table
 from quality.gx_suites import run_suites, suites_for, write_docs_index
 
 
-def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
-    table = asset.key.path[-1]
+def _gx_check(asset: dg.AssetsDefinition | dg.AssetKey) -> dg.AssetChecksDefinition:
+    key = asset if isinstance(asset, dg.AssetKey) else asset.key
+    table = key.path[-1]
     suites = suites_for(table)
 
     @dg.multi_asset_check(
@@ -26,7 +27,7 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
         specs=[
             dg.AssetCheckSpec(
                 s.name,
-                asset=asset,
+                asset=key,
                 blocking=s.blocking,
                 description=f"Great Expectations suite on sql/quality/{s.sql}.",
             )
@@ -51,7 +52,7 @@ def _gx_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
                     f"(e.g. {e['examples']})"
                     for e in failed
                 ) or None,
-                asset_key=asset.key,
+                asset_key=key,
                 passed=result["success"],
                 severity=dg.AssetCheckSeverity.ERROR
                 if suite.blocking
