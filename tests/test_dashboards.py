@@ -268,7 +268,8 @@ def test_text_from_apis_and_settings_stays_text_in_the_page(
     title, label = f"KPI {HOSTILE} tittel", f"Nabo {HOSTILE} sett"
     con.execute("UPDATE mart_comparisons SET label = ? WHERE indicator_id = ?", [title, indicator])
     con.execute("UPDATE mart_comparisons SET peer_label = ? WHERE peer_set = 'asss'", [label])
-    con.execute("UPDATE core_indicator_series SET region_label = ? WHERE region_code = '4601'",
+    # the ranked bars' names come from mart_peer_values (KLASS/Kolada names)
+    con.execute("UPDATE mart_peer_values SET region_label = ? WHERE region_code = '4601'",
                 [f"Bergen {HOSTILE}"])  # fmt: skip
     out = tmp_path / "site"
     build_site(con, out)
