@@ -7,6 +7,7 @@ The catalog is a TOML file the economy department edits. Each entry says where a
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -172,6 +173,20 @@ _KNOWN_KEYS = {
 }
 
 
+def unknown_key(key: str, known: set[str]) -> str:
+    """'unknown key', with the closest known one when a misspelling is likely."""
+    close = closest(key, known)
+    return f"unknown key; did you mean {close!r}?" if close else "unknown key"
+
+
+def closest(word: str, known: set[str] | list[str]) -> str | None:
+    """The known word a misspelling most likely meant: swapped letters first ('lable' is
+    'label', not 'table'), then the most similar."""
+    candidates = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
+    swapped = [c for c in candidates if sorted(c) == sorted(word)]
+    return (swapped or candidates or [None])[0]
+
+
 def _entry(path: Path, n: int, raw: dict) -> Indicator:
     where = f"{path}: indicator #{n}" + (
         f" ({raw['id']})" if isinstance(raw.get("id"), str) else ""
@@ -182,7 +197,7 @@ def _entry(path: Path, n: int, raw: dict) -> Indicator:
 
     unknown = sorted(set(raw) - _KNOWN_KEYS)
     if unknown:
-        raise fail(unknown[0], "unknown key")
+        raise fail(unknown[0], unknown_key(unknown[0], _KNOWN_KEYS))
     for key in _REQUIRED:
         if key not in raw:
             raise fail(key, "is required")
@@ -317,7 +332,7 @@ def _group_entry(path: Path, n: int, raw: dict) -> KpiGroupEntry:
     known = {"id", "kpi_group", "service_area", "perspective", "higher_is_better"}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise fail(unknown[0], "unknown key")
+        raise fail(unknown[0], unknown_key(unknown[0], known))
     for key in ("id", "kpi_group", "service_area", "perspective"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise fail(key, "is required")

@@ -9,7 +9,6 @@ file is written. An unknown key or section is an error naming the closest known 
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -27,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipelines.catalog import closest
 from pipelines.regions import is_known_municipality, resolve_home
 
 DEFAULT_CONFIG_FILE = "malestokk.toml"
@@ -307,8 +307,8 @@ def _first_error(exc: ValidationError, origins: dict[tuple, str], file: str) -> 
     origin = origins.get(loc, file)
     if error["type"] == "extra_forbidden":
         what = "section" if len(loc) == 1 else "key"
-        close = difflib.get_close_matches(loc[-1], _known_keys(loc), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = closest(loc[-1], _known_keys(loc))
+        hint = f"; did you mean {close!r}?" if close else ""
         known = ", ".join(_known_keys(loc))
         return ConfigError(key, f"unknown {what}{hint} (known: {known})", origin)
     if error["type"] in ("value_error", "assertion_error"):

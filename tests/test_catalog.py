@@ -87,7 +87,10 @@ def test_entries_parse_with_fixed_dimensions_and_polarity(tmp_path: Path) -> Non
         (('perspective = "økonomi"', 'perspective = "penger"'), "perspective"),
         (("higher_is_better = true", "higher_is_better = 1"), "higher_is_better"),
         (('unit = "prosent"\n', ""), "unit: is required"),
-        (('label = "Netto', 'lable = "x"\nlabel = "Netto'), "lable: unknown key"),
+        (
+            ('label = "Netto', 'lable = "x"\nlabel = "Netto'),
+            "lable: unknown key; did you mean 'label'",
+        ),
         (('fixed = { KOKregnskapsomfa0000 = "A" }', 'fixed = { Tid = "2024" }'), "fixed"),
     ],
 )
