@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from dashboards.challenge_note import ANSWER_SLOT, challenge_note, import_answers, load_answers
 from dashboards.report import SLOT, annual_report
 from pipelines import cli
+from pipelines.warehouse import sql_text
 from tests.conftest import write_config
 
 
@@ -120,6 +121,8 @@ def test_challenge_note_answers_come_back_beside_next_years_figures(
     assert answers.select("year", "indicator_id").rows() == [(2023, ids[indicator])]
     warehouse_copy.register("_answers", answers.to_arrow())
     warehouse_copy.execute("CREATE OR REPLACE TABLE core_challenge_answers AS FROM _answers")
+    # the refresh `utfordringsnotat --import` starts rebuilds the note's mart with the answers
+    warehouse_copy.execute(sql_text("marts/mart_challenge_note.sql"))
     next_year = Document(str(challenge_note(warehouse_copy, 2024, tmp_path).docx))
     rows = [[c.text for c in r.cells] for t in next_year.tables for r in t.rows[1:]]
     (shown,) = [r for r in rows if r[0] == indicator]
