@@ -136,3 +136,57 @@ def test_suppressed_by_names_the_rule_never_the_hidden_count(marts) -> None:
     for reason in reasons:
         numbers = set(re.findall(r"\d+", reason))
         assert numbers <= {str(MIN), "3"}, reason  # the threshold and "fewer than 3 units"
+
+
+@pytest.mark.parametrize(
+    ("check_name", "table", "leak"),
+    [
+        ("mart_local__sick_leave_suppressed", "mart_local__sick_leave",
+         "UPDATE mart_local__sick_leave SET suppressed_by = NULL, employees = 2 WHERE rowid = 0"),
+        ("mart_local__surveys_suppressed", "mart_local__surveys",
+         "UPDATE mart_local__surveys SET mean_score = 4.1 WHERE suppressed_by IS NOT NULL"),
+    ],
+)  # fmt: skip
+def test_the_blocking_check_fails_when_a_small_unit_shows(
+    tmp_path: Path, check_name: str, table: str, leak: str
+) -> None:
+    """The same rule guards both marts: a figure of a unit under the threshold, or a figure left
+    on a suppressed row, fails the check that keeps the warehouse from being published."""
+    import dagster as dg
+
+    from assets.marts import local as local_assets
+    from pipelines.resources import LocalDataResource, WarehouseResource
+
+    wh = Warehouse(tmp_path / "warehouse")
+    with wh.build() as con:  # a suppressed row and a shown one in each mart
+        con.execute(
+            "CREATE TABLE mart_local__sick_leave AS SELECT * FROM (VALUES "
+            "(NULL::DOUBLE, NULL::INTEGER, 'sick_leave_min_employees'), (5.5, 40, NULL)) "
+            "AS t(sick_leave_rate, employees, suppressed_by)"
+        )
+        con.execute(
+            "CREATE TABLE mart_local__surveys AS SELECT * FROM (VALUES "
+            "(NULL::DOUBLE, NULL::INTEGER, 'survey_min_respondents'), (4.8, 30, NULL)) "
+            "AS t(mean_score, respondents, suppressed_by)"
+        )
+    resources = {
+        "warehouse": WarehouseResource(warehouse_dir=str(wh.dir)),
+        "local": LocalDataResource(
+            local_dir=str(tmp_path / "l"), inbox_dir=str(tmp_path), private_dir=str(tmp_path / "p"),
+            samples_dir=None, sick_leave_min_employees=MIN, survey_min_respondents=MIN,
+        ),
+    }  # fmt: skip
+    check = getattr(local_assets, check_name)
+
+    def outcome() -> bool:
+        result = dg.materialize(
+            [local_assets.mart_local__figures, check], resources=resources,
+            selection=dg.AssetSelection.checks(check), raise_on_error=False,
+        )  # fmt: skip
+        (evaluation,) = result.get_asset_check_evaluations()
+        return evaluation.passed
+
+    assert outcome() is True
+    with wh.build() as con:
+        con.execute(leak)
+    assert outcome() is False

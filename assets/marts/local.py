@@ -1,6 +1,6 @@
 """Marts of the municipality's own figures, small units suppressed (sql/marts/mart_local__*)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 
@@ -61,53 +61,45 @@ def mart_local__figures(
         )
 
 
-def _leaks(warehouse: WarehouseResource, sql: str, threshold: int) -> int:
-    with warehouse.get().build() as con:
-        return con.execute(sql, [threshold]).fetchall()[0][0]
+def _suppression_check(
+    key: dg.AssetKey, size: str, figure: str, threshold: Callable[[LocalDataResource], int]
+) -> dg.AssetChecksDefinition:
+    """One rule for both marts: no unit under its threshold shows a figure or its size, and a
+    suppressed row shows neither."""
+    table = key.to_user_string()
 
-
-def _verdict(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, leaks: int
-) -> dg.AssetCheckResult:
-    result = dg.AssetCheckResult(
-        passed=leaks == 0,
-        description=f"{leaks} figure(s) of a unit under the threshold visible" if leaks else None,
-        metadata={"visible_small_cells": leaks},
+    @dg.asset_check(
+        asset=key,
+        name=f"{table}_suppressed",
+        blocking=True,
+        description=f"No {figure} of a unit with fewer {size} than the threshold is visible.",
     )
-    return recorded(context, warehouse, result)
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        local: LocalDataResource,
+        warehouse: WarehouseResource,
+    ) -> dg.AssetCheckResult:
+        with warehouse.get().build() as con:
+            leaks = con.execute(
+                f"SELECT count(*) FROM {table} WHERE (suppressed_by IS NULL AND {size} < ?) "
+                f"OR (suppressed_by IS NOT NULL AND ({figure} IS NOT NULL OR {size} IS NOT NULL))",
+                [threshold(local)],
+            ).fetchall()[0][0]
+        result = dg.AssetCheckResult(
+            passed=leaks == 0,
+            description=f"{leaks} figure(s) of a unit under the threshold visible"
+            if leaks
+            else None,
+            metadata={"visible_small_cells": leaks},
+        )
+        return recorded(context, warehouse, result)
+
+    return _check
 
 
-@dg.asset_check(
-    asset=mart_local__sick_leave,
-    blocking=True,
-    description="No sick-leave figure of a unit under the employee threshold is visible.",
+mart_local__sick_leave_suppressed = _suppression_check(
+    mart_local__sick_leave, "employees", "sick_leave_rate", lambda c: c.sick_leave_min_employees
 )
-def mart_local__sick_leave_suppressed(
-    context: dg.AssetCheckExecutionContext, local: LocalDataResource, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    leaks = _leaks(
-        warehouse,
-        "SELECT count(*) FROM mart_local__sick_leave WHERE "
-        "(suppressed_by IS NULL AND employees < ?) OR (suppressed_by IS NOT NULL AND "
-        "(sick_leave_rate IS NOT NULL OR employees IS NOT NULL))",
-        local.sick_leave_min_employees,
-    )
-    return _verdict(context, warehouse, leaks)
-
-
-@dg.asset_check(
-    asset=mart_local__surveys,
-    blocking=True,
-    description="No survey figure under the respondent threshold is visible.",
+mart_local__surveys_suppressed = _suppression_check(
+    mart_local__surveys, "respondents", "mean_score", lambda c: c.survey_min_respondents
 )
-def mart_local__surveys_suppressed(
-    context: dg.AssetCheckExecutionContext, local: LocalDataResource, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    leaks = _leaks(
-        warehouse,
-        "SELECT count(*) FROM mart_local__surveys WHERE "
-        "(suppressed_by IS NULL AND respondents < ?) OR (suppressed_by IS NOT NULL AND "
-        "(mean_score IS NOT NULL OR respondents IS NOT NULL))",
-        local.survey_min_respondents,
-    )
-    return _verdict(context, warehouse, leaks)
