@@ -7,12 +7,23 @@ The catalog is a TOML file the economy department edits. Each entry says where a
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+
+from pipelines.model_rules import FileModel, Text, one_of, problem, unknown_key
 
 PERSPECTIVES = ("tjenester/brukere", "økonomi", "organisasjon/medarbeidere", "samfunn")
 SOURCES = ("ssb", "kolada", "derived")
@@ -150,208 +161,221 @@ def _ranges(codes: tuple[str, ...]) -> list[str]:
     return out
 
 
-_REQUIRED = ("id", "source", "label", "unit", "service_area", "perspective", "higher_is_better")
-_KNOWN_KEYS = {
-    *_REQUIRED,
-    "kind",
-    "per",
-    "confirmed_by",
-    "sum_over",
-    "weight",
-    "table",
-    "contents_code",
-    "fixed",
-    "region_dimension",
-    "kpi",
-    "additive",
-    "numerator",
-    "denominator",
-    "ratio_scale",
-    "valid_min",
-    "valid_max",
-    "expenditure_need_area",
-}
+_ID = r"[a-z0-9_.\-]+"
 
 
-def unknown_key(key: str, known: set[str]) -> str:
-    """'unknown key', with the closest known one when a misspelling is likely."""
-    close = closest(key, known)
-    return f"unknown key; did you mean {close!r}?" if close else "unknown key"
+def _id(value: str) -> str:
+    if not re.fullmatch(_ID, value):
+        raise ValueError("use lower-case letters, digits, '_', '.', '-'")
+    return value
 
 
-def closest(word: str, known: set[str] | list[str]) -> str | None:
-    """The known word a misspelling most likely meant: swapped letters first ('lable' is
-    'label', not 'table'), then the most similar."""
-    candidates = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
-    swapped = [c for c in candidates if sorted(c) == sorted(word)]
-    return (swapped or candidates or [None])[0]
+def _direction(value: Any) -> bool | None:
+    """true, false, or "neutral" (None): 1 or "yes" are refused, not read as true."""
+    if isinstance(value, bool):
+        return value
+    if value == "neutral":
+        return None
+    raise ValueError('must be true, false or "neutral"')
 
 
-def _entry(path: Path, n: int, raw: dict) -> Indicator:
-    where = f"{path}: indicator #{n}" + (
-        f" ({raw['id']})" if isinstance(raw.get("id"), str) else ""
-    )
+def _pattern(regex: str, problem: str):
+    def check(value: str) -> str:
+        if not re.fullmatch(regex, value):
+            raise ValueError(problem)
+        return value
 
-    def fail(key: str, problem: str) -> CatalogError:
-        return CatalogError(f"{where}: {key}: {problem}")
+    return AfterValidator(check)
 
-    unknown = sorted(set(raw) - _KNOWN_KEYS)
-    if unknown:
-        raise fail(unknown[0], unknown_key(unknown[0], _KNOWN_KEYS))
-    for key in _REQUIRED:
-        if key not in raw:
-            raise fail(key, "is required")
-    for key in ("id", "label", "unit", "service_area"):
-        if not isinstance(raw[key], str) or not raw[key].strip():
-            raise fail(key, "must be a non-empty string")
-    if not re.fullmatch(r"[a-z0-9_.\-]+", raw["id"]):
-        raise fail("id", "use lower-case letters, digits, '_', '.', '-'")
-    source = raw["source"]
-    if source not in SOURCES:
-        raise fail("source", f"must be one of {', '.join(SOURCES)}, got {source!r}")
-    if raw["perspective"] not in PERSPECTIVES:
-        raise fail("perspective", f"must be one of {', '.join(PERSPECTIVES)}")
-    hib = raw["higher_is_better"]
-    if not (isinstance(hib, bool) or hib == "neutral"):
-        raise fail("higher_is_better", 'must be true, false or "neutral"')
-    additive_raw = raw.get("additive", False)
-    # an older catalog without `kind`: an additive figure with no direction is a grunnlagstall
-    kind = raw.get("kind") or (
-        "grunnlagstall" if additive_raw is True and hib == "neutral" else "nøkkeltall"
-    )
-    if kind not in KINDS:
-        raise fail("kind", f"must be {' or '.join(repr(k) for k in KINDS)}, got {kind!r}")
-    if kind == "grunnlagstall" and hib != "neutral":
-        raise fail("higher_is_better", 'a grunnlagstall is never better or worse: use "neutral"')
-    per = raw.get("per")
-    if per is not None and (not isinstance(per, str) or not per.strip()):
-        raise fail("per", 'must say what the figure is per, e.g. "innbyggere 1-5 år"')
-    weight = raw.get("weight")
-    if weight is not None and (not isinstance(weight, str) or not weight):
-        raise fail("weight", "must be the id of an additive indicator")
-    additive = raw.get("additive", False)
-    if not isinstance(additive, bool):
-        raise fail("additive", "must be true or false")
-    parts = {k: raw.get(k) for k in ("numerator", "denominator")}
-    if (parts["numerator"] is None) != (parts["denominator"] is None):
-        raise fail("numerator", "give both numerator and denominator, or neither")
-    for key, value in parts.items():
-        if value is not None and (not isinstance(value, str) or not value):
-            raise fail(key, "must be the id of another indicator")
-    scale = raw.get("ratio_scale", 1.0)
-    if not isinstance(scale, int | float) or isinstance(scale, bool) or scale <= 0:
-        raise fail("ratio_scale", "must be a positive number")
-    bounds = {k: raw.get(k) for k in ("valid_min", "valid_max")}
-    for key, value in bounds.items():
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            raise fail(key, "must be a number")
-    if None not in bounds.values() and bounds["valid_min"] > bounds["valid_max"]:
-        raise fail("valid_min", "is above valid_max")
-    confirmed_by = raw.get("confirmed_by")
-    if confirmed_by is not None and (not isinstance(confirmed_by, str) or not confirmed_by.strip()):
-        raise fail("confirmed_by", "must name the real source the codes were checked against")
-    common = dict(
-        id=raw["id"],
-        source=source,
-        kind=kind,
-        per=per.strip() if per else None,
-        confirmed_by=confirmed_by,
-        weight=weight,
-        label=raw["label"].strip(),
-        unit=raw["unit"].strip(),
-        service_area=raw["service_area"].strip(),
-        perspective=raw["perspective"],
-        higher_is_better=None if hib == "neutral" else hib,
-        additive=additive,
-        numerator=parts["numerator"],
-        denominator=parts["denominator"],
-        ratio_scale=float(scale),
-        valid_min=None if bounds["valid_min"] is None else float(bounds["valid_min"]),
-        valid_max=None if bounds["valid_max"] is None else float(bounds["valid_max"]),
-        expenditure_need_area=raw.get("expenditure_need_area"),
-    )
-    if source == "ssb":
-        table = raw.get("table")
-        if not isinstance(table, str) or not re.fullmatch(r"\d{5}", table):
-            raise fail("table", 'an SSB table id is five digits, e.g. "12134"')
-        code = raw.get("contents_code")
-        if not isinstance(code, str) or not code:
-            raise fail("contents_code", "is required for an SSB indicator")
-        fixed = raw.get("fixed", {})
-        if not isinstance(fixed, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in fixed.items()
+
+def _fixed(value: dict[str, str]) -> dict[str, str]:
+    if "ContentsCode" in value or "Tid" in value:
+        raise ValueError("ContentsCode and Tid are chosen by the catalog and the years")
+    return value
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _codes(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    if not all(value.values()):
+        raise ValueError("must map dimension ids to a list of value codes to sum")
+    return value
+
+
+Id = Annotated[Text, AfterValidator(_id)]
+Direction = Annotated[Any, AfterValidator(_direction)]
+Perspective = Annotated[Text, one_of(*PERSPECTIVES)]
+Number = StrictFloat | StrictInt
+
+
+class IndicatorEntry(FileModel):
+    """One [[indicator]] as written; the rules that tie keys together are in `_rules`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: Id
+    source: Annotated[Text, one_of(*SOURCES)]
+    label: Text
+    unit: Text
+    service_area: Text
+    perspective: Perspective
+    higher_is_better: Direction
+    kind: Annotated[Text, one_of(*KINDS)] | None = None
+    per: Text | None = None  # what a nøkkeltall is per, e.g. "innbyggere 1-5 år"
+    confirmed_by: Text | None = None
+    weight: Text | None = None
+    table: (
+        Annotated[Text, _pattern(r"\d{5}", 'an SSB table id is five digits, e.g. "12134"')] | None
+    ) = None
+    contents_code: Text | None = None
+    fixed: Annotated[dict[str, str], AfterValidator(_fixed)] = Field(default_factory=dict)
+    sum_over: Annotated[dict[str, list[str]], AfterValidator(_codes)] = Field(default_factory=dict)
+    region_dimension: Text = "KOKkommuneregion0000"
+    kpi: (
+        Annotated[
+            Text, _pattern(r"[NU]\d{5}", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"')
+        ]
+        | None
+    ) = None
+    additive: bool = False
+    numerator: Text | None = None
+    denominator: Text | None = None
+    ratio_scale: Annotated[Number, AfterValidator(_positive)] = 1.0
+    valid_min: Number | None = None
+    valid_max: Number | None = None
+    expenditure_need_area: Text | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> IndicatorEntry:
+        problem = _entry_rule(self)
+        if problem:
+            raise ValueError(" ".join(problem))
+        return self
+
+    @property
+    def resolved_kind(self) -> str:
+        """An older catalog without `kind`: an additive figure with no direction is a
+        grunnlagstall."""
+        if self.kind:
+            return self.kind
+        neutral = self.higher_is_better is None
+        return "grunnlagstall" if self.additive and neutral else "nøkkeltall"
+
+
+def _entry_rule(e: IndicatorEntry) -> tuple[str, str] | None:
+    """The first rule across keys that the entry breaks, as (key, problem)."""
+    given = e.model_fields_set
+    kind = e.resolved_kind
+    if kind == "grunnlagstall" and e.higher_is_better is not None:
+        return "higher_is_better:", 'a grunnlagstall is never better or worse: use "neutral"'
+    if (e.numerator is None) != (e.denominator is None):
+        return "numerator:", "give both numerator and denominator, or neither"
+    if None not in (e.valid_min, e.valid_max) and e.valid_min > e.valid_max:  # type: ignore[operator]
+        return "valid_min:", "is above valid_max"
+    if e.source == "ssb":
+        for key, problem in (
+            ("table", 'an SSB table id is five digits, e.g. "12134"'),
+            ("contents_code", "is required for an SSB indicator"),
         ):
-            raise fail("fixed", "must map dimension ids to one value code each")
-        if "ContentsCode" in fixed or "Tid" in fixed:
-            raise fail("fixed", "ContentsCode and Tid are chosen by the catalog and the years")
-        sum_over = raw.get("sum_over", {})
-        if not isinstance(sum_over, dict) or not all(
-            isinstance(k, str) and isinstance(v, list) and v and all(isinstance(c, str) for c in v)
-            for k, v in sum_over.items()
-        ):
-            raise fail("sum_over", "must map dimension ids to a list of value codes to sum")
-        if set(sum_over) & (set(fixed) | {"ContentsCode", "Tid"}):
-            raise fail("sum_over", "a dimension is either fixed or summed over, not both")
-        if sum_over and not additive:
-            raise fail("sum_over", "only an additive figure (additive = true) can be summed")
-        if "kpi" in raw:
-            raise fail("kpi", "belongs to Kolada indicators, not SSB")
-        return Indicator(
-            **common,
-            table=table,
-            contents_code=code,
-            fixed=dict(fixed),
-            sum_over={k: expand_codes(v) for k, v in sum_over.items()},
-            region_dimension=raw.get("region_dimension", "KOKkommuneregion0000"),
-        )
-    if source == "derived":
+            if key not in given:
+                return f"{key}:", problem
+        if set(e.sum_over) & (set(e.fixed) | {"ContentsCode", "Tid"}):
+            return "sum_over:", "a dimension is either fixed or summed over, not both"
+        if e.sum_over and not e.additive:
+            return "sum_over:", "only an additive figure (additive = true) can be summed"
+        if "kpi" in given:
+            return "kpi:", "belongs to Kolada indicators, not SSB"
+        return None
+    if e.source == "derived":
         for key in ("table", "contents_code", "fixed", "kpi", "sum_over"):
-            if key in raw:
-                raise fail(key, "a derived indicator is computed from its numerator and "
-                           "denominator, not fetched")  # fmt: skip
-        if not (parts["numerator"] and parts["denominator"]):
-            raise fail("numerator", "a derived indicator needs numerator and denominator")
+            if key in given:
+                return (
+                    f"{key}:",
+                    "a derived indicator is computed from its numerator and denominator, "
+                    "not fetched",
+                )
+        if not (e.numerator and e.denominator):
+            return "numerator:", "a derived indicator needs numerator and denominator"
         if kind != "nøkkeltall":
-            raise fail("kind", "a derived indicator is a nøkkeltall")
-        return Indicator(**common)
-    kpi = raw.get("kpi")
-    if not isinstance(kpi, str) or not re.fullmatch(r"[NU]\d{5}", kpi):
-        raise fail("kpi", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"')
-    for key in ("table", "contents_code", "fixed"):
-        if key in raw:
-            raise fail(key, "belongs to SSB indicators, not Kolada")
-    return Indicator(**common, kpi=kpi)
+            return "kind:", "a derived indicator is a nøkkeltall"
+        return None
+    if "kpi" not in given:
+        return "kpi:", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"'
+    for key in ("table", "contents_code", "fixed", "sum_over"):
+        if key in given:
+            return f"{key}:", "belongs to SSB indicators, not Kolada"
+    return None
 
 
-def _group_entry(path: Path, n: int, raw: dict) -> KpiGroupEntry:
-    where = f"{path}: kolada_kpi_group #{n}"
-
-    def fail(key: str, problem: str) -> CatalogError:
-        return CatalogError(f"{where}: {key}: {problem}")
-
-    known = {"id", "kpi_group", "service_area", "perspective", "higher_is_better"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise fail(unknown[0], unknown_key(unknown[0], known))
-    for key in ("id", "kpi_group", "service_area", "perspective"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise fail(key, "is required")
-    if not re.fullmatch(r"[a-z0-9_.\-]+", raw["id"]):
-        raise fail("id", "use lower-case letters, digits, '_', '.', '-'")
-    if not re.fullmatch(r"G2?KPI\d+", raw["kpi_group"]):
-        raise fail("kpi_group", 'a Kolada KPI group id looks like "GKPI118"')
-    if raw["perspective"] not in PERSPECTIVES:
-        raise fail("perspective", f"must be one of {', '.join(PERSPECTIVES)}")
-    hib = raw.get("higher_is_better", "neutral")
-    if not (isinstance(hib, bool) or hib == "neutral"):
-        raise fail("higher_is_better", 'must be true, false or "neutral"')
-    return KpiGroupEntry(
-        raw["id"],
-        raw["kpi_group"],
-        raw["service_area"].strip(),
-        raw["perspective"],
-        None if hib == "neutral" else hib,
+def _indicator(e: IndicatorEntry) -> Indicator:
+    return Indicator(
+        id=e.id,
+        source=e.source,  # type: ignore[arg-type]
+        label=e.label,
+        unit=e.unit,
+        service_area=e.service_area,
+        perspective=e.perspective,
+        higher_is_better=e.higher_is_better,
+        kind=e.resolved_kind,
+        per=e.per,
+        confirmed_by=e.confirmed_by,
+        weight=e.weight,
+        table=e.table,
+        contents_code=e.contents_code,
+        fixed=dict(e.fixed),
+        sum_over={k: expand_codes(v) for k, v in e.sum_over.items()},
+        region_dimension=e.region_dimension,
+        kpi=e.kpi,
+        additive=e.additive,
+        numerator=e.numerator,
+        denominator=e.denominator,
+        ratio_scale=float(e.ratio_scale),
+        valid_min=None if e.valid_min is None else float(e.valid_min),
+        valid_max=None if e.valid_max is None else float(e.valid_max),
+        expenditure_need_area=e.expenditure_need_area,
     )
+
+
+class KpiGroupSection(FileModel):
+    """One [[kolada_kpi_group]] as written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: Id
+    kpi_group: Annotated[Text, _pattern(r"G2?KPI\d+", 'a Kolada KPI group id looks like "GKPI118"')]
+    service_area: Text
+    perspective: Perspective
+    higher_is_better: Direction = "neutral"
+
+
+def _group(g: KpiGroupSection) -> KpiGroupEntry:
+    return KpiGroupEntry(g.id, g.kpi_group, g.service_area, g.perspective, g.higher_is_better)
+
+
+def _parse(model: type[FileModel], where: str, raw: object) -> FileModel:
+    """Validate one entry; the first problem names the entry and the key."""
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: must be a table")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # an unknown key first: it often explains the "missing" one beside it
+        error = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")[0]
+        if isinstance(raw.get("id"), str):
+            where += f" ({raw['id']})"
+        key = ".".join(str(p) for p in error["loc"][:1])
+        if error["type"] == "extra_forbidden":
+            text = unknown_key(key, list(model.model_fields))
+        elif error["type"] == "missing":
+            text = "is required"
+        else:
+            text = problem(error)
+        raise CatalogError(f"{where}: {key}: {text}" if key else f"{where}: {text}") from None
 
 
 def load_catalog(path: Path | str) -> Catalog:
@@ -369,8 +393,14 @@ def load_catalog(path: Path | str) -> Catalog:
         raise CatalogError(f"{path}: [[indicator]] and [[kolada_kpi_group]] must be lists")
     if not entries and not group_entries:
         raise CatalogError(f"{path}: no [[indicator]] entries")
-    groups = tuple(_group_entry(path, n, raw) for n, raw in enumerate(group_entries, start=1))
-    indicators = tuple(_entry(path, n, raw) for n, raw in enumerate(entries, start=1))
+    groups = tuple(
+        _group(_parse(KpiGroupSection, f"{path}: kolada_kpi_group #{n}", raw))  # type: ignore[arg-type]
+        for n, raw in enumerate(group_entries, start=1)
+    )
+    indicators = tuple(
+        _indicator(_parse(IndicatorEntry, f"{path}: indicator #{n}", raw))  # type: ignore[arg-type]
+        for n, raw in enumerate(entries, start=1)
+    )
     seen: dict[str, int] = {}
     series: dict[str, str] = {}
     for n, ind in enumerate(indicators, start=1):

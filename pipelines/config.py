@@ -14,19 +14,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
-from pipelines.catalog import closest
+from pipelines.model_rules import FileModel, Text, between, one_of, problem, unknown_key
 from pipelines.regions import is_known_municipality, resolve_home
 
 DEFAULT_CONFIG_FILE = "malestokk.toml"
@@ -49,27 +42,6 @@ class ConfigError(ValueError):
 # ---- the file's shape: every key, its type, its default and its rule, in one place -------------
 
 
-def _one_of(*allowed: str, upper: bool = False):
-    words = " or ".join(f"'{a}'" for a in allowed) if not upper else " or ".join(allowed)
-
-    def check(value: str) -> str:
-        value = value.strip().upper() if upper else value.strip()
-        if value not in allowed:
-            raise ValueError(f"must be {words}, got {value!r}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _between(low: float, high: float, what: str = ""):
-    def check(value: float) -> float:
-        if not low <= value <= high:
-            raise ValueError(f"must be {what}between {low:g} and {high:g}, got {value:g}")
-        return value
-
-    return AfterValidator(check)
-
-
 def _http_url(value: str) -> str:
     parsed = urlparse(value.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -77,26 +49,15 @@ def _http_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value.strip() if isinstance(value, str) else value
-
-
-Text = Annotated[str, BeforeValidator(_text)]
 Url = Annotated[str, AfterValidator(_http_url)]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HomeSection(_Section):
-    country: Annotated[Text, _one_of("NO", "SE", upper=True)] = "NO"
+class HomeSection(FileModel):
+    country: Annotated[Text, one_of("NO", "SE", upper=True)] = "NO"
     municipality: Text
 
 
-class PathsSection(_Section):
+class PathsSection(FileModel):
     data_dir: Text = "data"
     catalog: Text = "indicators.toml"
     targets: Text = "targets.csv"
@@ -104,26 +65,26 @@ class PathsSection(_Section):
     snapshot_dir: Text = "snapshot"
 
 
-class SourcesSection(_Section):
-    mode: Annotated[Text, _one_of("live", "snapshot")] = "snapshot"
+class SourcesSection(FileModel):
+    mode: Annotated[Text, one_of("live", "snapshot")] = "snapshot"
     ssb_pxweb_url: Url = "https://data.ssb.no/api/pxwebapi/v2"
     ssb_klass_url: Url = "https://data.ssb.no/api/klass/v1"
     kolada_url: Url = "https://api.kolada.se/v3"
-    ssb_api: Annotated[Text, _one_of("v2", "v0")] = "v2"
+    ssb_api: Annotated[Text, one_of("v2", "v0")] = "v2"
     ssb_v0_url: Url = "https://data.ssb.no/api/v0"
-    ssb_calls_per_minute: Annotated[int, _between(1, 600)] = 30
-    kolada_requests_per_second: Annotated[int, _between(1, 50)] = 5
+    ssb_calls_per_minute: Annotated[int, between(1, 600)] = 30
+    kolada_requests_per_second: Annotated[int, between(1, 50)] = 5
     full_refresh: bool = False
     # first wait after a failed request; doubles each try
-    retry_backoff_seconds: Annotated[float, _between(0, 300, "a number of seconds ")] = 1.0
+    retry_backoff_seconds: Annotated[float, between(0, 300, "a number of seconds ")] = 1.0
 
 
-class PrivacySection(_Section):
-    sick_leave_min_employees: Annotated[int, _between(1, 1000)] = 5
-    survey_min_respondents: Annotated[int, _between(1, 1000)] = 5
+class PrivacySection(FileModel):
+    sick_leave_min_employees: Annotated[int, between(1, 1000)] = 5
+    survey_min_respondents: Annotated[int, between(1, 1000)] = 5
 
 
-class YearsSection(_Section):
+class YearsSection(FileModel):
     first: int = 2017
     last: int = 2024
 
@@ -134,7 +95,7 @@ class YearsSection(_Section):
         return self
 
 
-class ScheduleSection(_Section):
+class ScheduleSection(FileModel):
     cron: Text = "30 5 * * *"
     timezone: Text = "Europe/Oslo"
 
@@ -145,13 +106,13 @@ class ScheduleSection(_Section):
         return self
 
 
-class PeerSetSection(_Section):
-    country: Annotated[Text, _one_of("NO", "SE", upper=True)] = "NO"
+class PeerSetSection(FileModel):
+    country: Annotated[Text, one_of("NO", "SE", upper=True)] = "NO"
     members: list[str]
     label: str | None = None
 
 
-class SettingsFile(_Section):
+class SettingsFile(FileModel):
     """malestokk.toml as written: sections and keys, with their defaults."""
 
     home: HomeSection
@@ -160,7 +121,7 @@ class SettingsFile(_Section):
     privacy: PrivacySection = PrivacySection()
     years: YearsSection = YearsSection()
     schedule: ScheduleSection = ScheduleSection()
-    peer_sets: dict[str, PeerSetSection] = {}
+    peer_sets: dict[str, PeerSetSection] = Field(default_factory=dict)
 
 
 # ---- what the program uses: resolved paths, checked codes ----------------------------------------
@@ -269,21 +230,6 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("schedule", "timezone"): "SCHEDULE_TIMEZONE",
 }
 
-_MESSAGES = {
-    "int_parsing": "must be a whole number, got {input!r}",
-    "int_from_float": "must be a whole number, got {input!r}",
-    "int_type": "must be a whole number, got {input!r}",
-    "float_parsing": "must be a number, got {input!r}",
-    "float_type": "must be a number, got {input!r}",
-    "bool_parsing": "must be true or false, got {input!r}",
-    "bool_type": "must be true or false, got {input!r}",
-    "string_type": "must be a string, got {input!r}",
-    "list_type": "must be a list, got {input!r}",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "missing": "is required but not set",
-}
-
 
 def _known_keys(loc: tuple) -> list[str]:
     """The keys allowed beside the unknown one at `loc` (its parent's fields)."""
@@ -307,18 +253,13 @@ def _first_error(exc: ValidationError, origins: dict[tuple, str], file: str) -> 
     origin = origins.get(loc, file)
     if error["type"] == "extra_forbidden":
         what = "section" if len(loc) == 1 else "key"
-        close = closest(loc[-1], _known_keys(loc))
-        hint = f"; did you mean {close!r}?" if close else ""
-        known = ", ".join(_known_keys(loc))
-        return ConfigError(key, f"unknown {what}{hint} (known: {known})", origin)
-    if error["type"] in ("value_error", "assertion_error"):
-        problem = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
-        if loc and loc[0] == "years" and len(loc) == 1:
-            origin = "; ".join(sorted({origins.get(("years", k), file) for k in ("first", "last")}))
-    else:
-        template = _MESSAGES.get(error["type"])
-        problem = template.format(input=error.get("input")) if template else error["msg"]
-    return ConfigError(key, problem, origin)
+        known = _known_keys(loc)
+        return ConfigError(
+            key, f"{unknown_key(loc[-1], known, what)} (known: {', '.join(known)})", origin
+        )
+    if loc == ("years",):
+        origin = "; ".join(sorted({origins.get(("years", k), file) for k in ("first", "last")}))
+    return ConfigError(key, problem(error), origin)
 
 
 def _read_file(config_path: Path) -> dict:

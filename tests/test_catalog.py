@@ -83,7 +83,10 @@ def test_entries_parse_with_fixed_dimensions_and_polarity(tmp_path: Path) -> Non
     ("change", "message"),
     [
         (('table = "12134"', 'table = "1213"'), r"#1 \(a\): table: .*five digits"),
-        (('source = "ssb"', 'source = "scb"'), "source: must be one of"),
+        (
+            ('source = "ssb"', 'source = "scb"'),
+            "source: must be 'ssb' or 'kolada' or 'derived', got 'scb'",
+        ),
         (('perspective = "økonomi"', 'perspective = "penger"'), "perspective"),
         (("higher_is_better = true", "higher_is_better = 1"), "higher_is_better"),
         (('unit = "prosent"\n', ""), "unit: is required"),
@@ -92,6 +95,12 @@ def test_entries_parse_with_fixed_dimensions_and_polarity(tmp_path: Path) -> Non
             "lable: unknown key; did you mean 'label'",
         ),
         (('fixed = { KOKregnskapsomfa0000 = "A" }', 'fixed = { Tid = "2024" }'), "fixed"),
+        (('unit = "prosent"', 'unit = "prosent"\nadditive = 1'), "additive: must be true or false"),
+        (
+            ('unit = "prosent"', 'unit = "prosent"\nvalid_min = 5\nvalid_max = 1'),
+            "valid_min: is above",
+        ),
+        (('unit = "prosent"', 'unit = "prosent"\nkpi = "N15428"'), "kpi: belongs to Kolada"),
     ],
 )
 def test_a_wrong_entry_names_file_entry_and_key(tmp_path: Path, change, message) -> None:
