@@ -25,18 +25,10 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def home(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    country, municipality = con.execute(
-        "SELECT country, municipality FROM core_settings__home"
+    country, code, label = con.execute(
+        "SELECT country, municipality, label FROM mart_home"
     ).fetchall()[0]
-    label = con.execute(
-        "SELECT name FROM core_region__codes WHERE country = ? AND code = ?",
-        [country, municipality],
-    ).fetchall()
-    return {
-        "country": country,
-        "code": municipality,
-        "label": label[0][0] if label else municipality,
-    }
+    return {"country": country, "code": code, "label": label}
 
 
 def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

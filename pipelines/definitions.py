@@ -20,6 +20,7 @@ from assets.marts import challenge_note as marts_challenge_note
 from assets.marts import comparisons as marts_comparisons
 from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
+from assets.marts import home as marts_home
 from assets.marts import local as marts_local
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import dashboards as outputs_dashboards
@@ -45,6 +46,7 @@ ASSET_MODULES = [
     core_indicators,
     core_settings,
     core_regions,
+    marts_home,
     marts_comparisons,
     marts_challenge_note,
     marts_local,

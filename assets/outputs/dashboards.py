@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.marts.comparisons import mart_comparisons
+from assets.marts.home import mart_home
 from assets.marts.local import mart_local__sick_leave, mart_local__surveys
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
@@ -12,7 +13,7 @@ from pipelines.resources import WarehouseResource
 @dg.asset(
     group_name="outputs",
     kinds={"html", "plotly"},
-    deps=[mart_comparisons, mart_scorecard, mart_local__sick_leave, mart_local__surveys],
+    deps=[mart_home, mart_comparisons, mart_scorecard, mart_local__sick_leave, mart_local__surveys],
     description="Static site: overview and one page per service area, with CSV and Excel "
     "tables; open outputs/dashboards/index.html or run `malestokk serve`.",
 )

@@ -7,6 +7,7 @@ import dagster as dg
 from assets.marts.challenge_note import mart_challenge_note
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
+from assets.marts.home import mart_home
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, load_answers
 from dashboards.report import annual_report
@@ -40,7 +41,7 @@ def latest_year(con) -> int | None:
 @dg.asset(
     group_name="outputs",
     kinds={"html", "docx"},
-    deps=[mart_comparisons, mart_scorecard, mart_expenditure_need, mart_challenge_note],
+    deps=[mart_home, mart_comparisons, mart_scorecard, mart_expenditure_need, mart_challenge_note],
     description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
     "and editable Word files in outputs/reports/.",
 )
@@ -54,7 +55,7 @@ def out_reports__latest(
         if year is None:
             return dg.MaterializeResult(metadata={"year": "none: no comparisons"})
         report = annual_report(con, year, out)
-        home_country = con.execute("SELECT country FROM core_settings__home").fetchone()[0]
+        home_country = con.execute("SELECT country FROM mart_home").fetchone()[0]
         # ASSS is a Norwegian network: no challenge note for a Swedish home
         note = challenge_note(con, year, out) if home_country == "NO" else None
     return dg.MaterializeResult(
