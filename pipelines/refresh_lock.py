@@ -134,9 +134,3 @@ def _acquire(fd: int, directory: Path, wait: LockWait, on_wait) -> None:
                 on_wait(describe_holder(holder))
                 told = True
             time.sleep(wait.poll)
-
-
-def held_here(warehouse_dir: Path) -> bool:
-    """True when this process holds the lock (used by the warehouse resource)."""
-    with _guard:
-        return str(Path(warehouse_dir) / LOCK_NAME) in _held

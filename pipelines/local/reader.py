@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from collections.abc import Callable, Mapping
@@ -343,9 +342,3 @@ def cell(cells: list[str], positions: Mapping[str, int], name: str) -> str:
     """A named cell's text, empty when the column is absent or the row is short."""
     i = positions.get(name)
     return cells[i].strip() if i is not None and i < len(cells) else ""
-
-
-def finite(value: float, text: str) -> float:
-    if not math.isfinite(value) or abs(value) >= 1e15:
-        raise ValueError(f"not a usable number: {text[:40]!r} (too large)")
-    return value
