@@ -55,3 +55,5 @@ def build_local_marts(
         wh.run_model(con, "marts/privacy_rules.sql")
         wh.run_model(con, "marts/mart_local__sick_leave.sql", **rules)
         wh.run_model(con, "marts/mart_local__surveys.sql", **rules)
+        wh.run_model(con, "marts/mart_local__own_measures.sql", **rules)
+        wh.run_model(con, "marts/mart_local__survey_plan.sql")

@@ -97,6 +97,44 @@ def schema_for(kind: FileKind, known_units: set[str]) -> pa.DataFrameSchema:
             strict=False,
             name=kind.name,
         )
+    if kind.name == "own_measure":
+        parts = pl.col("numerator").is_null() == pl.col("denominator").is_null()
+        ratio = pl.col("numerator") / pl.col("denominator")
+        close = 0.01 * pl.col("value").abs().clip(lower_bound=1)
+        consistent = ((pl.col("value") - ratio).abs() <= close) | (
+            (pl.col("value") - 100 * ratio).abs() <= close
+        )
+        return pa.DataFrameSchema(
+            {
+                "unit_id": unit,
+                "measure": pa.Column(
+                    str,
+                    pa.Check.str_matches(
+                        r"^[a-z0-9_.\-]+$",
+                        error="measure id: lower-case letters, digits, '_', '.', '-'",
+                    ),
+                ),
+                "period": pa.Column(str),
+                "value": pa.Column(pl.Float64),
+                "numerator": pa.Column(pl.Float64, non_negative, nullable=True),
+                "denominator": pa.Column(
+                    pl.Float64, pa.Check.gt(0, error="must be above 0"), nullable=True
+                ),
+                "respondents": pa.Column(pl.Int64, non_negative, nullable=True),
+                "employees": pa.Column(pl.Int64, non_negative, nullable=True),
+            },
+            checks=[
+                _row_check("denominator", "give both numerator and denominator, or neither", parts),
+                _row_check(
+                    "value",
+                    "is neither numerator / denominator nor that x 100 (check the three columns)",
+                    consistent,
+                ),
+                _duplicate_key(kind.key),
+            ],
+            strict=False,
+            name=kind.name,
+        )
     if kind.name == "units":
         return pa.DataFrameSchema(
             {

@@ -18,6 +18,8 @@ COMMENTS = {
     "user_survey": "User survey results (scale 1-6) as imported, NOT suppressed.",
     "employee_survey": "Employee survey results (scale 1-5) as imported, NOT suppressed.",
     "survey_plan": "Which service runs which survey in which year.",
+    "own_measure": "Figures units measure themselves (own målekart measures) as imported, NOT "
+    "suppressed: use mart_local__own_measures.",
     "quarantine": "Rejected rows: file, row number, column, value and reason.",
     "files": "Every imported file: checksum, when, status, rows loaded and quarantined.",
 }

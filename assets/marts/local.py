@@ -11,6 +11,8 @@ from pipelines.resources import LocalDataResource, WarehouseResource
 
 mart_local__sick_leave = dg.AssetKey("mart_local__sick_leave")
 mart_local__surveys = dg.AssetKey("mart_local__surveys")
+mart_local__own_measures = dg.AssetKey("mart_local__own_measures")
+mart_local__survey_plan = dg.AssetKey("mart_local__survey_plan")
 
 
 @dg.multi_asset(
@@ -31,12 +33,26 @@ mart_local__surveys = dg.AssetKey("mart_local__surveys")
             description="User and employee survey results per unit and question, every figure "
             "under the respondent threshold hidden and the rule that hid it recorded.",
         ),
+        dg.AssetSpec(
+            mart_local__own_measures,
+            deps=[raw_local__imports],
+            kinds={"duckdb"},
+            description="Units' own measures per unit and service area: small units hidden, "
+            "area figures summed from numerators and denominators or weighted by size.",
+        ),
+        dg.AssetSpec(
+            mart_local__survey_plan,
+            deps=[raw_local__imports],
+            kinds={"duckdb"},
+            description="Each planned survey with its status from the imported results "
+            "(conducted, not yet due, overdue) and results without a plan.",
+        ),
     ],
 )
 def mart_local__figures(
     local: LocalDataResource, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    """Both marts in one step: the private store is attached once, read-only, and detached."""
+    """The marts of own figures in one step: the private store is attached once, read-only."""
     wh = warehouse.get()
     with wh.build() as con:
         build_local_marts(
@@ -47,11 +63,21 @@ def mart_local__figures(
             table: con.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE suppressed_by IS NOT NULL) FROM {table}"
             ).fetchone()
-            for table in ("mart_local__sick_leave", "mart_local__surveys")
+            for table in (
+                "mart_local__sick_leave",
+                "mart_local__surveys",
+                "mart_local__own_measures",
+            )
         }
+        plan = dict(
+            con.execute(
+                "SELECT status, count(*) FROM mart_local__survey_plan GROUP BY 1"
+            ).fetchall()
+        )
     rules = {
         mart_local__sick_leave: ("rule_min_employees", local.sick_leave_min_employees),
         mart_local__surveys: ("rule_min_respondents", local.survey_min_respondents),
+        mart_local__own_measures: ("rule_min_employees", local.sick_leave_min_employees),
     }
     for key, (rule, threshold) in rules.items():
         rows, hidden = counts[key.to_user_string()]
@@ -59,6 +85,13 @@ def mart_local__figures(
             asset_key=key,
             metadata={"dagster/row_count": rows, "cells_suppressed": hidden, rule: threshold},
         )
+    yield dg.MaterializeResult(
+        asset_key=mart_local__survey_plan,
+        metadata={
+            "dagster/row_count": sum(plan.values()),
+            **{f"status_{k}": v for k, v in plan.items()},
+        },
+    )
 
 
 def _suppression_check(
@@ -102,4 +135,10 @@ mart_local__sick_leave_suppressed = _suppression_check(
 )
 mart_local__surveys_suppressed = _suppression_check(
     mart_local__surveys, "respondents", "mean_score", lambda c: c.survey_min_respondents
+)
+mart_local__own_measures_suppressed = _suppression_check(
+    mart_local__own_measures,
+    "size",
+    "value",
+    lambda c: min(c.sick_leave_min_employees, c.survey_min_respondents),
 )

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnType = Literal["text", "int", "number", "period", "year"]
+ColumnType = Literal["text", "int", "number", "period", "year", "period_or_year"]
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,46 @@ SURVEY_PLAN = Kind(
     needs_known_unit=False,
 )
 
+MEASURE_ALIASES = (
+    "maltall", "maltall_id", "mal_id", "egen_indikator", "indikator_id", "matt", "measure",
+)  # fmt: skip
+
+# Any figure a unit measures itself ("andel vedtak innen frist", "åpningstimer"), so a målekart
+# can hold it without a code change. A numerator and denominator let an area's figure be summed
+# from its units; respondents or employees let a small unit's figure be hidden.
+OWN_MEASURE = Kind(
+    "own_measure",
+    "Egne måltall per enhet og periode",
+    (
+        UNIT_ID,
+        UNIT_NAME,
+        Column(
+            "measure",
+            "text",
+            MEASURE_ALIASES,
+        ),
+        Column("period", "period_or_year", ("periode", "period", "ar", "aar", "kvartal", "maned")),
+        Column("value", "number", ("verdi", "varde", "value")),
+        Column("numerator", "number", ("teller", "taljare", "numerator"), required=False),
+        Column("denominator", "number", ("nevner", "namnare", "denominator"), required=False),
+        Column(
+            "respondents",
+            "int",
+            ("antall_svar", "respondenter", "antal_svar", "svarande", "respondents"),
+            required=False,
+        ),
+        Column(
+            "employees",
+            "int",
+            ("ansatte", "antall_ansatte", "anstallda", "antal_anstallda", "employees"),
+            required=False,
+        ),
+    ),
+    key=("unit_id", "measure", "period"),
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (UNITS, SICK_LEAVE, USER_SURVEY, EMPLOYEE_SURVEY, SURVEY_PLAN)
+    k.name: k for k in (UNITS, SICK_LEAVE, USER_SURVEY, EMPLOYEE_SURVEY, SURVEY_PLAN, OWN_MEASURE)
 }
 
 # Words in a file name that say its kind when the headers alone cannot (the two survey kinds
@@ -230,4 +268,5 @@ NAME_HINTS = {
     "sick_leave": ("sykefravaer", "fravaer", "sjukfranvaro", "sick"),
     "units": ("enheter", "units", "enhetsliste"),
     "survey_plan": ("plan",),
+    "own_measure": ("maltall", "egne", "own"),
 }

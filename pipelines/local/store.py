@@ -158,6 +158,7 @@ VALUE_COLUMNS = {
     "employee_survey": ["unit_name", "respondents", "mean_score", "scale_max",
                         *[f"andel_{n}" for n in range(1, 6)]],
     "survey_plan": ["survey_kind"],
+    "own_measure": ["unit_name", "value", "numerator", "denominator", "respondents", "employees"],
 }  # fmt: skip
 
 

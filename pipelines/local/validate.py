@@ -88,6 +88,14 @@ def parse_period(text: str) -> str:
     raise ValueError(f"not a month or quarter: {text!r} (use e.g. 2024-03 or 2024K1)")
 
 
+def parse_period_or_year(text: str) -> str:
+    """A year ('2024') for a figure measured once a year, else a month or quarter."""
+    s = str(text).strip()
+    if re.fullmatch(r"\d{4}", s):
+        return str(parse_year(s))
+    return parse_period(s)
+
+
 def parse_year(text: str) -> int:
     s = str(text).strip()
     if not re.fullmatch(r"\d{4}", s) or not 1990 <= int(s) <= 2100:
@@ -101,6 +109,7 @@ PARSERS = {
     "number": parse_number,
     "period": lambda text, _decimal: parse_period(text),
     "year": lambda text, _decimal: parse_year(text),
+    "period_or_year": lambda text, _decimal: parse_period_or_year(text),
 }
 POLARS_TYPES = {
     "text": pl.String,
@@ -108,6 +117,7 @@ POLARS_TYPES = {
     "number": pl.Float64,
     "period": pl.String,
     "year": pl.Int32,
+    "period_or_year": pl.String,
 }
 
 
