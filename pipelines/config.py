@@ -60,7 +60,7 @@ class HomeSection(FileModel):
 class PathsSection(FileModel):
     data_dir: Text = "data"
     catalog: Text = "indicators.toml"
-    targets: Text = "targets.csv"
+    targets: Text = "malekart.csv"  # an unset key also finds an older targets.csv
     expenditure_need: Text = "utgiftsbehov.csv"
     snapshot_dir: Text = "snapshot"
 
@@ -371,6 +371,8 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         where = origin("paths", "catalog")
         raise ConfigError("paths.catalog", f"indicator catalog not found: {catalog_file}", where)
     targets_file = _resolve(base, paths.targets)
+    if not targets_file.is_file() and ("paths", "targets") not in origins:
+        targets_file = base / "targets.csv"  # the scorecard's name before the målekart
     need_file = _resolve(base, paths.expenditure_need)
     snapshot_dir = _resolve(base, paths.snapshot_dir)
     sources = file.sources

@@ -22,6 +22,7 @@ from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import home as marts_home
 from assets.marts import local as marts_local
+from assets.marts import malekart as marts_malekart
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
@@ -53,6 +54,7 @@ ASSET_MODULES = [
     marts_gx_checks,
     marts_expenditure_need,
     marts_scorecard,
+    marts_malekart,
     outputs_exports,
     outputs_dashboards,
     outputs_reports,

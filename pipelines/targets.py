@@ -1,8 +1,13 @@
-"""The scorecard (måleskjema): targets per indicator and year from a file the departments edit.
+"""The målekart: targets on any measure, at any level, from a file the departments edit.
 
-A CSV (or .xlsx) with Norwegian or English headers, read like the municipality's other files
-(pipelines/local/reader.py). A wrong row is left out and listed with its row number and reason;
-the other targets load. A file without the required columns is rejected, naming what is missing.
+One row is one target: the level (kommune, tjenesteområde, enhet) and the area or unit, the
+indicator (a catalog indicator, or an own measure: sick leave, frisknærvær, a survey score,
+a survey's response count, the survey plan, or a measure the unit reports itself), the year or
+period, the ambition level, an optional tolerance (the value beyond which amber turns red), the
+direction, the perspective, who measures, when, and the owner. Norwegian, Swedish or English
+headers and decimal commas, read like the municipality's other files. An old targets.csv (no
+level column) is a municipality-level målekart. A wrong row is left out and listed with its row,
+column, value and reason; the other targets load.
 """
 
 from __future__ import annotations
@@ -12,81 +17,305 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.catalog import Catalog
+from pipelines.catalog import PERSPECTIVES, Catalog
+from pipelines.local.kinds import fold
 from pipelines.local.numbers import parse_number
 from pipelines.local.reader import cell, read_columns
-from pipelines.local.validate import parse_year
+from pipelines.local.validate import parse_period_or_year
 
 COLUMNS = {
-    "indicator_id": ("indicator_id", "indikator", "indikator_id"),
-    "year": ("year", "ar", "aar"),
-    "target": ("target", "mal", "malverdi", "maal", "maalverdi"),
-    "direction": ("direction", "retning"),
-    "focus_area": ("focus_area", "malomrade", "maalomraade", "malomraade"),
+    "level": ("level", "niva", "nivaa"),
+    "unit": ("enhet_omrade", "enhet_eller_omrade", "enhet", "omrade", "enhet_id",
+             "tjenesteomrade", "verksamhet", "verksamhetsomrade", "unit", "unit_id", "area"),
+    "indicator_id": ("indicator_id", "indikator", "indikator_id", "matt", "nyckeltal"),
+    "label": ("label", "indikatornavn", "navn", "benamning", "namn"),
+    "unit_of_measure": ("unit_of_measure", "maleenhet", "maaleenhet", "matenhet"),
+    "year": ("year", "ar", "aar", "periode", "period"),
+    "target": ("target", "mal", "malverdi", "maal", "maalverdi", "ambisjon", "ambisjonsniva",
+               "malvarde"),
+    "tolerance": ("tolerance", "toleranse", "nedre_toleranse", "tolerans", "toleransgrans"),
+    "direction": ("direction", "retning", "riktning"),
+    "focus_area": ("focus_area", "malomrade", "maalomraade", "malomraade", "fokusomrade"),
     "perspective": ("perspective", "perspektiv"),
-    "measured_by": ("measured_by", "males_av", "maales_av", "hvem_maler", "hvem_maaler"),
-    "measured_when": ("measured_when", "nar", "naar", "nar_males", "naar_maales"),
-    "owner": ("owner", "ansvarlig", "eier"),
-}
-REQUIRED = ("indicator_id", "year", "target")
-DIRECTIONS = {"higher": "higher", "høyere": "higher", "hoyere": "higher", "lower": "lower",
-              "lavere": "lower"}  # fmt: skip
-SCHEMA = {
-    "indicator_id": pl.String, "year": pl.Int32, "target": pl.Float64, "direction": pl.String,
-    "focus_area": pl.String, "perspective": pl.String, "measured_by": pl.String,
-    "measured_when": pl.String, "owner": pl.String, "row": pl.Int64,
+    "measured_by": ("measured_by", "males_av", "maales_av", "hvem_maler", "hvem_maaler",
+                    "mats_av", "vem_mater"),
+    "measured_when": ("measured_when", "nar", "naar", "nar_males", "naar_maales", "nar_mats"),
+    "owner": ("owner", "ansvarlig", "eier", "ansvarig"),
+    "peer_indicator_id": ("peer_indicator_id", "sammenlign_med", "sammenlignes_med",
+                          "jamfor_med", "jamfors_med"),
 }  # fmt: skip
+REQUIRED = ("indicator_id", "year")
+HEADER = {"level": "Nivå", "unit": "Enhet/område", "indicator_id": "Indikator", "year": "År",
+          "target": "Målverdi", "tolerance": "Toleranse", "direction": "Retning",
+          "perspective": "Perspektiv", "peer_indicator_id": "Sammenlign med"}  # fmt: skip
+
+LEVELS = {"kommune": "kommune", "kommun": "kommune", "municipality": "kommune",
+          "tjenesteomrade": "tjenesteområde", "tjenesteomraade": "tjenesteområde",
+          "sektor": "tjenesteområde", "omrade": "tjenesteområde",
+          "verksamhetsomrade": "tjenesteområde", "service_area": "tjenesteområde",
+          "enhet": "enhet", "virksomhet": "enhet", "unit": "enhet"}  # fmt: skip
+DIRECTIONS = {"higher": "higher", "hoyere": "higher", "hogre": "higher",
+              "lower": "lower", "lavere": "lower", "lagre": "lower"}  # fmt: skip
+PERSPECTIVE_WORDS = {fold(p): p for p in PERSPECTIVES} | {
+    "tjenester": "tjenester/brukere", "brukere": "tjenester/brukere",
+    "tjanster_brukare": "tjenester/brukere", "ekonomi": "økonomi",
+    "organisasjon": "organisasjon/medarbeidere", "medarbeidere": "organisasjon/medarbeidere",
+    "organisation_medarbetare": "organisasjon/medarbeidere",
+    "medarbetare": "organisasjon/medarbeidere",
+}  # fmt: skip
+
+# own measures: (kind, measure, default direction, default perspective, label, unit)
+# the id the målekart stores (Norwegian; a Swedish file's word maps to it), the column read
+SICK_LEAVE = {
+    "sykefravaer": ("sykefravaer", "sick_leave_rate", "lower", "Sykefravær", "prosent"),
+    "sjukfranvaro": ("sykefravaer", "sick_leave_rate", "lower", "Sykefravær", "prosent"),
+    "frisknaervaer": ("frisknaervaer", "frisknaervaer", "higher", "Frisknærvær", "prosent"),
+    "frisknarvaro": ("frisknaervaer", "frisknaervaer", "higher", "Frisknærvær", "prosent"),
+    "egenmeldt": ("egenmeldt", "self_certified_rate", "lower", "Egenmeldt fravær", "prosent"),
+    "egenanmalan": ("egenmeldt", "self_certified_rate", "lower", "Egenmeldt fravær", "prosent"),
+    "legemeldt": ("legemeldt", "doctor_certified_rate", "lower", "Legemeldt fravær", "prosent"),
+    "lakarintyg": ("legemeldt", "doctor_certified_rate", "lower", "Legemeldt fravær", "prosent"),
+}
+SURVEYS = {
+    "brukerundersokelse": "bruker", "brukerundersokning": "bruker", "user_survey": "bruker",
+    "medarbeiderundersokelse": "medarbeider", "medarbetarundersokning": "medarbeider",
+    "employee_survey": "medarbeider",
+}  # fmt: skip
+SURVEY_PLAN = ("undersokelsesplan", "undersokningsplan", "survey_plan")
+INDEX = ("indeks", "index", "totalindeks")
+
+SCHEMA = {
+    "level": pl.String, "unit_id": pl.String, "service_area": pl.String,
+    "indicator_id": pl.String, "measure_kind": pl.String, "measure": pl.String,
+    "survey_kind": pl.String, "label": pl.String, "unit_of_measure": pl.String,
+    "period": pl.String, "year": pl.Int32, "target": pl.Float64, "tolerance": pl.Float64,
+    "direction": pl.String, "focus_area": pl.String, "perspective": pl.String,
+    "measured_by": pl.String, "measured_when": pl.String, "owner": pl.String,
+    "peer_indicator_id": pl.String, "row": pl.Int64,
+}  # fmt: skip
+REJECTED_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+
+
+class RowError(ValueError):
+    """A row's problem, naming its column (the file's own header) and value."""
+
+    def __init__(self, column: str, value: str, reason: str) -> None:
+        self.column, self.value, self.reason = column, value, reason
+        super().__init__(reason)
 
 
 @dataclass
 class Targets:
     good: pl.DataFrame
-    rejected: pl.DataFrame  # row, reason
+    rejected: pl.DataFrame  # row, column, value, reason
 
 
-def load_targets(path: Path | None, catalog: Catalog, extra_ids: set[str] = frozenset()) -> Targets:
-    empty_rejected = pl.DataFrame(schema={"row": pl.Int64, "reason": pl.String})
+@dataclass(frozen=True)
+class Units:
+    """The municipality's units and their service areas (local_raw.units), for checking rows."""
+
+    area_of: dict[str, str]
+
+    @property
+    def areas(self) -> set[str]:
+        return set(self.area_of.values())
+
+
+def _measure(text: str, catalog_ids: set[str]) -> dict[str, str | None]:
+    """What an indicator cell names: a catalog indicator or one of the own measures."""
+    if text in catalog_ids:
+        return {"measure_kind": "catalog", "measure": text, "indicator_id": text}
+    head, _, rest = text.partition(":")
+    key = fold(head)
+    if not rest and key in SICK_LEAVE:
+        canonical, measure, direction, label, unit = SICK_LEAVE[key]
+        return {"measure_kind": "sick_leave", "measure": measure, "indicator_id": canonical,
+                "direction": direction, "perspective": "organisasjon/medarbeidere",
+                "label": label, "unit_of_measure": unit}  # fmt: skip
+    if key in ("svar", "antall_svar", "svarande") and fold(rest) in SURVEYS:
+        kind = SURVEYS[fold(rest)]
+        return {"measure_kind": "survey_responses", "measure": "respondents",
+                "survey_kind": kind, "indicator_id": f"svar:{kind}undersokelse",
+                "direction": "higher",
+                "perspective": _survey_perspective(kind),
+                "label": f"Antall svar, {kind}undersøkelse", "unit_of_measure": "svar"}  # fmt: skip
+    if key in SURVEYS and rest.strip():
+        kind = SURVEYS[key]
+        question = rest.strip()
+        is_index = fold(question) in INDEX
+        scale = "1-6" if kind == "bruker" else "1-5"
+        return {"measure_kind": "survey", "measure": "index" if is_index else question,
+                "survey_kind": kind,
+                "indicator_id": f"{kind}undersokelse:{'indeks' if is_index else fold(question)}",
+                "direction": "higher", "perspective": _survey_perspective(kind),
+                "label": f"{kind.capitalize()}undersøkelse: "
+                         f"{'indeks (snitt av spørsmålene)' if is_index else question}",
+                "unit_of_measure": f"snitt (skala {scale})"}  # fmt: skip
+    if key in SURVEY_PLAN and not rest:
+        return {"measure_kind": "survey_plan", "measure": "survey_plan",
+                "indicator_id": "undersokelsesplan", "perspective": "tjenester/brukere",
+                "label": "Undersøkelsesplanen følges", "unit_of_measure": "status"}  # fmt: skip
+    if key in ("egen", "eget", "own") and rest.strip():
+        measure = rest.strip().lower()
+        return {"measure_kind": "own", "measure": measure, "indicator_id": f"egen:{measure}"}
+    raise ValueError(
+        f"{text!r} is neither a catalog indicator nor an own measure (sykefravaer, "
+        "frisknaervaer, egenmeldt, legemeldt, brukerundersokelse:<spørsmål|indeks>, "
+        "medarbeiderundersokelse:<spørsmål|indeks>, svar:<undersøkelse>, undersokelsesplan, "
+        "egen:<måltall>)"
+    )
+
+
+def _survey_perspective(kind: str) -> str:
+    return "tjenester/brukere" if kind == "bruker" else "organisasjon/medarbeidere"
+
+
+def _target_row(
+    get: dict[str, str], catalog: Catalog, known: set[str], units: Units | None
+) -> dict:
+    def fail(column: str, reason: str) -> RowError:
+        return RowError(column, get.get(column, ""), reason)
+
+    try:
+        found = _measure(get["indicator_id"], known)
+    except ValueError as exc:
+        raise fail("indicator_id", str(exc)) from None
+    indicators = {i.id: i for i in catalog.indicators}
+    ind = indicators.get(found["indicator_id"] or "")
+    if ind is not None and ind.kind != "nøkkeltall":
+        raise fail("indicator_id", f"{ind.id!r} is a grunnlagstall (an absolute {ind.unit} "
+                   "figure): targets are set on nøkkeltall, figures per inhabitant, share or "
+                   "unit cost")  # fmt: skip
+    level_text = fold(get.get("level", ""))
+    if level_text and level_text not in LEVELS:
+        raise fail("level", "use kommune, tjenesteområde or enhet")
+    unit_text = get.get("unit", "")
+    level = LEVELS.get(level_text) or ("kommune" if not unit_text else "")
+    if not level:
+        raise fail("level", "a row that names a unit or area must say its level")
+    unit_id = service_area = None
+    if level == "enhet":
+        if not unit_text:
+            raise fail("unit", "an enhet row names the unit (its id in the units file)")
+        if found["measure_kind"] in ("catalog", "survey_plan"):
+            raise fail("level", "a KOSTRA/Kolada figure and the survey plan belong to the "
+                       "kommune or a tjenesteområde, not one unit")  # fmt: skip
+        if units is not None and unit_text not in units.area_of:
+            raise fail("unit", f"unit {unit_text!r} is not in the units file")
+        unit_id = unit_text
+        service_area = units.area_of.get(unit_text) if units else None
+    elif level == "tjenesteområde":
+        if not unit_text:
+            raise fail("unit", "a tjenesteområde row names the area")
+        if units is not None and unit_text not in units.areas:
+            raise fail("unit", f"no unit belongs to service area {unit_text!r} (units file: "
+                       f"{', '.join(sorted(units.areas))})")  # fmt: skip
+        service_area = unit_text
+    elif unit_text:
+        raise fail("unit", "a kommune row names no unit or area")
+    if found["measure_kind"] == "survey_plan" and level == "kommune":
+        service_area = "alle"
+    try:
+        period = parse_period_or_year(get["year"])
+    except ValueError as exc:
+        raise fail("year", str(exc)) from None
+    if found["measure_kind"] == "catalog" and len(period) != 4:
+        raise fail("year", "KOSTRA and Kolada figures are yearly: give a year")
+    target = tolerance = None
+    if found["measure_kind"] != "survey_plan":
+        if not get.get("target"):
+            raise fail("target", "missing value")
+        target = _number(get, "target", fail)
+        tolerance = _number(get, "tolerance", fail) if get.get("tolerance") else None
+    direction = _direction(get, found, ind, fail)
+    if tolerance is not None and target is not None:
+        worse = tolerance < target if direction == "higher" else tolerance > target
+        if not worse:
+            word = "below" if direction == "higher" else "above"
+            raise fail("tolerance", f"must be {word} the target ({target:g}) when "
+                       f"{'higher' if direction == 'higher' else 'lower'} is better: it is where "
+                       "amber turns red")  # fmt: skip
+    perspective_text = get.get("perspective", "")
+    if perspective_text:
+        perspective = PERSPECTIVE_WORDS.get(fold(perspective_text))
+        if perspective is None:
+            raise fail("perspective", f"use one of {', '.join(PERSPECTIVES)}")
+    else:
+        perspective = found.get("perspective") or (ind.perspective if ind else None)
+        if perspective is None:
+            raise fail("perspective", f"missing value: use one of {', '.join(PERSPECTIVES)}")
+    peer = get.get("peer_indicator_id") or (found["indicator_id"] if ind else None)
+    if peer and peer not in known:
+        raise fail("peer_indicator_id", f"{peer!r} is not in the catalog")
+    return {
+        "level": level, "unit_id": unit_id, "service_area": service_area,
+        "indicator_id": found["indicator_id"], "measure_kind": found["measure_kind"],
+        "measure": found["measure"], "survey_kind": found.get("survey_kind"),
+        "label": get.get("label") or found.get("label") or (ind.label if ind else None)
+        or found["measure"],
+        "unit_of_measure": get.get("unit_of_measure") or found.get("unit_of_measure")
+        or (ind.unit if ind else None),
+        "period": period, "year": int(period[:4]), "target": target, "tolerance": tolerance,
+        "direction": direction, "focus_area": get.get("focus_area") or None,
+        "perspective": perspective, "measured_by": get.get("measured_by") or None,
+        "measured_when": get.get("measured_when") or None, "owner": get.get("owner") or None,
+        "peer_indicator_id": peer,
+    }  # fmt: skip
+
+
+def _number(get: dict[str, str], column: str, fail) -> float:
+    try:
+        return parse_number(get[column])
+    except ValueError as exc:
+        raise fail(column, str(exc)) from None
+
+
+def _direction(get: dict[str, str], found: dict, ind, fail) -> str | None:
+    text = fold(get.get("direction", ""))
+    if text:
+        if text not in DIRECTIONS:
+            raise fail("direction", "use høyere or lavere (högre or lägre)")
+        return DIRECTIONS[text]
+    if found.get("direction"):
+        return found["direction"]
+    if ind is not None and ind.higher_is_better is not None:
+        return "higher" if ind.higher_is_better else "lower"
+    if found["measure_kind"] == "survey_plan":
+        return None
+    raise fail("direction", "missing, and the indicator has no direction of its own: "
+               "give høyere or lavere")  # fmt: skip
+
+
+def load_targets(
+    path: Path | None,
+    catalog: Catalog,
+    extra_ids: set[str] = frozenset(),
+    units: Units | None = None,
+) -> Targets:
+    """Read the målekart; `units` (when known) checks the unit and area of each row."""
+    empty_rejected = pl.DataFrame(schema=REJECTED_SCHEMA)
     if path is None:
         return Targets(pl.DataFrame(schema=SCHEMA), empty_rejected)
     table, positions = read_columns(path, COLUMNS, REQUIRED)
-    indicators = {i.id: i for i in catalog.indicators}
-    known = set(indicators) | set(extra_ids)
+    header = {name: table.header[i] for name, i in positions.items()}
+    known = {i.id for i in catalog.indicators} | set(extra_ids)
     good, rejected = [], []
     for row, cells in table.rows:
         get = {n: cell(cells, positions, n) for n in COLUMNS}
         try:
-            ind_id = get["indicator_id"]
-            if ind_id not in known:
-                raise ValueError(f"indicator_id {ind_id!r} is not in the catalog")
-            ind = indicators.get(ind_id)
-            if ind is not None and ind.kind != "nøkkeltall":
-                raise ValueError(
-                    f"indicator_id {ind_id!r} is a grunnlagstall (an absolute {ind.unit} figure): "
-                    "targets are set on nøkkeltall, figures per inhabitant, share or unit cost"
-                )
-            direction_text = get.get("direction", "").lower()
-            if direction_text:
-                if direction_text not in DIRECTIONS:
-                    raise ValueError(f"direction {direction_text!r}: use høyere or lavere")
-                direction = DIRECTIONS[direction_text]
-            elif ind is not None and ind.higher_is_better is not None:
-                direction = "higher" if ind.higher_is_better else "lower"
-            else:
-                raise ValueError("direction missing and the catalog calls the indicator neutral")
-            good.append({
-                "indicator_id": ind_id, "year": parse_year(get["year"]),
-                "target": parse_number(get["target"]), "direction": direction,
-                "focus_area": get.get("focus_area") or None,
-                "perspective": get.get("perspective") or (ind.perspective if ind else None),
-                "measured_by": get.get("measured_by") or None,
-                "measured_when": get.get("measured_when") or None,
-                "owner": get.get("owner") or None, "row": row,
-            })  # fmt: skip
-        except ValueError as exc:
-            rejected.append({"row": row, "reason": str(exc)})
+            good.append({**_target_row(get, catalog, known, units), "row": row})
+        except RowError as exc:
+            column = header.get(exc.column, HEADER.get(exc.column, exc.column))
+            rejected.append({"row": row, "column": column, "value": exc.value,
+                             "reason": exc.reason})  # fmt: skip
     frame = pl.DataFrame(good, schema=SCHEMA)
-    duplicated = frame.filter(pl.len().over("indicator_id", "year") > 1)
-    for r in duplicated.iter_rows(named=True):
-        rejected.append({"row": r["row"], "reason": "two targets for the same indicator and year"})
-    frame = frame.filter(pl.len().over("indicator_id", "year") == 1)
-    return Targets(frame, pl.DataFrame(rejected, schema=empty_rejected.schema))
+    key = ["level", "unit_id", "service_area", "indicator_id", "period"]
+    twice = pl.len().over(key) > 1
+    for r in frame.filter(twice).iter_rows(named=True):
+        rejected.append({"row": r["row"], "column": header.get("indicator_id", "Indikator"),
+                         "value": r["indicator_id"],
+                         "reason": "two targets for the same level, unit, indicator and "
+                                   "period"})  # fmt: skip
+    frame = frame.filter(~twice)
+    rejected_frame = pl.DataFrame(rejected, schema=REJECTED_SCHEMA).sort("row")
+    return Targets(frame, rejected_frame)

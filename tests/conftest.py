@@ -34,7 +34,7 @@ def write_config(
     extra: str = "",
 ) -> Path:
     shutil.copy(ROOT / "indicators.toml", tmp / "indicators.toml")
-    shutil.copy(ROOT / "targets.csv", tmp / "targets.csv")
+    shutil.copy(ROOT / "malekart.csv", tmp / "malekart.csv")
     shutil.copy(ROOT / "utgiftsbehov.csv", tmp / "utgiftsbehov.csv")
     config = tmp / "malestokk.toml"
     config.write_text(

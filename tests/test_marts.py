@@ -200,6 +200,8 @@ def build_warehouse(
         "core_targets": pl.DataFrame(
             [
                 {
+                    "level": "kommune",
+                    "measure_kind": "catalog",
                     "indicator_id": i,
                     "year": y,
                     "target": t,
@@ -375,10 +377,12 @@ def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: P
     assert targets.good.select("indicator_id", "target", "direction").rows() == [
         ("kostra.netto_driftsresultat", 1.75, "higher")  # direction from the catalog
     ]
-    reasons = dict(targets.rejected.iter_rows())
-    assert "not in the catalog" in reasons[4]
-    assert reasons[3] == reasons[5] == "two targets for the same indicator and year"
-    assert "neutral" in reasons[6]
+    reasons = dict(targets.rejected.select("row", "reason").iter_rows())
+    assert "neither a catalog indicator nor an own measure" in reasons[4]
+    assert (
+        reasons[3] == reasons[5] == ("two targets for the same level, unit, indicator and period")
+    )
+    assert "no direction of its own" in reasons[6]
     # an absolute count of man-years is no target to compare: a grunnlagstall is refused
     assert "is a grunnlagstall" in reasons[7] and "nøkkeltall" in reasons[7]
 

@@ -196,7 +196,7 @@ def test_a_norwegian_live_refresh_runs_with_kolada_unreachable(
         ))  # fmt: skip
         config.write_text(config.read_text().replace('mode = "snapshot"', 'mode = "live"'))
         assert ssb_only_catalog(tmp_path / "indicators.toml") >= 12
-        (tmp_path / "targets.csv").unlink()  # the demo targets name Kolada indicators too
+        (tmp_path / "malekart.csv").unlink()  # the demo targets name Kolada indicators too
         assert refresh_live(config, monkeypatch) == cli.EXIT_OK, capsys.readouterr().err
     err = capsys.readouterr().err
     assert "Kolada: skipped: the catalog has no Kolada indicators or KPI groups" in err

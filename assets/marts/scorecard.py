@@ -6,10 +6,11 @@ from pathlib import Path
 import dagster as dg
 
 from assets.core.indicators import core_catalog__indicators
+from assets.local.raw import raw_local__imports
 from assets.marts.comparisons import mart_comparisons
 from assets.sql_model import sql_model
-from pipelines.resources import StudyResource, WarehouseResource
-from pipelines.targets import load_targets
+from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
+from pipelines.targets import Units, load_targets
 from quality.asset_checks import markdown_table
 
 core_targets = dg.AssetKey("core_targets")
@@ -22,20 +23,21 @@ core_targets__rejected = dg.AssetKey("core_targets__rejected")
     specs=[
         dg.AssetSpec(
             core_targets,
-            deps=[core_catalog__indicators],
+            deps=[core_catalog__indicators, raw_local__imports],
             kinds={"duckdb"},
-            description="Targets per indicator and year from the scorecard file (paths.targets).",
+            description="The målekart's targets (paths.targets): level, unit or area, indicator "
+            "or own measure, period, ambition, tolerance, direction, perspective, owner.",
         ),
         dg.AssetSpec(
             core_targets__rejected,
-            deps=[core_catalog__indicators],
+            deps=[core_catalog__indicators, raw_local__imports],
             kinds={"duckdb"},
-            description="Scorecard rows that could not be read, with row number and reason.",
+            description="Målekart rows that could not be read: row, column, value and reason.",
         ),
     ],
 )
 def core_targets_and_rejected(
-    study: StudyResource, warehouse: WarehouseResource
+    study: StudyResource, local: LocalDataResource, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """One read of the file gives both: the good rows and, beside them, the rejected ones."""
     wh = warehouse.get()
@@ -45,10 +47,10 @@ def core_targets_and_rejected(
             for r in con.execute("SELECT indicator_id FROM core_catalog__indicators").fetchall()
         }
         path = Path(study.targets_file) if study.targets_file else None
-        targets = load_targets(path, study.catalog(), ids)
-        wh.replace_table(con, "core_targets", targets.good, "Scorecard targets (måleskjema).")
+        targets = load_targets(path, study.catalog(), ids, _units(local))
+        wh.replace_table(con, "core_targets", targets.good, "The målekart's targets.")
         wh.replace_table(
-            con, "core_targets__rejected", targets.rejected, "Scorecard rows left out, and why."
+            con, "core_targets__rejected", targets.rejected, "Målekart rows left out, and why."
         )
     yield dg.MaterializeResult(
         asset_key=core_targets__rejected,
@@ -61,6 +63,15 @@ def core_targets_and_rejected(
         asset_key=core_targets,
         metadata={"file": str(path) if path else "none", "dagster/row_count": targets.good.height},
     )
+
+
+def _units(local: LocalDataResource) -> Units | None:
+    """The units file as imported (ids and areas are not private; the figures are)."""
+    store = local.private_store()
+    if not store.path.exists():
+        return None
+    frame = store.read("SELECT unit_id, service_area FROM units WHERE is_current")
+    return Units(dict(frame.iter_rows()))
 
 
 mart_scorecard = sql_model(

@@ -31,7 +31,8 @@ FROM core_targets AS t
 JOIN core_catalog__indicators AS c ON c.indicator_id = t.indicator_id AND c.kind = 'nøkkeltall'
 LEFT JOIN mart_comparisons AS m
     ON m.indicator_id = t.indicator_id AND m.year = t.year
-    AND m.is_default_peer_set AND m.release = 'latest';
+    AND m.is_default_peer_set AND m.release = 'latest'
+WHERE t.level = 'kommune' AND t.measure_kind = 'catalog';
 
 COMMENT ON TABLE mart_scorecard IS
     'The scorecard (måleskjema): target, result from the latest vintage, status (met, not met, no data) and the peer figure.';
