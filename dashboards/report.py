@@ -20,6 +20,7 @@ from PIL import ImageDraw, ImageFont
 from dashboards.data import home, slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.document import Image as DocImage
+from dashboards.malekart import report_blocks as malekart_blocks
 from dashboards.units import decimals_for, with_unit
 from dashboards.words import words
 
@@ -244,6 +245,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
             Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"),
             Para(w["slot"], "slot"),
         ]
+    blocks += malekart_blocks(con, who["country"])
     doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
               banner=w["synthetic"] if synthetic else None)  # fmt: skip
     html_path, docx_path, pdf_path = write_all(doc, out_dir / f"arsberetning-{year}")

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 from plotly.offline import get_plotlyjs
 
+from dashboards import malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
 from dashboards.units import decimals_for, with_unit
@@ -108,8 +109,10 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     ranks = rankings(con)
     synthetic = "snapshot:synthetic" in set(comps["provenance"].drop_nulls().to_list())
     areas = sorted(comps["service_area"].drop_nulls().unique().to_list())
-    nav = "<a href='index.html' data-t='overview'>Oversikt</a>" + "".join(
-        f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas
+    nav = (
+        "<a href='index.html' data-t='overview'>Oversikt</a>"
+        + "".join(f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas)
+        + "<a href='malekart.html' data-t='malekart'>Målekart</a>"
     )
     sizes: dict[str, int] = {}
     for area in areas:
@@ -121,6 +124,9 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
         path.write_text(page, encoding="utf-8")
         sizes[path.name] = path.stat().st_size
         _write_table(comps.filter(pl.col("service_area") == area), tmp / slug(area))
+    sizes |= malekart.write_pages(
+        con, tmp, nav, _page, home_info, synthetic or malekart.own_figures_synthetic(con)
+    )
     sizes["index.html"] = _write_overview(con, tmp, comps, areas, home_info, nav, synthetic)
     if out_dir.exists():
         shutil.rmtree(out_dir)

@@ -34,6 +34,7 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "out_dashboards__site": (),
     "out_exports__parquet": (),
     "out_reports__latest": (),
+    "out_malekart__dialogue_sheets": (),
     "warehouse_published": (),
 }
 

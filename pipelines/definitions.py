@@ -26,6 +26,7 @@ from assets.marts import malekart as marts_malekart
 from assets.marts import scorecard as marts_scorecard
 from assets.outputs import dashboards as outputs_dashboards
 from assets.outputs import exports as outputs_exports
+from assets.outputs import malekart as outputs_malekart
 from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
 from pipelines import run_output
@@ -58,6 +59,7 @@ ASSET_MODULES = [
     outputs_exports,
     outputs_dashboards,
     outputs_reports,
+    outputs_malekart,
 ]
 
 full_refresh_job = dg.define_asset_job(

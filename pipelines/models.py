@@ -57,3 +57,4 @@ def build_local_marts(
         wh.run_model(con, "marts/mart_local__surveys.sql", **rules)
         wh.run_model(con, "marts/mart_local__own_measures.sql", **rules)
         wh.run_model(con, "marts/mart_local__survey_plan.sql")
+        wh.run_model(con, "marts/mart_local__files.sql")

@@ -13,6 +13,7 @@ mart_local__sick_leave = dg.AssetKey("mart_local__sick_leave")
 mart_local__surveys = dg.AssetKey("mart_local__surveys")
 mart_local__own_measures = dg.AssetKey("mart_local__own_measures")
 mart_local__survey_plan = dg.AssetKey("mart_local__survey_plan")
+mart_local__files = dg.AssetKey("mart_local__files")
 
 
 @dg.multi_asset(
@@ -47,6 +48,13 @@ mart_local__survey_plan = dg.AssetKey("mart_local__survey_plan")
             description="Each planned survey with its status from the imported results "
             "(conducted, not yet due, overdue) and results without a plan.",
         ),
+        dg.AssetSpec(
+            mart_local__files,
+            deps=[raw_local__imports],
+            kinds={"duckdb"},
+            description="The imported files the own figures come from (names and counts, no "
+            "figures); source snapshot marks the demo's synthetic samples.",
+        ),
     ],
 )
 def mart_local__figures(
@@ -69,6 +77,7 @@ def mart_local__figures(
                 "mart_local__own_measures",
             )
         }
+        files = con.execute("SELECT count(*) FROM mart_local__files").fetchall()[0][0]
         plan = dict(
             con.execute(
                 "SELECT status, count(*) FROM mart_local__survey_plan GROUP BY 1"
@@ -85,6 +94,7 @@ def mart_local__figures(
             asset_key=key,
             metadata={"dagster/row_count": rows, "cells_suppressed": hidden, rule: threshold},
         )
+    yield dg.MaterializeResult(asset_key=mart_local__files, metadata={"dagster/row_count": files})
     yield dg.MaterializeResult(
         asset_key=mart_local__survey_plan,
         metadata={

@@ -4,7 +4,8 @@ import dagster as dg
 
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.home import mart_home
-from assets.marts.local import mart_local__sick_leave, mart_local__surveys
+from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_local__surveys
+from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
 from pipelines.resources import WarehouseResource
@@ -13,9 +14,18 @@ from pipelines.resources import WarehouseResource
 @dg.asset(
     group_name="outputs",
     kinds={"html", "plotly"},
-    deps=[mart_home, mart_comparisons, mart_scorecard, mart_local__sick_leave, mart_local__surveys],
-    description="Static site: overview and one page per service area, with CSV and Excel "
-    "tables; open outputs/dashboards/index.html or run `malestokk serve`.",
+    deps=[
+        mart_home,
+        mart_comparisons,
+        mart_scorecard,
+        mart_malekart,
+        mart_local__sick_leave,
+        mart_local__surveys,
+        mart_local__files,
+    ],
+    description="Static site: overview, one page per service area, and the målekart (one page "
+    "per service area and per unit), with CSV and Excel tables; open "
+    "outputs/dashboards/index.html or run `malestokk serve`.",
 )
 def out_dashboards__site(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

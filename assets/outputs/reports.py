@@ -8,6 +8,7 @@ from assets.marts.challenge_note import mart_challenge_note
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.home import mart_home
+from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, load_answers
 from dashboards.report import annual_report
@@ -41,7 +42,14 @@ def latest_year(con) -> int | None:
 @dg.asset(
     group_name="outputs",
     kinds={"html", "docx"},
-    deps=[mart_home, mart_comparisons, mart_scorecard, mart_expenditure_need, mart_challenge_note],
+    deps=[
+        mart_home,
+        mart_comparisons,
+        mart_scorecard,
+        mart_malekart,
+        mart_expenditure_need,
+        mart_challenge_note,
+    ],
     description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
     "and editable Word files in outputs/reports/.",
 )

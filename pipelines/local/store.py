@@ -141,6 +141,7 @@ class FileResult:
     reason: str | None = None
     reasons: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # which sheets were read, the decimal mark
+    source: str | None = None  # cli, inbox, or snapshot (the demo's synthetic samples)
 
 
 @dataclass
@@ -246,7 +247,8 @@ def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTable
         if units is not None:
             known_units = set(units.filter(pl.col("is_current"))["unit_id"].to_list())
         result = FileResult(entry["sha256"], entry["name"], kinds[entry["sha256"]],
-                            entry["imported_at"], "rejected")  # fmt: skip
+                            entry["imported_at"], "rejected",
+                            source=entry.get("source"))  # fmt: skip
         results.append(result)
         parsed = check_file(archive, entry, known_units)
         if isinstance(parsed, FileRejected):
@@ -283,13 +285,13 @@ def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTable
             {"file_sha256": r.sha256, "file": r.name, "kind": r.kind, "imported_at": r.imported_at,
              "status": r.status, "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
              "rows_quarantined": r.rows_quarantined, "reason": r.reason,
-             "notes": "; ".join(r.notes) or None}
+             "notes": "; ".join(r.notes) or None, "source": r.source}
             for r in results
         ],
         schema={"file_sha256": pl.String, "file": pl.String, "kind": pl.String,
                 "imported_at": pl.String, "status": pl.String, "rows_read": pl.Int64,
                 "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64, "reason": pl.String,
-                "notes": pl.String},
+                "notes": pl.String, "source": pl.String},
     )  # fmt: skip
     return LocalTables(tables, results)
 

@@ -205,7 +205,8 @@ SELECT
     j.value,
     j.previous_value,
     j.value - j.previous_value AS change,
-    j.target,
+    -- for a survey-plan item: how many surveys were planned
+    CASE WHEN j.measure_kind = 'survey_plan' THEN j.planned ELSE j.target END AS target,
     j.tolerance,
     j.direction,
     CASE j.status_reason

@@ -1,0 +1,32 @@
+"""The resultatdialog sheets: one Word and PDF sheet per unit leader, rebuilt on every refresh."""
+
+import dagster as dg
+
+from assets.marts.home import mart_home
+from assets.marts.local import mart_local__files
+from assets.marts.malekart import mart_malekart
+from dashboards.malekart import dialogue_sheets, own_figures_synthetic
+from pipelines.resources import WarehouseResource
+
+
+@dg.asset(
+    group_name="outputs",
+    kinds={"docx", "pdf"},
+    deps=[mart_home, mart_malekart, mart_local__files],
+    description="One resultatdialog sheet per unit with targets: its målekart by perspective and "
+    "empty dialogue fields, as Word and PDF in outputs/resultatdialog/.",
+)
+def out_malekart__dialogue_sheets(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    out = wh.releases.outputs_for(context.run.run_id) / "resultatdialog"  # published with the run
+    with wh.build() as con:
+        country = con.execute("SELECT country FROM mart_home").fetchall()[0][0]
+        written = dialogue_sheets(con, out, country, own_figures_synthetic(con))
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(out)),
+            "sheets": len([p for p in written if p.suffix == ".docx"]),
+        }
+    )
