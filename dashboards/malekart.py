@@ -192,7 +192,10 @@ def write_pages(
     rows = malekart_rows(con)
     sizes: dict[str, int] = {}
 
+    credit = f"<p class='note'>{esc(w['malekart_credit'])}</p>"
+
     def write(name: str, title: str, body: str) -> None:
+        body += credit
         path = folder / name
         path.write_text(page(title, nav, body, None, synthetic), encoding="utf-8")
         sizes[name] = path.stat().st_size
@@ -253,8 +256,8 @@ def report_blocks(con: duckdb.DuckDBPyConnection, country: str) -> list:
     of its units' targets, then the area's own målekart."""
     w = words(country)
     rows = malekart_rows(con)
-    if rows.is_empty():
-        return []
+    if rows.filter(pl.col("level") != "kommune").is_empty():
+        return []  # no målekart below the municipality: nothing per service area to sum up
     blocks: list = [Heading(w["malekart_summary"], 1), Para(w["malekart_summary_intro"])]
     summary = []
     for (area,), part in rows.filter(pl.col("service_area").is_not_null()).group_by(

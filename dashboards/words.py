@@ -75,6 +75,9 @@ WORDS = {
         "plan_result": "{done} av {planned} gjennomført",
         "tolerance": "toleranse {value}",
         "points": "prosentpoeng",
+        "malekart_credit": "Kilde: kommunens egne tall (HR-system, bruker- og "
+        "medarbeiderundersøkelser, egne måltall; små enheter skjult) og Statistisk sentralbyrå "
+        "(KOSTRA).",
         "higher": "høyere er bedre",
         "lower": "lavere er bedre",
         "peer_of": "{peer}: {value}",
@@ -160,6 +163,8 @@ WORDS = {
         "plan_result": "{done} av {planned} genomförda",
         "tolerance": "tolerans {value}",
         "points": "procentenheter",
+        "malekart_credit": "Källa: kommunens egna värden (HR-system, brukar- och "
+        "medarbetarundersökningar, egna mått; små enheter dolda) och Kolada.",
         "higher": "högre är bättre",
         "lower": "lägre är bättre",
         "peer_of": "{peer}: {value}",

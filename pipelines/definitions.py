@@ -8,6 +8,8 @@ only through the resources built below.
 
 from __future__ import annotations
 
+import tomllib
+
 import dagster as dg
 
 from assets import publish
@@ -121,13 +123,23 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             local_dir=str(settings.local_dir),
             inbox_dir=str(settings.inbox_dir),
             private_dir=str(settings.private_dir),
-            samples_dir=str(settings.snapshot_dir / "local")
-            if settings.source_mode == "snapshot"
-            else None,
+            samples_dir=_local_samples(settings),
             sick_leave_min_employees=settings.sick_leave_min_employees,
             survey_min_respondents=settings.survey_min_respondents,
         ),
     }
+
+
+def _local_samples(settings: Settings) -> str | None:
+    """The demo's own-figure files, offline and only for the home they were made for (the
+    snapshot manifest's [local] home): a Swedish home must not show Stavanger's units."""
+    if settings.source_mode != "snapshot":
+        return None
+    manifest = settings.snapshot_dir / "manifest.toml"
+    made_for = tomllib.loads(manifest.read_text("utf-8")).get("local", {}).get("home")
+    if made_for != settings.home_region_key:
+        return None
+    return str(settings.snapshot_dir / "local")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

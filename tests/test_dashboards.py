@@ -9,6 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from openpyxl import load_workbook
 
@@ -66,8 +67,8 @@ def console_errors(browser) -> list[str]:
 
 
 def test_every_page_renders_its_charts_without_console_errors(site: Path, browser) -> None:
-    pages = sorted(site.glob("*.html"))
-    assert len(pages) >= 7  # overview + six service areas at least
+    pages = sorted(p for p in site.glob("*.html") if not p.name.startswith("malekart"))
+    assert len(pages) >= 7  # overview + six service areas at least (målekart pages: below)
     for page in pages:
         open_page(browser, page)
         charts = browser.execute_script(
@@ -185,8 +186,74 @@ def test_tables_download_as_csv_and_excel_with_the_same_rows(site: Path) -> None
 
 
 def test_the_site_never_shows_a_small_unit(site: Path) -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in site.glob("*.html"))
+    pages = [p for p in site.glob("*.html") if not p.name.startswith("malekart")]
+    text = "".join(p.read_text(encoding="utf-8") for p in pages)
     assert "Fysioterapi Storhaug" not in text  # 3 employees: only suppressed area totals appear
+
+
+def test_malekart_pages_have_four_panels_and_show_no_hidden_figure(
+    stavanger: Path, site: Path, browser
+) -> None:
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    units = [r[0] for r in con.execute(
+        "SELECT DISTINCT unit_id FROM mart_malekart WHERE level = 'enhet' ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    areas = [r[0] for r in con.execute(
+        "SELECT DISTINCT service_area FROM mart_malekart WHERE level = 'tjenesteområde'"
+    ).fetchall()]  # fmt: skip
+    assert len(units) >= 6 and len(areas) >= 3
+    pages = ["malekart.html", *(f"malekart-enhet-{u}.html" for u in units),
+             *(f"malekart-{a.replace(' ', '-')}.html" for a in areas)]  # fmt: skip
+    for name in pages:
+        browser.get((site / name).as_uri())
+        panels = browser.find_elements("css selector", "section.panel h2")
+        assert [p.text for p in panels] == [
+            "Tjenester og brukere", "Økonomi", "Organisasjon og medarbeidere", "Samfunn"
+        ], name  # fmt: skip
+        assert console_errors(browser) == [], name
+    # Fysioterapi Storhaug (3 employees): its page says its sick leave is hidden, and why
+    browser.get((site / "malekart-enhet-4002.html").as_uri())
+    row = browser.find_element("css selector", "tr.mk-grey").text
+    assert "Sykefravær" in row and "\u2013" in row and "skjult: færre enn 5 ansatte" in row
+    private = duckdb.connect(str(stavanger / "data/private/local.duckdb"), read_only=True)
+    hidden = private.execute(
+        "SELECT 100 * sum(self_certified_days + doctor_certified_days) / sum(contracted_days) "
+        "FROM sick_leave WHERE unit_id = '4002' AND period LIKE '2024%' AND is_current"
+    ).fetchone()[0]
+    assert f"{hidden:.1f}".replace(".", ",") not in browser.find_element("tag name", "body").text
+    # every hidden figure in the mart is a dash and a reason on its page, never a number
+    for unit, label in con.execute(
+        "SELECT unit_id, label FROM mart_malekart WHERE status_reason = 'suppressed' "
+        "AND level = 'enhet'"
+    ).fetchall():
+        browser.get((site / f"malekart-enhet-{unit}.html").as_uri())
+        rows = browser.execute_script(
+            "return [...document.querySelectorAll('table.malekart tbody tr')]"
+            ".map((r) => [...r.cells].map((c) => c.textContent))"
+        )
+        shown = next(r for r in rows if r[0] == label)
+        assert shown[2] == "\u2013" and "skjult:" in shown[4], shown
+
+
+def test_a_resultatdialog_sheet_per_unit_with_its_malekart(stavanger: Path) -> None:
+    from docx import Document
+
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    units = dict(con.execute(
+        "SELECT DISTINCT unit_id, unit_name FROM mart_malekart WHERE level = 'enhet'"
+    ).fetchall())  # fmt: skip
+    folder = stavanger / "data/outputs/resultatdialog"
+    sheets = sorted(folder.glob("resultatdialog-*.docx"))
+    assert len(sheets) == len(units) and len(list(folder.glob("*.pdf"))) == len(units)
+    doc = Document(str(next(s for s in sheets if s.name.endswith("-4002.docx"))))
+    title = doc.paragraphs[0].text
+    assert title.startswith("Resultatdialog 2024: Fysioterapi Storhaug")
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert {"Tjenester og brukere", "Økonomi", "Organisasjon og medarbeidere", "Samfunn",
+            "Tiltak til neste periode (hva, hvem, når)"} <= set(headings)  # fmt: skip
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert any("skjult: færre enn 5 ansatte" in c for c in cells)
+    assert "SYNTETISKE DEMODATA" in doc.sections[0].header.paragraphs[0].text
 
 
 def test_serve_shows_the_same_pages_on_localhost(stavanger: Path, site: Path) -> None:

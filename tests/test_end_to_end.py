@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -179,6 +180,11 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
     ):
         assert norwegian not in text, norwegian
     assert not list(reports.glob("utfordringsnotat-*"))
+    # the demo's own figures were made for Stavanger: none is imported for Haparanda
+    assert con.execute(
+        "SELECT (SELECT count(*) FROM mart_local__files) + (SELECT count(*) FROM "
+        "mart_local__sick_leave) + (SELECT count(*) FROM mart_malekart WHERE level <> 'kommune')"
+    ).fetchone() == (0,)
 
 
 def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(
@@ -459,9 +465,10 @@ def test_no_published_table_export_or_page_holds_a_small_units_figure(stavanger:
         "SELECT DISTINCT unit_id, year, question FROM (SELECT * FROM user_survey UNION ALL BY "
         "NAME SELECT * FROM employee_survey) WHERE is_current AND respondents < 5"
     ).pl()
-    always_hidden = {r[0] for r in private.execute(
-        "SELECT unit_name FROM sick_leave WHERE is_current GROUP BY 1 HAVING max(employees) < 5"
-    ).fetchall()}  # fmt: skip
+    always_hidden = dict(private.execute(
+        "SELECT unit_name, unit_id FROM sick_leave WHERE is_current GROUP BY ALL "
+        "HAVING max(employees) < 5"
+    ).fetchall())  # fmt: skip
     private.close()
     assert hidden_sick.height and hidden_survey.height and always_hidden  # the demo has them
 
@@ -505,7 +512,15 @@ def test_no_published_table_export_or_page_holds_a_small_units_figure(stavanger:
                             for c in r)  # fmt: skip
         else:
             continue
+        if path.name.startswith("malekart"):
+            continue  # a unit's målekart names it, with its figures hidden: checked below
         assert not any(name in text for name in always_hidden), path.name
+    # 4. the målekart page of a unit that is always hidden: every row grey, no figure
+    for unit_id in always_hidden.values():
+        page = outputs / f"dashboards/malekart-enhet-{unit_id}.html"
+        rows = re.findall(r"<tr class='mk-(\w+)'>(.*?)</tr>", page.read_text(encoding="utf-8"))
+        assert rows and all(colour == "grey" for colour, _ in rows), unit_id
+        assert all("<td class='n'>\u2013</td>" in row for _, row in rows), unit_id
 
 
 def test_every_published_table_is_an_asset_of_its_own(stavanger: Path) -> None:
@@ -524,4 +539,5 @@ def test_every_published_table_is_an_asset_of_its_own(stavanger: Path) -> None:
     assert tables - keys == set()
     # the own-figure import writes the private store, outputs write files: not warehouse tables
     assert keys - tables == {"raw_local__imports", "out_dashboards__site", "out_exports__parquet",
-                             "out_reports__latest", "warehouse_published"}  # fmt: skip
+                             "out_reports__latest", "out_malekart__dialogue_sheets",
+                             "warehouse_published"}  # fmt: skip

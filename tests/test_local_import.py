@@ -149,6 +149,19 @@ CASES = [
     Case("units-duplicate", "enheter2.csv",
          "Enhet ID;Enhetsnavn;Tjenesteområde\n5001;A;x\n5001;B;y\n5002;C;z\n".encode(),
          problems=[(2, "Enhet ID", "duplicate key"), (3, "Enhet ID", "duplicate key")], loaded=1),
+    # own measures: any figure a unit reports, a year or a period, with its parts when it has any
+    Case("own-measures", "egne_maltall.csv",
+         "Enhet ID;Måltall;Periode;Verdi;Teller;Nevner;Antall ansatte\n"
+         "1001;vedtak_innen_frist;2024;91,5;183;200;12\n"  # 100 x 183 / 200
+         "1002;apningstimer;2024K2;37,5;;;\n"
+         "1001;vedtak_innen_frist;2023;88;150;200;12\n"  # 88 is neither 0,75 nor 75
+         "1001;Vedtak frist;2024;1;;;\n"  # not an id
+         "1001;ventetid;2024;3;2;;\n"  # a numerator without a denominator
+         "9999;apningstimer;2024;40;;;\n".encode(),  # an unknown unit
+         problems=[(4, "Verdi", "neither numerator / denominator"), (5, "Måltall", "measure id"),
+                   (6, "Nevner", "give both numerator and denominator"),
+                   (7, "Enhet ID", "unknown unit")], loaded=2,
+         values={("value", "1001"): 91.5}),
 ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.local.kinds import KINDS
 from pipelines.local.private_store import PrivateStore
 from pipelines.local.store import empty_history
 from pipelines.models import build_local_marts
@@ -54,11 +55,24 @@ SURVEYS = [
     survey_row("A3", "Trivsel", 10, 4.5),
 ]  # fmt: skip
 
+# an own measure with a numerator and denominator: A2 (4 employees) is hidden, and so is the area
+OWN = [
+    {"unit_id": u, "measure": "vedtak_innen_frist", "period": "2024", "unit_name": f"Enhet {u}",
+     "value": 100 * n / d, "numerator": n, "denominator": d, "respondents": None,
+     "employees": e, "vintage": "x", "file": "m.csv", "file_sha256": "m", "sheet": None,
+     "row": 1, "is_current": True}
+    for u, n, d, e in (("A1", 18, 20, 20), ("A2", 1, 4, 4), ("A3", 9, 10, 15),
+                       ("B1", 5, 10, None), ("B2", 7, 10, None))
+]  # fmt: skip
+
 
 @pytest.fixture
 def marts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    tables = {name: empty_history(name) for name in
-              ("units", "sick_leave", "user_survey", "employee_survey", "survey_plan")}  # fmt: skip
+    tables = {name: empty_history(name) for name in KINDS}
+    text = pl.String
+    tables["files"] = pl.DataFrame(schema={"file": text, "kind": text, "source": text,
+                                           "imported_at": text, "status": text,
+                                           "rows_loaded": pl.Int64})  # fmt: skip
     tables["units"] = pl.DataFrame(
         [{"unit_id": u, "unit_name": f"Enhet {u}", "service_area": a, "vintage": "x",
           "file": "u.csv", "file_sha256": "z", "sheet": None, "row": 1, "is_current": True}
@@ -67,6 +81,7 @@ def marts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     )  # fmt: skip
     tables["sick_leave"] = pl.DataFrame(SICK, schema=tables["sick_leave"].schema)
     tables["user_survey"] = pl.DataFrame(SURVEYS, schema=tables["user_survey"].schema)
+    tables["own_measure"] = pl.DataFrame(OWN, schema=tables["own_measure"].schema)
     store = PrivateStore(tmp_path / "private")
     store.write(tables, {})
     wh = Warehouse(tmp_path / "warehouse")
@@ -79,6 +94,21 @@ def marts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 def truth(unit: str, period: str) -> float:
     return next(r["contracted_days"] for r in SICK if (r["unit_id"], r["period"]) == (unit, period))
+
+
+def test_own_measures_hide_small_units_and_sum_areas_never_averaging(marts) -> None:
+    rows = {
+        (r[0], r[1] or r[2]): r[3:]
+        for r in marts.execute(
+            "SELECT level, unit_id, service_area, value, size, suppressed_by "
+            "FROM mart_local__own_measures"
+        ).fetchall()
+    }
+    assert rows[("unit", "A2")] == (None, None, "sick_leave_min_employees=5")
+    assert rows[("service_area", "alpha")][0] is None  # A2's figure would be had from it
+    assert rows[("unit", "A1")][:2] == (90.0, 20)
+    # beta: no employees given (cases, not people): shown, and summed 12 / 20, not (50 + 70) / 2
+    assert rows[("service_area", "beta")] == (pytest.approx(60.0), None, None)
 
 
 def test_a_hidden_unit_cannot_be_had_from_its_area_total(marts) -> None:

@@ -67,7 +67,8 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         "SELECT DISTINCT service_area FROM mart_comparisons WHERE year = 2024 "
         "AND peer_set = 'kostra_group' AND indicator_kind = 'nøkkeltall'").fetchall()}  # fmt: skip
     headings = {p.text for p in doc.paragraphs if p.style.name == "Heading 1"}
-    assert headings == areas | {"Hovedfunn", "Ressursbruk justert for utgiftsbehov"}
+    assert headings == areas | {"Hovedfunn", "Ressursbruk justert for utgiftsbehov",
+                                "Målekart per tjenesteområde"}  # fmt: skip
     assert "befolkning" not in areas  # grunnlagstall are not compared
     assert "grunnlagstall" not in text
     assert "SSB: utgave 2025-03-15, 2025-06-15 (snapshot:synthetic)" in text  # the vintages used

@@ -1,5 +1,7 @@
 """Mart: the målekart, every target with its result, colour and reason."""
 
+import dagster as dg
+
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.local import (
     mart_local__own_measures,
@@ -9,6 +11,8 @@ from assets.marts.local import (
 )
 from assets.marts.scorecard import core_targets
 from assets.sql_model import sql_model
+from pipelines.build_record import recorded
+from pipelines.resources import WarehouseResource
 
 mart_malekart = sql_model(
     "marts/mart_malekart.sql",
@@ -24,3 +28,37 @@ mart_malekart = sql_model(
     "result, target, tolerance, status (green, amber, red, grey) and its reason",
     count_by="status",
 )
+
+
+@dg.asset_check(
+    asset=mart_malekart,
+    blocking=True,
+    description="No hidden own figure reaches the målekart: a suppressed row has no value, and "
+    "every own figure shown is one its suppressed mart shows too.",
+)
+def mart_malekart_shows_no_hidden_figure(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.get().build() as con:
+        leaks = con.execute(
+            "SELECT count(*) FROM mart_malekart WHERE status_reason = 'suppressed' "
+            "AND (value IS NOT NULL OR previous_value IS NOT NULL)"
+        ).fetchall()[0][0]
+        unit_leaks = con.execute(
+            "SELECT count(*) FROM mart_malekart AS m WHERE m.level = 'enhet' "
+            "AND m.measure_kind = 'sick_leave' AND m.value IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM mart_local__sick_leave AS s WHERE s.level = 'unit' "
+            "AND s.unit_id = m.unit_id AND left(s.period, 4) = CAST(m.year AS VARCHAR) "
+            "AND s.suppressed_by IS NOT NULL "
+            "AND s.suppressed_by NOT LIKE 'one granularity%')"
+        ).fetchall()[0][0]
+    total = leaks + unit_leaks
+    return recorded(
+        context,
+        warehouse,
+        dg.AssetCheckResult(
+            passed=total == 0,
+            description=f"{total} hidden figure(s) visible in the målekart" if total else None,
+            metadata={"visible_hidden_figures": total},
+        ),
+    )

@@ -32,6 +32,9 @@ class Kind:
     needs_known_unit: bool = True
     scale: int | None = None  # survey scale (1..scale) when the file does not give one
     extra_columns: tuple[str, ...] = field(default=())
+    # columns a header must have before it is taken for this kind (a budget export with a unit
+    # and a period is not a file of own measures)
+    signature: tuple[str, ...] = field(default=())
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -254,6 +257,7 @@ OWN_MEASURE = Kind(
         ),
     ),
     key=("unit_id", "measure", "period"),
+    signature=("measure", "value"),
 )
 
 KINDS: dict[str, Kind] = {

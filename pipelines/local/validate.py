@@ -132,6 +132,8 @@ def detect_kind(table: RawTable, given: str | None) -> Kind:
     folded = {fold(h) for h in table.header}
     scores = []
     for kind in KINDS.values():
+        if not all(folded & set(kind.column(name).aliases) for name in kind.signature):
+            continue
         required = [c for c in kind.columns if c.required]
         found = sum(1 for c in required if folded & set(c.aliases))
         scores.append((found / len(required), found, kind))
