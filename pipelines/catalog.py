@@ -69,6 +69,7 @@ class Indicator:
     valid_min: float | None = None  # plausible range, checked by the Great Expectations suites
     valid_max: float | None = None
     expenditure_need_area: str | None = None  # spending (1000 kr) to compare adjusted for need
+    direction_note: str | None = None  # why a direction was chosen (or not yet: "undecided")
 
     @property
     def fixed_text(self) -> str:
@@ -95,6 +96,8 @@ class KpiGroupEntry:
     service_area: str
     perspective: str
     higher_is_better: bool | None = None
+    # KPI -> (higher is better, why): a direction decided per member, from Kolada's own title
+    directions: dict[str, tuple[bool | None, str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,26 @@ def _indicator(e: IndicatorEntry) -> Indicator:
     )
 
 
+KpiId = Annotated[
+    str, _pattern(r"[NU]\d{5}", 'a Kolada KPI id is N or U and five digits, e.g. "N15428"')
+]
+
+
+class DirectionOverride(FileModel):
+    """One member KPI's direction with the reason for it; a neutral one must say why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    higher_is_better: Direction
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _neutral_says_why(self) -> DirectionOverride:
+        if self.higher_is_better is None and not self.reason:
+            raise ValueError('reason: a "neutral" direction says why (reason = "...")')
+        return self
+
+
 class KpiGroupSection(FileModel):
     """One [[kolada_kpi_group]] as written."""
 
@@ -349,11 +372,18 @@ class KpiGroupSection(FileModel):
     kpi_group: Annotated[Text, _pattern(r"G2?KPI\d+", 'a Kolada KPI group id looks like "GKPI118"')]
     service_area: Text
     perspective: Perspective
-    higher_is_better: Direction = "neutral"
+    higher_is_better: Direction = None  # for members without a direction of their own
+    directions: dict[KpiId, bool | DirectionOverride] = Field(default_factory=dict)
 
 
 def _group(g: KpiGroupSection) -> KpiGroupEntry:
-    return KpiGroupEntry(g.id, g.kpi_group, g.service_area, g.perspective, g.higher_is_better)
+    directions = {
+        kpi: (d, None) if isinstance(d, bool) else (d.higher_is_better, d.reason)
+        for kpi, d in g.directions.items()
+    }
+    return KpiGroupEntry(
+        g.id, g.kpi_group, g.service_area, g.perspective, g.higher_is_better, directions
+    )
 
 
 def _parse(model: type[FileModel], where: str, raw: object) -> FileModel:
@@ -363,14 +393,27 @@ def _parse(model: type[FileModel], where: str, raw: object) -> FileModel:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = [
+            e
+            for e in exc.errors(include_url=False)
+            # a value that may be true/false or a table: name the branch its shape chose
+            if not (e["type"] == "bool_type" and isinstance(e.get("input"), dict))
+            and not (e["type"] == "model_type" and isinstance(e.get("input"), bool))
+        ] or exc.errors(include_url=False)
         # an unknown key first: it often explains the "missing" one beside it
         error = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")[0]
         if isinstance(raw.get("id"), str):
             where += f" ({raw['id']})"
-        key = ".".join(str(p) for p in error["loc"][:1])
+        # the path to the key, without pydantic's names of union branches (bool, a model)
+        key = ".".join(
+            str(p)
+            for p in error["loc"]
+            if p not in ("bool", "DirectionOverride") and "[" not in str(p)
+        )
         if error["type"] == "extra_forbidden":
-            text = unknown_key(key, list(model.model_fields))
+            nested = len(error["loc"]) > 1  # inside a direction's table
+            known = DirectionOverride.model_fields if nested else model.model_fields
+            text = unknown_key(str(error["loc"][-1]), list(known))
         elif error["type"] == "missing":
             text = "is required"
         else:

@@ -125,3 +125,65 @@ def test_kolada_kpi_id_is_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogError, match="kpi: a Kolada KPI id"):
         load_catalog(write(tmp_path, text))
+
+
+GROUP = """
+[[kolada_kpi_group]]
+id = "kolada.kkik"
+kpi_group = "GKPI118"
+service_area = "KKiK"
+perspective = "tjenester/brukere"
+higher_is_better = "neutral"
+
+[kolada_kpi_group.directions]
+N15428 = true
+U23401 = false
+N11008 = { higher_is_better = "neutral", reason = "kostnad per barn" }
+"""
+
+
+def test_each_kkik_member_gets_its_own_direction_and_a_new_one_is_undecided(
+    tmp_path: Path,
+) -> None:
+    from pipelines.kolada.groups import UNDECIDED, expanded_indicators
+
+    catalog = load_catalog(write(tmp_path, GROUP))
+    members = {"GKPI118": ["N15428", "U23401", "N11008", "N99999"]}
+    got = {
+        i.kpi: (i.higher_is_better, i.direction_note)
+        for i in expanded_indicators(catalog, members, {})
+    }
+    assert got == {
+        "N15428": (True, None),
+        "U23401": (False, None),  # a waiting time: shorter is better
+        "N11008": (None, "kostnad per barn"),
+        "N99999": (None, UNDECIDED),  # added to the group by Kolada later: neutral until decided
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('reason = "kostnad per barn"', 'reason = ""'), "must be a non-empty string"),
+        ((', reason = "kostnad per barn"', ""), 'a "neutral" direction says why'),
+        (("N15428 = true", "X15428 = true"), "a Kolada KPI id is N or U"),
+        (("N15428 = true", 'N15428 = "yes"'), "directions.N15428: must be true or false"),
+        (("reason =", "raeson ="), "directions.N11008.raeson: unknown key; did you mean 'reason'"),
+    ],
+)
+def test_a_wrong_direction_names_the_kpi(tmp_path: Path, change, message) -> None:
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(write(tmp_path, GROUP.replace(*change)))
+
+
+def test_every_kkik_member_in_the_snapshot_has_a_direction_in_the_default_catalog() -> None:
+    import json
+
+    from tests.conftest import ROOT
+
+    groups = json.loads((ROOT / "snapshot/kolada/kpi_groups.json").read_text(encoding="utf-8"))
+    kkik = {m["member_id"] for g in groups if g["id"] == "GKPI118" for m in g["members"]}
+    (entry,) = load_catalog(ROOT / "indicators.toml").kpi_groups
+    assert kkik and kkik == set(entry.directions)
+    neutral = {k for k, (higher, _) in entry.directions.items() if higher is None}
+    assert all(entry.directions[k][1] for k in neutral)  # each neutral one says why

@@ -54,6 +54,7 @@ def core_catalog__indicators(
                 "service_area": i.service_area,
                 "perspective": i.perspective,
                 "higher_is_better": i.higher_is_better,
+                "direction_note": i.direction_note,
                 "table_id": i.table,
                 "contents_code": i.contents_code,
                 "fixed": i.fixed_text,
@@ -81,6 +82,7 @@ def core_catalog__indicators(
             "service_area": pl.String,
             "perspective": pl.String,
             "higher_is_better": pl.Boolean,
+            "direction_note": pl.String,
             "table_id": pl.String,
             "contents_code": pl.String,
             "fixed": pl.String,
@@ -103,6 +105,33 @@ def core_catalog__indicators(
         )
     return dg.MaterializeResult(
         metadata={"indicators": rows, "from_kpi_groups": rows - len(catalog.indicators)}
+    )
+
+
+@dg.asset_check(
+    asset=core_catalog__indicators,
+    blocking=False,
+    description="Every member of a Kolada KPI group has a direction decided in the catalog "
+    "(warning: a KPI Kolada added to the group later is neutral until someone decides).",
+)
+def core_catalog__indicators_directions_decided(
+    warehouse: WarehouseResource,
+) -> dg.AssetCheckResult:
+    with warehouse.get().build() as con:
+        undecided = [
+            f"{kpi} ({label})"
+            for kpi, label in con.execute(
+                "SELECT kpi, label FROM core_catalog__indicators "
+                "WHERE direction_note LIKE 'undecided%' ORDER BY 1"
+            ).fetchall()
+        ]
+    return dg.AssetCheckResult(
+        passed=not undecided,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="no direction decided, shown as neutral: " + "; ".join(undecided)
+        if undecided
+        else None,
+        metadata={"undecided": len(undecided), "kpis": ", ".join(undecided) or "none"},
     )
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from pipelines.catalog import Catalog, Indicator, KpiGroupEntry
 
+UNDECIDED = "undecided: not in the catalog's directions for its group"
+
 
 def unit_from_title(title: str) -> str:
     """Kolada titles end with the unit: "..., andel (%)", "..., kr/inv", "..., antal"."""
@@ -33,6 +35,8 @@ def expand_group(
     for kpi in members:
         meta = kpi_meta.get(kpi, {})
         title = str(meta.get("title") or kpi)
+        # a member's own direction; a KPI Kolada added later keeps the group's until decided
+        higher, note = entry.directions.get(kpi, (entry.higher_is_better, UNDECIDED))
         indicators.append(
             Indicator(
                 id=f"{entry.id}.{kpi.lower()}",
@@ -41,9 +45,10 @@ def expand_group(
                 unit=unit_from_title(title),
                 service_area=entry.service_area,
                 perspective=entry.perspective,
-                higher_is_better=entry.higher_is_better,
+                higher_is_better=higher,
                 kpi=kpi,
                 kpi_group=entry.kpi_group,
+                direction_note=note,
             )
         )
     return indicators
