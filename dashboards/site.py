@@ -22,6 +22,7 @@ from dashboards import malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
 from dashboards.units import decimals_for, with_unit
+from dashboards.words import OVERVIEW_WORDS, words
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
@@ -32,8 +33,11 @@ TABLE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _page(title: str, nav: str, body: str, data: dict | None, synthetic: bool) -> str:
-    banner = '<p class="banner" data-t="synthetic">SYNTETISKE DEMODATA</p>' if synthetic else ""
+def _page(
+    title: str, nav: str, body: str, data: dict | None, synthetic: bool, lang: str = "no"
+) -> str:
+    site = SITE_WORDS[lang]
+    banner = f'<p class="banner" data-t="synthetic">{site["synthetic"]}</p>' if synthetic else ""
     script = ""
     if data is not None:
         # "<" as \\u003c: no label can close the script or open a comment inside it
@@ -42,28 +46,46 @@ def _page(title: str, nav: str, body: str, data: dict | None, synthetic: bool) -
             f'<script>window.MALESTOKK_DATA = {payload};</script><script src="app.js"></script>'
         )
     return (
-        "<!doctype html><html lang='no'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{'sv' if lang == 'sv' else 'nb'}'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><link rel='stylesheet' href='style.css'>"
         "<script src='plotly.min.js'></script></head><body>"
         f"<nav>{nav}</nav>{banner}<h1>{html.escape(title)}</h1>{body}{script}</body></html>"
     )
 
 
+# the words the site builder writes into the pages; the page scripts hold their own
+# (static/app.js, overview.js) and switch to English with #lang=en
+SITE_WORDS = {
+    "no": {"overview": "Oversikt", "overview_title": "oversikt", "synthetic": "SYNTETISKE DEMODATA",
+           "sheet": "Sammenligning", "peer": "Sammenligning", "year": "År", "vintage": "Utgave",
+           "indicator": "Indikator", "csv_shown": "CSV (utvalg)", "csv_all": "CSV (alt)",
+           "legend": "✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; "
+           "grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, "
+           "enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene "
+           "publiserer dem; ASSS-snitt og egne sett er beregnet uten hjemkommunen (se "
+           "peer_method i CSV)."},
+    "sv": {"overview": "Översikt", "overview_title": "översikt", "synthetic": "SYNTETISKA DEMODATA",
+           "sheet": "Jämförelse", "peer": "Jämförelse", "year": "År", "vintage": "Uttag",
+           "indicator": "Nyckeltal", "csv_shown": "CSV (urval)", "csv_all": "CSV (allt)",
+           "legend": "✓ blått: skillnaden pekar åt rätt håll enligt katalogen; ✗ orange: fel "
+           "håll; grått: neutral. Bara nyckeltal jämförs (per invånare, andelar, "
+           "enhetskostnader). Grupp- och rikstal från Kolada används som Kolada publicerar dem; "
+           "egna jämförelsegrupper beräknas utan hemkommunen (se peer_method i CSV)."},
+}  # fmt: skip
+AREA_TEXTS = ("peer", "year", "vintage", "indicator", "csv_shown", "csv_all", "legend")
+
 AREA_BODY = """
 <div class="controls">
-  <label><span data-t="peer">Sammenligning</span><select id="peer"></select></label>
-  <label><span data-t="year">År</span><select id="year"></select></label>
-  <label><span data-t="vintage">Utgave</span><select id="release"></select></label>
-  <label><span data-t="indicator">Indikator</span><select id="indicator"></select></label>
+  <label><span data-t="peer">{peer}</span><select id="peer"></select></label>
+  <label><span data-t="year">{year}</span><select id="year"></select></label>
+  <label><span data-t="vintage">{vintage}</span><select id="release"></select></label>
+  <label><span data-t="indicator">{indicator}</span><select id="indicator"></select></label>
 </div>
 <div class="charts"><div id="trend"></div><div id="rank"></div></div>
-<p><button onclick="malestokkDownloadCsv()" data-t="csvShown">CSV (utvalg)</button>
-   <a href="{slug}.csv" data-t="csvAll">CSV (alt)</a> · <a href="{slug}.xlsx">Excel</a></p>
+<p><button onclick="malestokkDownloadCsv()" data-t="csvShown">{csv_shown}</button>
+   <a href="{slug}.csv" data-t="csvAll">{csv_all}</a> · <a href="{slug}.xlsx">Excel</a></p>
 <table id="table"></table>
-<p class="note" data-t="legendNote">✓ blått: avviket peker i god retning etter katalogen;
-✗ oransje: dårlig; grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler,
-enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene publiserer dem;
-ASSS-snitt og egne sett er beregnet uten hjemkommunen (se peer_method i CSV).</p>
+<p class="note" data-t="legendNote">{legend}</p>
 """
 
 
@@ -89,10 +111,10 @@ def _write_ranking_files(folder: Path, page: str, ranking: dict) -> dict[str, st
     return files
 
 
-def _write_table(rows: pl.DataFrame, path_stem: Path) -> None:
+def _write_table(rows: pl.DataFrame, path_stem: Path, lang: str) -> None:
     table = rows.select([c for c in TABLE_COLUMNS if c in rows.columns])
     write_csv(table, path_stem.with_suffix(".csv"))
-    write_xlsx(table, path_stem.with_suffix(".xlsx"), "Sammenligning")
+    write_xlsx(table, path_stem.with_suffix(".xlsx"), SITE_WORDS[lang]["sheet"])
 
 
 def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
@@ -109,24 +131,29 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     ranks = rankings(con)
     synthetic = "snapshot:synthetic" in set(comps["provenance"].drop_nulls().to_list())
     areas = sorted(comps["service_area"].drop_nulls().unique().to_list())
+    lang = "sv" if home_info["country"] == "SE" else "no"
+    site = SITE_WORDS[lang]
     nav = (
-        "<a href='index.html' data-t='overview'>Oversikt</a>"
+        f"<a href='index.html' data-t='overview'>{site['overview']}</a>"
         + "".join(f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas)
-        + "<a href='malekart.html' data-t='malekart'>Målekart</a>"
+        + f"<a href='malekart.html'>{words(home_info['country'])['malekart']}</a>"
     )
     sizes: dict[str, int] = {}
     for area in areas:
-        payload = area_payload(area, comps, ranks, home_info) | {"slug": slug(area)}
+        payload = area_payload(area, comps, ranks, home_info) | {"slug": slug(area), "lang": lang}
         payload["rank_files"] = _write_ranking_files(tmp, slug(area), payload.pop("ranking"))
-        body = AREA_BODY.replace("{slug}", slug(area))
-        page = _page(f"{home_info['label']}: {area}", nav, body, payload, synthetic)
+        body = AREA_BODY.format(slug=slug(area), **{k: html.escape(site[k]) for k in AREA_TEXTS})
+        page = _page(f"{home_info['label']}: {area}", nav, body, payload, synthetic, lang)
         path = tmp / f"{slug(area)}.html"
         path.write_text(page, encoding="utf-8")
         sizes[path.name] = path.stat().st_size
-        _write_table(comps.filter(pl.col("service_area") == area), tmp / slug(area))
-    sizes |= malekart.write_pages(
-        con, tmp, nav, _page, home_info, synthetic or malekart.own_figures_synthetic(con)
-    )
+        _write_table(comps.filter(pl.col("service_area") == area), tmp / slug(area), lang)
+    own_synthetic = synthetic or malekart.own_figures_synthetic(con)
+
+    def page(*args) -> str:
+        return _page(*args, lang)
+
+    sizes |= malekart.write_pages(con, tmp, nav, page, home_info, own_synthetic)
     sizes["index.html"] = _write_overview(con, tmp, comps, areas, home_info, nav, synthetic)
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -136,30 +163,6 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
 
 def _decimal_comma(value: float | None, decimals: int = 1) -> str:
     return "" if value is None else f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
-
-
-OVERVIEW_WORDS = {
-    "no": {"title": "Hvor står vi?", "area": "Tjenesteområde", "year": "År",
-           "n": "Nøkkeltall", "good": "Bedre", "bad": "Svakere", "indicator": "Nøkkeltall",
-           "home": "Hjem", "peer": "Sammenligning", "gap": "Avvik %", "list": "Alle nøkkeltall, "
-           "største avvik først", "sick": "Sykefravær per tjenesteområde (egne tall, små enheter "
-           "skjult)", "survey": "Brukerundersøkelser: snitt per tjenesteområde (egne tall)",
-           "index": "Hjem i prosent av sammenligningen (sammenligningen = 100)",
-           "legend": "✓ blå: bedre · ✗ oransje: svakere · grå: nøytral · ▲▼ endring siste "
-           "tre år", "rate": "Sykefravær %", "score": "Snitt (skala 1-6)",
-           "period": "Periode", "built": "Bygd", "credit": "Kilde: Statistisk sentralbyrå "
-           "(KOSTRA) · Källa: Kolada · egne tall fra kommunens HR- og undersøkelsessystemer"},
-    "en": {"title": "Where do we stand?", "area": "Service area", "year": "Year",
-           "n": "Key figures", "good": "Better", "bad": "Weaker", "indicator": "Key figure",
-           "home": "Home", "peer": "Peers", "gap": "Gap %", "list": "All key figures, largest "
-           "gap first", "sick": "Sick leave by service area (own figures, small units hidden)",
-           "survey": "User surveys: mean by service area (own figures)",
-           "index": "Home as a percentage of the peer figure (peers = 100)",
-           "legend": "✓ blue: better · ✗ orange: weaker · grey: neutral · ▲▼ change over three "
-           "years", "rate": "Sick leave %", "score": "Mean (scale 1-6)", "period": "Period",
-           "built": "Built", "credit": "Source: Statistics Norway (KOSTRA) · Kolada · own "
-           "figures from the municipality's HR and survey systems"},
-}  # fmt: skip
 
 
 def _indicator_row(r: dict) -> str:
@@ -220,9 +223,10 @@ def _write_overview(
         "ORDER BY service_area, year"
     ).pl()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lang = "sv" if home_info["country"] == "SE" else "no"
     data = {"dots": dots, "sick": sick_series, "surveys": _records(surveys),
             "peer": (now["peer_label"][0] if not now.is_empty() else ""), "year": year,
-            "words": OVERVIEW_WORDS}  # fmt: skip
+            "words": {k: OVERVIEW_WORDS[k] for k in (lang, "en")}, "lang": lang}  # fmt: skip
     payload = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
     body = (
         "<h2 data-o='title'></h2><p class='note' data-o='legend'></p>"
@@ -242,7 +246,8 @@ def _write_overview(
         f"<script>window.MALESTOKK_OVERVIEW = {payload};</script>"
         "<script src='overview.js'></script>"
     )
-    page = _page(f"{home_info['label']}: oversikt", nav, body + script, None, synthetic)
+    title = f"{home_info['label']}: {SITE_WORDS[lang]['overview_title']}"
+    page = _page(title, nav, body + script, None, synthetic, lang)
     path = folder / "index.html"
     path.write_text(page, encoding="utf-8")
     return path.stat().st_size

@@ -187,5 +187,40 @@ WORDS = {
 }  # fmt: skip
 
 
+# the overview page (its script switches to English with #lang=en)
+OVERVIEW_WORDS = {
+    "sv": {"title": "Var står vi?", "area": "Verksamhet", "year": "År",
+           "n": "Nyckeltal", "good": "Bättre", "bad": "Sämre", "indicator": "Nyckeltal",
+           "home": "Hemkommun", "peer": "Jämförelse", "gap": "Skillnad %", "list": "Alla "
+           "nyckeltal, största skillnaden först", "sick": "Sjukfrånvaro per verksamhet (egna "
+           "värden, små enheter dolda)", "survey": "Brukarundersökningar: medel per verksamhet "
+           "(egna värden)", "index": "Hemkommunen i procent av jämförelsen (jämförelsen = 100)",
+           "legend": "✓ blå: bättre · ✗ orange: sämre · grå: neutral · ▲▼ förändring senaste "
+           "tre åren", "rate": "Sjukfrånvaro %", "score": "Medel (skala 1-6)",
+           "period": "Period", "built": "Byggd", "credit": "Källa: Kolada · egna värden från "
+           "kommunens HR- och undersökningssystem"},
+    "no": {"title": "Hvor står vi?", "area": "Tjenesteområde", "year": "År",
+           "n": "Nøkkeltall", "good": "Bedre", "bad": "Svakere", "indicator": "Nøkkeltall",
+           "home": "Hjem", "peer": "Sammenligning", "gap": "Avvik %", "list": "Alle nøkkeltall, "
+           "største avvik først", "sick": "Sykefravær per tjenesteområde (egne tall, små enheter "
+           "skjult)", "survey": "Brukerundersøkelser: snitt per tjenesteområde (egne tall)",
+           "index": "Hjem i prosent av sammenligningen (sammenligningen = 100)",
+           "legend": "✓ blå: bedre · ✗ oransje: svakere · grå: nøytral · ▲▼ endring siste "
+           "tre år", "rate": "Sykefravær %", "score": "Snitt (skala 1-6)",
+           "period": "Periode", "built": "Bygd", "credit": "Kilde: Statistisk sentralbyrå "
+           "(KOSTRA) · Källa: Kolada · egne tall fra kommunens HR- og undersøkelsessystemer"},
+    "en": {"title": "Where do we stand?", "area": "Service area", "year": "Year",
+           "n": "Key figures", "good": "Better", "bad": "Weaker", "indicator": "Key figure",
+           "home": "Home", "peer": "Peers", "gap": "Gap %", "list": "All key figures, largest "
+           "gap first", "sick": "Sick leave by service area (own figures, small units hidden)",
+           "survey": "User surveys: mean by service area (own figures)",
+           "index": "Home as a percentage of the peer figure (peers = 100)",
+           "legend": "✓ blue: better · ✗ orange: weaker · grey: neutral · ▲▼ change over three "
+           "years", "rate": "Sick leave %", "score": "Mean (scale 1-6)", "period": "Period",
+           "built": "Built", "credit": "Source: Statistics Norway (KOSTRA) · Kolada · own "
+           "figures from the municipality's HR and survey systems"},
+}  # fmt: skip
+
+
 def words(country: str) -> dict:
     return WORDS["sv" if country == "SE" else "no"]

@@ -121,6 +121,29 @@ class Units:
         return set(self.area_of.values())
 
 
+SWEDISH_LABELS = {
+    "Sykefravær": "Sjukfrånvaro", "Frisknærvær": "Frisknärvaro",
+    "Egenmeldt fravær": "Sjukfrånvaro med egenanmälan", "Legemeldt fravær":
+    "Sjukfrånvaro med läkarintyg", "Undersøkelsesplanen følges": "Undersökningsplanen följs",
+}  # fmt: skip
+
+
+def _swedish(found: dict) -> dict:
+    """An own measure's default label in Swedish for a Swedish home."""
+    label = found.get("label") or ""
+    if label in SWEDISH_LABELS:
+        return {**found, "label": SWEDISH_LABELS[label]}
+    if found["measure_kind"] in ("survey", "survey_responses"):
+        kind = "Brukar" if found["survey_kind"] == "bruker" else "Medarbetar"
+        question = "index" if found["measure"] in ("index", "respondents") else found["measure"]
+        prefix = "Antal svar, " if found["measure_kind"] == "survey_responses" else ""
+        suffix = "" if prefix else f": {question}"
+        return {**found, "label": f"{prefix}{kind.lower() if prefix else kind}undersökning{suffix}",
+                "unit_of_measure": "svar" if prefix else found["unit_of_measure"].replace(
+                    "snitt", "medel")}  # fmt: skip
+    return found
+
+
 def _measure(text: str, catalog_ids: set[str]) -> dict[str, str | None]:
     """What an indicator cell names: a catalog indicator or one of the own measures."""
     if text in catalog_ids:
@@ -171,7 +194,7 @@ def _survey_perspective(kind: str) -> str:
 
 
 def _target_row(
-    get: dict[str, str], catalog: Catalog, known: set[str], units: Units | None
+    get: dict[str, str], catalog: Catalog, known: set[str], units: Units | None, country: str
 ) -> dict:
     def fail(column: str, reason: str) -> RowError:
         return RowError(column, get.get(column, ""), reason)
@@ -180,8 +203,14 @@ def _target_row(
         found = _measure(get["indicator_id"], known)
     except ValueError as exc:
         raise fail("indicator_id", str(exc)) from None
+    if country == "SE":
+        found = _swedish(found)
     indicators = {i.id: i for i in catalog.indicators}
     ind = indicators.get(found["indicator_id"] or "")
+    if ind is not None and (ind.source == "kolada") != (country == "SE"):
+        source = "Kolada (Sweden)" if ind.source == "kolada" else "SSB/KOSTRA (Norway)"
+        raise fail("indicator_id", f"{ind.id!r} is a {source} figure; the home municipality is "
+                   f"in {'Sweden' if country == 'SE' else 'Norway'}")  # fmt: skip
     if ind is not None and ind.kind != "nøkkeltall":
         raise fail("indicator_id", f"{ind.id!r} is a grunnlagstall (an absolute {ind.unit} "
                    "figure): targets are set on nøkkeltall, figures per inhabitant, share or "
@@ -291,6 +320,7 @@ def load_targets(
     catalog: Catalog,
     extra_ids: set[str] = frozenset(),
     units: Units | None = None,
+    country: str = "NO",
 ) -> Targets:
     """Read the målekart; `units` (when known) checks the unit and area of each row."""
     empty_rejected = pl.DataFrame(schema=REJECTED_SCHEMA)
@@ -303,7 +333,7 @@ def load_targets(
     for row, cells in table.rows:
         get = {n: cell(cells, positions, n) for n in COLUMNS}
         try:
-            good.append({**_target_row(get, catalog, known, units), "row": row})
+            good.append({**_target_row(get, catalog, known, units, country), "row": row})
         except RowError as exc:
             column = header.get(exc.column, HEADER.get(exc.column, exc.column))
             rejected.append({"row": row, "column": column, "value": exc.value,

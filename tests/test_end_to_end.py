@@ -144,6 +144,16 @@ def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> 
     assert list((stavanger / "data/raw/ssb/objects").rglob("*.json.gz"))
 
 
+# words the Norwegian outputs use that a Swedish reader must never see (dashboards/words.py,
+# dashboards/site.py, static/app.js for Norway)
+NORWEGIAN_WORDS = (
+    "Sammenligning", "Oversikt", "Utgave", "nøkkeltall", "Nøkkeltall", "nøytral", "Kilde:",
+    "Avvik", "Vurdering", "ikke nådd", "Målekart", "Tjenesteområde", "tjenesteområde",
+    "Hovedfunn", "Årsberetning", "sammenligningen", "Rangering", "innbygger", "utvalg", "dårlig",
+    "oransje", "Sykefravær", "Brukerundersøkelse", "mangler", "prosent", "antall", "SYNTETISKE",
+)  # fmt: skip
+
+
 def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, monkeypatch) -> None:
     config = write_config(tmp_path, home=("SE", "2583"))
     assert run_cli(config, monkeypatch) == 0
@@ -180,6 +190,15 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
     ):
         assert norwegian not in text, norwegian
     assert not list(reports.glob("utfordringsnotat-*"))
+    # no Norwegian word of the Norwegian outputs in any Swedish page, table or report
+    outputs = tmp_path / "data/outputs"
+    files = [*outputs.glob("dashboards/*.html"), *outputs.glob("dashboards/*.csv"),
+             *outputs.glob("dashboards/*.rank.*.js"), *outputs.glob("reports/*.html")]  # fmt: skip
+    assert len(files) > 5
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for norwegian in NORWEGIAN_WORDS:
+            assert norwegian not in text, (path.name, norwegian)
     # the demo's own figures were made for Stavanger: none is imported for Haparanda
     assert con.execute(
         "SELECT (SELECT count(*) FROM mart_local__files) + (SELECT count(*) FROM "

@@ -33,6 +33,7 @@ def read(tmp_path: Path, rows: str, header: str = HEADER, encoding: str = "utf-8
         ("kommune;1001;sykefravaer;2024;7;;;;", "Enhet/område", "names no unit or area"),
         ("enhet;1001;kostra.grunnskolepoeng;2024;45;;;;", "Nivå", "not one unit"),
         ("kommune;;sykefraver;2024;7;;;;", "Indikator", "neither a catalog indicator"),
+        ("kommune;;kolada.behorighet_yrkesprogram;2024;85;;;;", "Indikator", "Kolada (Sweden)"),
         ("kommune;;kostra.ergoterapeut_aarsverk;2024;50;;høyere;;", "Indikator", "grunnlagstall"),
         ("kommune;;sykefravaer;2024-13;7;;;;", "År", "not a month or quarter"),
         ("kommune;;kostra.grunnskolepoeng;2024K1;45;;;;", "År", "yearly: give a year"),

@@ -47,7 +47,7 @@ def core_targets_and_rejected(
             for r in con.execute("SELECT indicator_id FROM core_catalog__indicators").fetchall()
         }
         path = Path(study.targets_file) if study.targets_file else None
-        targets = load_targets(path, study.catalog(), ids, _units(local))
+        targets = load_targets(path, study.catalog(), ids, _units(local), study.home_country)
         wh.replace_table(con, "core_targets", targets.good, "The målekart's targets.")
         wh.replace_table(
             con, "core_targets__rejected", targets.rejected, "Målekart rows left out, and why."

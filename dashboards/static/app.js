@@ -25,6 +25,20 @@
            "enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene " +
            "publiserer dem; ASSS-snitt og egne sett er beregnet uten hjemkommunen (se " +
            "peer_method i CSV)."},
+    sv: {peer: "Jämförelse", year: "År", vintage: "Uttag", indicator: "Nyckeltal",
+         latest: "senaste", home: "Hemkommun", gap: "Skillnad", trend: "Förändring 3 år",
+         target: "Mål", source: "Källa", rank: "Rangordning", value: "Värde", met: "uppnått",
+         "not met": "ej uppnått", "no data": "saknas", good: "bra", bad: "dåligt",
+         neutral: "neutral", download: "Ladda ned",
+         rankTitle: "Rangordning bland jämförelsekommunerna", trendTitle: "Över tid",
+         overview: "Översikt", synthetic: "SYNTETISKA DEMODATA", unrevised: "preliminära",
+         revised: "slutliga", correction: "rättelse", pull: "hämtning", release: "uttag",
+         missing: "saknas", sv_good: "bättre än jämförelsen", sv_bad: "sämre än jämförelsen",
+         csvShown: "CSV (urval)", csvAll: "CSV (allt)",
+         legendNote: "✓ blått: skillnaden pekar åt rätt håll enligt katalogen; ✗ orange: fel " +
+           "håll; grått: neutral. Bara nyckeltal jämförs (per invånare, andelar, " +
+           "enhetskostnader). Grupp- och rikstal från Kolada används som Kolada publicerar " +
+           "dem; egna jämförelsegrupper beräknas utan hemkommunen (se peer_method i CSV)."},
     en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
          latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
          source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
@@ -40,12 +54,13 @@
            "costs). Group and national figures from SSB and Kolada are used as published; " +
            "ASSS and your own sets are computed without the home (see peer_method in the CSV)."},
   };
-  const state = Object.assign({lang: "no"}, Object.fromEntries(
+  const state = Object.assign({lang: D.lang || "no"}, Object.fromEntries(
     new URLSearchParams(location.hash.slice(1))));
   const t = (k) => (T[state.lang] || T.no)[k] || k;
   const byId = (id) => document.getElementById(id);
   const fmt = (v, d = 1) => (v === null || v === undefined) ? "–" :
-    Number(v).toLocaleString(state.lang === "en" ? "en-GB" : "nb-NO", {maximumFractionDigits: d});
+    Number(v).toLocaleString({en: "en-GB", sv: "sv-SE"}[state.lang] || "nb-NO",
+      {maximumFractionDigits: d});
   // kroner without decimals; shares and ratios with the source's one (dashboards/units.py)
   const decimalsFor = (unit) => {
     const u = (unit || "").trim().toLowerCase();

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const O = window.MALESTOKK_OVERVIEW;
-  const lang = new URLSearchParams(location.hash.slice(1)).get("lang") === "en" ? "en" : "no";
+  const lang = new URLSearchParams(location.hash.slice(1)).get("lang") === "en" ? "en" : O.lang;
   const w = O.words[lang];
   document.querySelectorAll("[data-o]").forEach((el) => { el.textContent = w[el.dataset.o]; });
   document.querySelectorAll("[data-t]").forEach((el) => {

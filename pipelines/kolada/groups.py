@@ -15,15 +15,16 @@ UNDECIDED = "undecided: not in the catalog's directions for its group"
 
 
 def unit_from_title(title: str) -> str:
-    """Kolada titles end with the unit: "..., andel (%)", "..., kr/inv", "..., antal"."""
+    """Kolada titles end with the unit: "..., andel (%)", "..., kr/inv", "..., antal". The unit is
+    written as Kolada's readers write it (Swedish), "%" for a share."""
     lowered = title.lower()
     if "(%)" in lowered or lowered.endswith("andel") or "procent" in lowered:
-        return "prosent"
+        return "%"
     if "kr/" in lowered or "kronor" in lowered or lowered.endswith(" kr"):
         return "kr"
     if lowered.endswith("antal") or ", antal" in lowered:
-        return "antall"
-    return "verdi"
+        return "antal"
+    return "värde"
 
 
 def expand_group(
