@@ -79,6 +79,20 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
     return Written(html_path, docx_path, [], pdf_path)
 
 
+def challenge_note_skipped(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why no challenge note is written for this home, or None when it is: the note answers
+    the ASSS network's questions, so only its members get one."""
+    country, code, label, member = con.execute(
+        "SELECT country, municipality, label, is_asss_member FROM mart_home"
+    ).fetchall()[0]
+    if member:
+        return None
+    return (
+        f"{label} ({country}:{code}) is not a member of the ASSS network, whose "
+        "challenge note it answers (pipelines/reference_data/asss_members.csv)"
+    )
+
+
 def import_answers(docx_path: Path, ledger: Path, ids: dict[str, str] | None = None) -> int:
     """Read the explanations from an edited note into the answers ledger; return how many.
     The note shows labels, never ids: `ids` maps each label back (core_catalog__indicators)."""

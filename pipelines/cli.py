@@ -160,7 +160,7 @@ def _execute(settings: Settings, log_file: Path) -> int:
         for table, rows in published["tables"].items():
             print(f"  {table:40s} {rows:>10,d} rows")
         print(f"dashboards: {settings.outputs_dir / 'dashboards' / 'index.html'}")
-        print(f"reports:    {settings.outputs_dir / 'reports'} (årsberetning, utfordringsnotat)")
+        print(f"reports:    {settings.outputs_dir / 'reports'} ({_reports_written(settings)})")
         print(f"raw:       {settings.raw_dir}")
         return EXIT_OK
     kept = (
@@ -348,6 +348,24 @@ def report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reports_written(settings) -> str:
+    """Which reports the refresh wrote, and why the challenge note was not, when it was not."""
+    import duckdb
+
+    from dashboards.challenge_note import challenge_note_skipped
+
+    try:
+        with _published(settings) as con:
+            skipped = challenge_note_skipped(con)
+    except (duckdb.Error, OSError):  # a warehouse of an older version: say what is known
+        return "årsberetning"
+    return (
+        "årsberetning, utfordringsnotat"
+        if skipped is None
+        else (f"årsberetning; no utfordringsnotat: {skipped}")
+    )
+
+
 def utfordringsnotat(args: argparse.Namespace) -> int:
     """Draft the challenge-note answers for a year, or read explanations back from an edited one."""
     settings = _settings(args)
@@ -373,8 +391,13 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
     if args.year is None:
         print("utfordringsnotat: give --year (or --import FILE)", file=sys.stderr)
         return EXIT_CONFIG
+    from dashboards.challenge_note import challenge_note_skipped
+
     try:
         with _published(settings) as con:
+            skipped = challenge_note_skipped(con)
+            if skipped:
+                raise ValueError(f"no challenge note: {skipped}")
             written = challenge_note(con, args.year, settings.outputs_dir / "reports")
     except ValueError as exc:  # a year without figures fails the same way as `report`
         print(f"utfordringsnotat: {exc}", file=sys.stderr)

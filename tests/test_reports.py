@@ -154,3 +154,31 @@ def test_a_document_that_is_not_a_challenge_note_is_refused(tmp_path: Path, monk
     code = cli.main(["--config", str(config), "utfordringsnotat", "--import", str(other)])
     assert code == cli.EXIT_FAILED
     assert "not a Målestokk challenge note" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "written"),
+    [("NO", "1103", True), ("NO", "3301", True), ("NO", "1804", False), ("SE", "2583", False)],
+)
+def test_the_challenge_note_is_for_asss_members_only(country, code, written) -> None:
+    """Stavanger and Drammen are ASSS members; Bodø and Haparanda are told why they get none."""
+    import duckdb
+
+    from dashboards.challenge_note import challenge_note_skipped
+    from pipelines.warehouse import sql_text
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE core_settings__home AS SELECT ? AS country, ? AS municipality, "
+        "2017 AS first_year, 2024 AS last_year",
+        [country, code],
+    )
+    con.execute(
+        "CREATE TABLE core_region__codes AS SELECT ? AS country, ? AS code, 'Heim' AS name",
+        [country, code],
+    )
+    con.execute(sql_text("marts/mart_home.sql"))
+    skipped = challenge_note_skipped(con)
+    assert (skipped is None) == written
+    if not written:
+        assert f"Heim ({country}:{code}) is not a member of the ASSS network" in skipped

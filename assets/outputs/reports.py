@@ -10,7 +10,7 @@ from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.home import mart_home
 from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
-from dashboards.challenge_note import challenge_note, load_answers
+from dashboards.challenge_note import challenge_note, challenge_note_skipped, load_answers
 from dashboards.report import annual_report
 from pipelines.resources import LocalDataResource, WarehouseResource
 
@@ -63,14 +63,17 @@ def out_reports__latest(
         if year is None:
             return dg.MaterializeResult(metadata={"year": "none: no comparisons"})
         report = annual_report(con, year, out)
-        home_country = con.execute("SELECT country FROM mart_home").fetchone()[0]
-        # ASSS is a Norwegian network: no challenge note for a Swedish home
-        note = challenge_note(con, year, out) if home_country == "NO" else None
+        skipped = challenge_note_skipped(con)
+        note = challenge_note(con, year, out) if skipped is None else None
+        if skipped:
+            context.log.info(f"utfordringsnotat: {skipped}")
     return dg.MaterializeResult(
         metadata={
             "year": year,
             "annual_report": dg.MetadataValue.path(str(report.docx)),
             "annual_report_pdf": dg.MetadataValue.path(str(report.pdf)),
-            "challenge_note": dg.MetadataValue.path(str(note.docx)) if note else "none (SE)",
+            "challenge_note": dg.MetadataValue.path(str(note.docx))
+            if note
+            else f"skipped: {skipped}",
         }
     )

@@ -6,7 +6,11 @@ SELECT
     h.municipality,
     coalesce(c.name, h.municipality) AS label,
     h.first_year,
-    h.last_year
+    h.last_year,
+    -- the challenge note answers ASSS's questions to its members only (a Norwegian network)
+    h.country = 'NO' AND h.municipality IN (
+        SELECT code FROM read_csv('${asss_members}', header = true, all_varchar = true)
+    ) AS is_asss_member
 FROM core_settings__home AS h
 LEFT JOIN core_region__codes AS c ON c.country = h.country AND c.code = h.municipality;
 
