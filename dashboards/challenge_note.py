@@ -1,4 +1,5 @@
-"""Answers to the ASSS challenge note (utfordringsnotat): where the home differs most from ASSS.
+"""Answers to the challenge note (utfordringsnotat): where the home differs most from its network
+(ASSS for its members; for another home, the peer set its settings name as its network).
 
 Per service area: the indicators with the largest gap to the ASSS average (level, in %), the
 3-year trend against ASSS's, and for spending the need-adjusted mer-/mindreforbruk. Each row has
@@ -19,14 +20,15 @@ from docx.text.paragraph import Paragraph
 
 from dashboards.data import home
 from dashboards.document import Doc, Heading, Para, Table, write_all
-from dashboards.report import ANSWER_SLOT, Written, _fmt
+from dashboards.report import Written, _fmt
 from dashboards.units import decimals_for, with_unit
-from dashboards.words import words
+from dashboards.words import WORDS, words
+
+ANSWER_SLOTS = {w["answer_slot"] for w in WORDS.values()}
 
 KEYWORD = "malestokk:utfordringsnotat:"
 TOP_PER_AREA = 5
-HEADER = ["Indikator", "Hjem", "ASSS", "Avvik %", "Trend mot ASSS", "Merforbruk mill. kr",
-          "Svar i fjor", "Forklaring"]  # fmt: skip
+EXPLANATION = {"Forklaring", "Förklaring"}  # the column the services write in (no, sv)
 # landscape A4: the indicator and the explanation wide, the numbers narrow
 WIDTHS_CM = [5.2, 2.0, 2.0, 1.6, 2.0, 2.1, 3.8, 7.0]
 
@@ -41,39 +43,40 @@ def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
 
 
 def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
+    """The note against the home's network (mart_home.network), in the home's language."""
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
-    if who["country"] != "NO":
-        raise ValueError("the ASSS challenge note is for Norwegian municipalities (ASSS is a "
-                         "Norwegian network)")  # fmt: skip
+    skipped = challenge_note_skipped(con)
+    if skipped:
+        raise ValueError(f"no challenge note: {skipped}")
+    network, network_label = con.execute("SELECT network, network_label FROM mart_home").fetchall()[
+        0
+    ]
+    w = words(who["country"])
     rows = note_rows(con, year)
     if rows.is_empty():
-        raise ValueError(f"no comparisons with ASSS for {year}; the warehouse has no figures "
-                         "that year")  # fmt: skip
-    title = f"Utfordringsnotat {year}: {who['label']} mot ASSS-snittet"
-    intro = (
-        "Nøkkeltallene der kommunen skiller seg mest fra ASSS-snittet (beregnet uten kommunen "
-        "selv), per tjenesteområde. Tjenestene fyller ut kolonnen Forklaring; svarene vises "
-        "ved neste års tall."
-    )
+        raise ValueError(f"no comparisons with {network_label} for {year}; the warehouse has no "
+                         "figures that year")  # fmt: skip
+    title = w["note_title"].format(year=year, home=who["label"], network=network_label)
+    header = [h.format(network=network_label) for h in w["note_header"]]
     synthetic = con.execute(
-        "SELECT count(*) FROM mart_comparisons WHERE year = ? AND peer_set = 'asss' "
-        "AND provenance = 'snapshot:synthetic'", [year],
+        "SELECT count(*) FROM mart_comparisons WHERE year = ? AND peer_set = ? "
+        "AND provenance = 'snapshot:synthetic'", [year, network],
     ).fetchone()[0] > 0  # fmt: skip
-    blocks: list = [Para(intro)]
+    blocks: list = [Para(w["note_intro"].format(network=network_label))]
     for area, part in rows.group_by("service_area", maintain_order=True):
         body = []
         for r in part.iter_rows(named=True):
             d, unit = decimals_for(r["unit"]), r["unit"]
             body.append([r["label"], with_unit(_fmt(r["home_value"], d), unit),
                          with_unit(_fmt(r["peer_value"], d), unit), _fmt(r["gap_pct"]),
-                         with_unit(_fmt(r["trend_vs_asss"], d), unit),
+                         with_unit(_fmt(r["trend_vs_network"], d), unit),
                          _fmt(r["merforbruk_mill"]) if r["merforbruk_mill"] is not None else "",
-                         r["last_year_answer"] or "", ANSWER_SLOT])  # fmt: skip
-        blocks += [Heading(area[0], 1), Table(HEADER, body, WIDTHS_CM, {1, 2, 3, 4, 5})]
-    blocks.append(Para("Kilde: Statistisk sentralbyrå (KOSTRA)", "note"))
-    doc = Doc(title, "no", blocks,
-              banner=words("NO")["synthetic"] if synthetic else None,
+                         r["last_year_answer"] or "", w["answer_slot"]])  # fmt: skip
+        blocks += [Heading(area[0], 1), Table(header, body, WIDTHS_CM, {1, 2, 3, 4, 5})]
+    blocks.append(Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"))
+    doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
+              banner=w["synthetic"] if synthetic else None,
               keywords=f"{KEYWORD}{year}")  # fmt: skip
     html_path, docx_path, pdf_path = write_all(doc, out_dir / f"utfordringsnotat-{year}", True)
     return Written(html_path, docx_path, [], pdf_path)
@@ -81,15 +84,17 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
 
 def challenge_note_skipped(con: duckdb.DuckDBPyConnection) -> str | None:
     """Why no challenge note is written for this home, or None when it is: the note answers
-    the ASSS network's questions, so only its members get one."""
-    country, code, label, member = con.execute(
-        "SELECT country, municipality, label, is_asss_member FROM mart_home"
+    the network's questions: ASSS's for its members, or the peer set the settings name as the
+    home's network ([network] peer_set)."""
+    country, code, label, network = con.execute(
+        "SELECT country, municipality, label, network FROM mart_home"
     ).fetchall()[0]
-    if member:
+    if network:
         return None
     return (
         f"{label} ({country}:{code}) is not a member of the ASSS network, whose "
-        "challenge note it answers (pipelines/reference_data/asss_members.csv)"
+        "challenge note it answers (pipelines/reference_data/asss_members.csv), and names no "
+        "network of its own ([network] peer_set in the settings)"
     )
 
 
@@ -110,16 +115,17 @@ def import_answers(docx_path: Path, ledger: Path, ids: dict[str, str] | None = N
                 area = block.text.strip()
             continue
         header = [c.text.strip() for c in block.rows[0].cells]
-        if header[:1] not in (["ID"], ["Indikator"]) or "Forklaring" not in header:
+        explanation = next((h for h in header if h in EXPLANATION), None)
+        if header[:1] not in (["ID"], ["Indikator"], ["Nyckeltal"]) or explanation is None:
             continue
-        at = header.index("Forklaring")
-        if header[0] == "Indikator" and ids is None:
+        at = header.index(explanation)
+        if header[0] != "ID" and ids is None:
             raise ValueError(f"{docx_path}: run `malestokk refresh` first; the published "
                              "warehouse maps the indicator names back to the catalog")  # fmt: skip
         for row in block.rows[1:]:
             cells = [c.text.strip() for c in row.cells]
             indicator = cells[0] if header[0] == "ID" else (ids or {}).get(cells[0])
-            if indicator and cells[at] and cells[at] != ANSWER_SLOT:
+            if indicator and cells[at] and cells[at] not in ANSWER_SLOTS:
                 answers.append(
                     {"year": year, "indicator_id": indicator, "service_area": area,
                      "answer": cells[at], "file": docx_path.name, "imported_at": now}

@@ -25,7 +25,6 @@ from dashboards.units import decimals_for, with_unit
 from dashboards.words import words
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
-ANSWER_SLOT = "[Forklaring fra tjenesten]"
 
 
 @dataclass

@@ -47,6 +47,14 @@ WORDS = {
         "group_break": "SSB: KOSTRA-grupperingen ble lagt om fra 2020; tall for KOSTRA-grupper "
         "før og etter 2020 kan ikke sammenlignes.",
         "why_missing": "Mangler fordi: {why}",
+        # the challenge note
+        "note_title": "Utfordringsnotat {year}: {home} mot {network}-snittet",
+        "note_intro": "Nøkkeltallene der kommunen skiller seg mest fra {network}-snittet "
+        "(beregnet uten kommunen selv), per tjenesteområde. Tjenestene fyller ut kolonnen "
+        "Forklaring; svarene vises ved neste års tall.",
+        "note_header": ["Indikator", "Hjem", "{network}", "Avvik %", "Trend mot {network}",
+                        "Merforbruk mill. kr", "Svar i fjor", "Forklaring"],
+        "answer_slot": "[Forklaring fra tjenesten]",
         # the målekart
         "malekart": "Målekart",
         "malekart_of": "Målekart {year}: {who}",
@@ -135,6 +143,15 @@ WORDS = {
         "synthetic": "SYNTETISKA DEMODATA i delar av underlaget.",
         "group_break": "",
         "why_missing": "Saknas eftersom: {why}",
+        # the challenge note, against the home's own network (a peer set)
+        "note_title": "Utmaningsanalys {year}: {home} jämfört med {network}",
+        "note_intro": "De nyckeltal där kommunen skiljer sig mest från genomsnittet för "
+        "{network} (beräknat utan kommunen själv), per verksamhet. Verksamheterna fyller i "
+        "kolumnen Förklaring; svaren visas vid nästa års värden.",
+        "note_header": ["Nyckeltal", "Hemkommun", "{network}", "Skillnad %",
+                        "Trend jämfört med {network}", "Merkostnad mnkr", "Svar i fjol",
+                        "Förklaring"],
+        "answer_slot": "[Förklaring från verksamheten]",
         # the målekart (styrkort)
         "malekart": "Styrkort",
         "malekart_of": "Styrkort {year}: {who}",

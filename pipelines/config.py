@@ -112,6 +112,12 @@ class PeerSetSection(FileModel):
     label: str | None = None
 
 
+class NetworkSection(FileModel):
+    # the benchmarking network whose challenge note the home answers: ASSS for its members by
+    # default; any other home may name one of its own peer sets (e.g. a Swedish network)
+    peer_set: Text | None = None
+
+
 class SettingsFile(FileModel):
     """malestokk.toml as written: sections and keys, with their defaults."""
 
@@ -121,6 +127,7 @@ class SettingsFile(FileModel):
     privacy: PrivacySection = PrivacySection()
     years: YearsSection = YearsSection()
     schedule: ScheduleSection = ScheduleSection()
+    network: NetworkSection = NetworkSection()
     peer_sets: dict[str, PeerSetSection] = Field(default_factory=dict)
 
 
@@ -163,6 +170,7 @@ class Settings:
     survey_min_respondents: int
     targets_file: Path | None  # None: no scorecard yet, the scorecard mart is empty
     expenditure_need_file: Path | None  # None: no index, the need-adjusted mart is empty
+    network_peer_set: str | None  # [network] peer_set: the home's own network, when it has one
     notices: tuple[str, ...]  # one line each, printed by the CLI (e.g. an old code mapped)
 
     @property
@@ -228,6 +236,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("years", "last"): "LAST_YEAR",
     ("schedule", "cron"): "SCHEDULE_CRON",
     ("schedule", "timezone"): "SCHEDULE_TIMEZONE",
+    ("network", "peer_set"): "NETWORK_PEER_SET",
 }
 
 
@@ -301,6 +310,16 @@ def _peer_sets(file: SettingsFile, origin: str) -> tuple[PeerSet, ...]:
             raise ConfigError(key, "lists a municipality twice", origin)
         sets.append(PeerSet(name, spec.country, tuple(spec.members), spec.label or name))  # type: ignore[arg-type]
     return tuple(sets)
+
+
+def _network(file: SettingsFile, origin: str) -> str | None:
+    name = file.network.peer_set
+    if name is not None and name not in file.peer_sets:
+        known = ", ".join(sorted(file.peer_sets)) or "none defined"
+        raise ConfigError(
+            "network.peer_set", f"names no [peer_sets.*] set: {name!r} (sets: {known})", origin
+        )
+    return name
 
 
 def load_settings(
@@ -407,5 +426,6 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         survey_min_respondents=file.privacy.survey_min_respondents,
         targets_file=targets_file if targets_file.is_file() else None,
         expenditure_need_file=need_file if need_file.is_file() else None,
+        network_peer_set=_network(file, origin("network", "peer_set")),
         notices=(notice,) if notice else (),
     )

@@ -92,6 +92,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             last_year=settings.years[1],
             catalog_file=str(settings.catalog_file),
             outputs_dir=str(settings.outputs_dir),
+            network_peer_set=settings.network_peer_set,
             targets_file=str(settings.targets_file) if settings.targets_file else None,
             expenditure_need_file=str(settings.expenditure_need_file)
             if settings.expenditure_need_file

@@ -73,6 +73,7 @@ class StudyResource(dg.ConfigurableResource):
     peer_sets: list[PeerSetConfig]
     targets_file: str | None  # the scorecard (måleskjema); None: none yet
     expenditure_need_file: str | None  # utgiftsbehov index (Grønt hefte, tabell C); None: none
+    network_peer_set: str | None  # the peer set the challenge note is drawn against, if any
 
     def catalog(self) -> Catalog:
         return load_catalog(self.catalog_file)

@@ -159,3 +159,11 @@ def test_the_code_location_loads_from_another_folder_given_malestokk_config(
     missing = subprocess.run(command, cwd=elsewhere, capture_output=True, text=True,
                              timeout=300, env=env)  # fmt: skip
     assert missing.returncode != 0 and "MALESTOKK_CONFIG" in missing.stdout + missing.stderr
+
+
+def test_the_network_names_one_of_the_peer_sets(tmp_path: Path) -> None:
+    config = write_config(tmp_path, extra='[network]\npeer_set = "nabo"\n')
+    with pytest.raises(
+        ConfigError, match=r"network.peer_set .*names no \[peer_sets.\*\] set: 'nabo'"
+    ):
+        load_settings(config, env={})

@@ -560,3 +560,24 @@ def test_every_published_table_is_an_asset_of_its_own(stavanger: Path) -> None:
     assert keys - tables == {"raw_local__imports", "out_dashboards__site", "out_exports__parquet",
                              "out_reports__latest", "out_malekart__dialogue_sheets",
                              "warehouse_published"}  # fmt: skip
+
+
+def test_a_swedish_home_draws_the_challenge_note_against_its_own_network_in_swedish(
+    tmp_path: Path, monkeypatch
+) -> None:
+    norrbotten = ["2505", "2506", "2510", "2513", "2514", "2518", "2521", "2523", "2560",
+                  "2580", "2581", "2582", "2584"]  # fmt: skip
+    config = write_config(tmp_path, home=("SE", "2583"), extra=(
+        f"[peer_sets.norrbotten]\ncountry = \"SE\"\nmembers = {json.dumps(norrbotten)}\n"
+        'label = "Norrbottens kommuner"\n[network]\npeer_set = "norrbotten"\n'
+    ))  # fmt: skip
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    assert con.execute("SELECT DISTINCT network FROM mart_challenge_note").fetchall() == [
+        ("custom:norrbotten",)
+    ]
+    (note,) = (tmp_path / "data/outputs/reports").glob("utfordringsnotat-*.html")
+    text = note.read_text(encoding="utf-8")
+    assert "Utmaningsanalys" in text and "Norrbottens kommuner" in text and "Förklaring" in text
+    for norwegian in NORWEGIAN_WORDS:
+        assert norwegian not in text, norwegian

@@ -13,8 +13,9 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from dashboards.challenge_note import ANSWER_SLOT, challenge_note, import_answers, load_answers
+from dashboards.challenge_note import challenge_note, import_answers, load_answers
 from dashboards.report import SLOT, annual_report
+from dashboards.words import WORDS
 from pipelines import cli
 from pipelines.warehouse import sql_text
 from tests.conftest import write_config
@@ -128,7 +129,7 @@ def test_challenge_note_answers_come_back_beside_next_years_figures(
     rows = [[c.text for c in r.cells] for t in next_year.tables for r in t.rows[1:]]
     (shown,) = [r for r in rows if r[0] == indicator]
     assert shown[HEADER_LAST] == "Flere brukere med store behov."  # last year's answer
-    assert shown[-1] == ANSWER_SLOT  # and a fresh slot for this year's
+    assert shown[-1] == WORDS["no"]["answer_slot"]  # and a fresh slot for this year's
     assert (
         warehouse_copy.execute(
             "SELECT answer FROM core_challenge_answers WHERE year = 2023"

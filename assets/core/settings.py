@@ -18,7 +18,9 @@ def core_settings__home(study: StudyResource, warehouse: WarehouseResource) -> d
             "municipality": [study.home_municipality],
             "first_year": [study.first_year],
             "last_year": [study.last_year],
-        }
+            "network_peer_set": [study.network_peer_set],
+        },
+        schema_overrides={"network_peer_set": pl.String},
     )
     wh = warehouse.get()
     with wh.build() as con:
