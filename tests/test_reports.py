@@ -158,11 +158,18 @@ def test_a_document_that_is_not_a_challenge_note_is_refused(tmp_path: Path, monk
 
 
 @pytest.mark.parametrize(
-    ("country", "code", "written"),
-    [("NO", "1103", True), ("NO", "3301", True), ("NO", "1804", False), ("SE", "2583", False)],
+    ("country", "code", "network", "written"),
+    [
+        ("NO", "1103", None, True),
+        ("NO", "3301", None, True),
+        ("NO", "1804", None, False),
+        ("SE", "2583", None, False),
+        ("SE", "2583", "norrbotten", True),
+    ],
 )
-def test_the_challenge_note_is_for_asss_members_only(country, code, written) -> None:
-    """Stavanger and Drammen are ASSS members; Bodø and Haparanda are told why they get none."""
+def test_the_challenge_note_is_for_asss_members_only(country, code, network, written) -> None:
+    """Stavanger and Drammen are ASSS members; Bodø and Haparanda are told why they get none,
+    unless the settings name a peer set as the home's network."""
     import duckdb
 
     from dashboards.challenge_note import challenge_note_skipped
@@ -171,8 +178,12 @@ def test_the_challenge_note_is_for_asss_members_only(country, code, written) -> 
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE core_settings__home AS SELECT ? AS country, ? AS municipality, "
-        "2017 AS first_year, 2024 AS last_year",
-        [country, code],
+        "2017 AS first_year, 2024 AS last_year, ?::VARCHAR AS network_peer_set",
+        [country, code, network],
+    )
+    con.execute(
+        "CREATE TABLE core_settings__peer_sets AS SELECT 'norrbotten' AS name, "
+        "'Norrbottens kommuner' AS label, 'SE' AS country, '2580' AS member_code"
     )
     con.execute(
         "CREATE TABLE core_region__codes AS SELECT ? AS country, ? AS code, 'Heim' AS name",
@@ -181,5 +192,10 @@ def test_the_challenge_note_is_for_asss_members_only(country, code, written) -> 
     con.execute(sql_text("marts/mart_home.sql"))
     skipped = challenge_note_skipped(con)
     assert (skipped is None) == written
+    if network:
+        assert con.execute("SELECT network, network_label FROM mart_home").fetchone() == (
+            "custom:norrbotten",
+            "Norrbottens kommuner",
+        )
     if not written:
         assert f"Heim ({country}:{code}) is not a member of the ASSS network" in skipped
