@@ -6,7 +6,7 @@ UV := python3 -m uv
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 
 demo: setup  ## build the warehouse offline from the bundled snapshot and draw the charts
 	$(UV) run --frozen malestokk refresh --offline

@@ -115,7 +115,6 @@ def _execute(settings: Settings, log_file: Path) -> int:
     from pipelines.run_output import error_cause
 
     defs = build_definitions(settings)
-    job = defs.resolve_job_def("full_refresh")
     print(
         f"Målestokk refresh: home {settings.home_region_key}, years {settings.years[0]}-"
         f"{settings.years[1]}, sources {settings.source_mode}; full log: {log_file}",
@@ -123,14 +122,38 @@ def _execute(settings: Settings, log_file: Path) -> int:
     )
     for line in _source_lines(settings):
         print(line, file=sys.stderr)
+    from pipelines.stale import rebuild_plan, staging_problem
+
+    trust = staging_problem(settings.warehouse_dir)  # before the sources rewrite their tables
+    run_config = {"loggers": cli_logger_config(log_file)}
+    events = []
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": cli_logger_config(log_file)},
+        sources = defs.resolve_job_def("refresh_sources").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config
         )
-        close_run_logs(result.run_id)
-        events = result.all_events
+        close_run_logs(sources.run_id)
+        events += sources.all_events
+        result = sources
+        if sources.success:
+            plan = rebuild_plan(
+                instance, defs.resolve_asset_graph(), staging_ok=trust, full=settings.full_refresh
+            )
+            if plan.nothing_to_do:
+                return _unchanged(settings, plan.reason, events)
+            shown = ", ".join(plan.stale[:8]) + (" …" if len(plan.stale) > 8 else "")
+            print(
+                f"rebuilding {len(plan.keys)} assets: {plan.reason}"
+                + (f" ({shown})" if shown else ""),
+                file=sys.stderr,
+            )
+            result = defs.resolve_job_def("full_refresh").execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                asset_selection=plan.keys,
+            )
+            close_run_logs(result.run_id)
+            events += result.all_events
     checks = [
         e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
@@ -181,6 +204,24 @@ def _execute(settings: Settings, log_file: Path) -> int:
         print(f"data docs of this run: {docs} (kept until the next refresh)", file=sys.stderr)
     print(f"full log: {log_file}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _unchanged(settings: Settings, reason: str, events) -> int:
+    """Nothing to rebuild: say so, and that the published release stays as it is."""
+    from pipelines.warehouse import Warehouse
+
+    published = Warehouse(settings.warehouse_dir).last_publish() or {}
+    checks = [
+        e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    print(
+        f"\n{reason} ({len(checks)} source checks passed); nothing rebuilt. The release "
+        f"published {published.get('published_at', '?')} stays current.",
+        file=sys.stderr,
+    )
+    print(f"warehouse: {settings.published_warehouse}")
+    print(f"dashboards: {settings.outputs_dir / 'dashboards' / 'index.html'}")
+    return EXIT_OK
 
 
 def _check_cause(check) -> str:

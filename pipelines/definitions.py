@@ -41,7 +41,9 @@ from pipelines.resources import (
     StudyResource,
     WarehouseResource,
 )
-from pipelines.sensors import local_inbox_sensor
+from pipelines.sensors import local_inbox_sensor, rebuild_what_changed_sensor
+from pipelines.stale import sources_selection
+from pipelines.versions import build_version
 
 ASSET_MODULES = [
     ssb_raw,
@@ -68,6 +70,14 @@ full_refresh_job = dg.define_asset_job(
     name="full_refresh",
     selection=dg.AssetSelection.all(),
     description="Fetch, validate, load, compare, draw and publish everything.",
+)
+
+
+refresh_sources_job = dg.define_asset_job(
+    name="refresh_sources",
+    selection=sources_selection,
+    description="Read the sources (SSB, KLASS, Kolada, the own figures) and check them; what "
+    "changed is then rebuilt by the rebuild_what_changed sensor (or by `malestokk refresh`).",
 )
 
 
@@ -146,18 +156,23 @@ def _local_samples(settings: Settings) -> str | None:
 def build_definitions(settings: Settings) -> dg.Definitions:
     nightly = dg.ScheduleDefinition(
         name="nightly_refresh",
-        job=full_refresh_job,
+        job=refresh_sources_job,
         cron_schedule=settings.schedule_cron,
         execution_timezone=settings.schedule_timezone,
         description="Nightly refresh; SSB publishes KOSTRA at 08:00 on 15 March and 15 June.",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
+    version = build_version(settings)
+    assets = dg.map_asset_specs(lambda s: s.replace_attributes(code_version=version), all_assets())
     return dg.Definitions(
-        assets=all_assets(),
+        assets=assets,
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
-        jobs=[full_refresh_job],
+        jobs=[full_refresh_job, refresh_sources_job],
         schedules=[nightly],
-        sensors=[local_inbox_sensor(full_refresh_job, settings.inbox_dir)],
+        sensors=[
+            local_inbox_sensor(refresh_sources_job, settings.inbox_dir),
+            rebuild_what_changed_sensor(refresh_sources_job, full_refresh_job, settings),
+        ],
         resources=build_resources(settings),
         loggers={"console": dg.colored_console_logger, **run_output.LOGGERS},
         # every step writes the one staging DuckDB file, which takes one writing process: steps

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.config import Settings
 from pipelines.local.store import ACCEPTED_SUFFIXES
+from pipelines.stale import rebuild_plan, staging_problem
 
 
 def inbox_state(inbox: Path) -> str:
@@ -40,5 +42,39 @@ def local_inbox_sensor(job: dg.JobDefinition | dg.UnresolvedAssetJobDefinition, 
         if state == context.cursor:
             return dg.SkipReason("these files already started a run")
         return dg.SensorResult(run_requests=[dg.RunRequest(run_key=state)], cursor=state)
+
+    return _sensor
+
+
+def rebuild_what_changed_sensor(
+    sources_job: dg.UnresolvedAssetJobDefinition,
+    full_job: dg.UnresolvedAssetJobDefinition,
+    settings: Settings,
+):
+    """After the sources were read (nightly schedule, inbox sensor, the UI), rebuild what their
+    new data versions made stale, with the outputs and the publish; nothing when none moved."""
+
+    @dg.run_status_sensor(
+        name="rebuild_what_changed",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[sources_job],
+        request_job=full_job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Rebuilds the assets a finished refresh_sources run made stale.",
+    )
+    def _sensor(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+        plan = rebuild_plan(
+            context.instance,
+            context.repository_def.asset_graph,
+            staging_ok=staging_problem(settings.warehouse_dir),
+            full=settings.full_refresh,
+        )
+        if plan.nothing_to_do:
+            return dg.SkipReason(plan.reason)
+        return dg.RunRequest(
+            run_key=context.dagster_run.run_id,
+            asset_selection=plan.keys,
+            tags={"malestokk/rebuild": plan.reason[:200]},
+        )
 
     return _sensor

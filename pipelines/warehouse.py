@@ -124,6 +124,7 @@ class Warehouse:
         finally:
             check.close()
         os.replace(candidate, folder / "malestokk.duckdb")
+        self._carry_over_outputs(folder / "outputs")
         record = {
             "run_id": run_id,
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -135,6 +136,23 @@ class Warehouse:
         self.releases.make_current(run_id)
         self.releases.clean()
         return self.published
+
+    def _carry_over_outputs(self, outputs: Path) -> None:
+        """A run that rebuilt only what changed wrote only those outputs: the others (built
+        from inputs that did not change) come along from the current release, linked, not
+        copied, so the new release is whole."""
+        current = self.releases.current_dir()
+        if current is None or not (current / "outputs").is_dir():
+            return
+        outputs.mkdir(parents=True, exist_ok=True)
+        for entry in (current / "outputs").iterdir():
+            target = outputs / entry.name
+            if target.exists():
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, target, copy_function=os.link, symlinks=True)
+            else:
+                os.link(entry, target)
 
     def read_published(self, table: str) -> pl.DataFrame | None:
         """A table of the last published state (what the next refresh starts from), or None.

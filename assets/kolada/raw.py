@@ -9,6 +9,7 @@ import polars as pl
 from pipelines.build_record import recorded
 from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
 from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
+from pipelines.versions import stored_version, table_version
 from quality.asset_checks import validate_table
 from quality.schemas import kolada_values
 
@@ -35,7 +36,10 @@ def raw_kolada__municipalities(
     rows = warehouse.get().write_table(
         "raw_kolada__municipalities", frame, "Kolada municipality list (Källa: Kolada)."
     )
-    return dg.MaterializeResult(metadata={"rows": rows, **_skipped(skipped)})
+    return dg.MaterializeResult(
+        data_version=stored_version(warehouse.get(), "raw_kolada__municipalities"),
+        metadata={"rows": rows, **_skipped(skipped)},
+    )
 
 
 def _skipped(reason: str | None) -> dict[str, str]:
@@ -85,7 +89,8 @@ def raw_kolada__municipality_groups(
         "Kolada municipality groups, one row per member.",
     )
     return dg.MaterializeResult(
-        metadata={"rows": count, "groups": len(groups), **_skipped(skipped)}
+        data_version=stored_version(warehouse.get(), "raw_kolada__municipality_groups"),
+        metadata={"rows": count, "groups": len(groups), **_skipped(skipped)},
     )
 
 
@@ -141,7 +146,10 @@ def raw_kolada__kpi_groups(
     rows = warehouse.get().write_table(
         "raw_kolada__kpi_groups", frame, "Kolada KPI groups named in the catalog."
     )
-    return dg.MaterializeResult(metadata={"groups": len(groups), "members": rows})
+    return dg.MaterializeResult(
+        data_version=stored_version(warehouse.get(), "raw_kolada__kpi_groups"),
+        metadata={"groups": len(groups), "members": rows},
+    )
 
 
 def _wanted_kpis(study: StudyResource, con) -> list[str]:
@@ -176,7 +184,8 @@ def raw_kolada__kpis(
         )
     unknown = sorted(set(wanted) - set(frame["id"].to_list()))
     return dg.MaterializeResult(
-        metadata={"kpis": rows, "asked_for": len(wanted), "unknown": ", ".join(unknown) or "none"}
+        data_version=stored_version(warehouse.get(), "raw_kolada__kpis"),
+        metadata={"kpis": rows, "asked_for": len(wanted), "unknown": ", ".join(unknown) or "none"},
     )
 
 
@@ -222,7 +231,9 @@ def raw_kolada__values_and_log(
         context.log.info(f"Kolada {skipped}")
         for key in (raw_kolada__values, raw_kolada__pull_log):
             yield dg.MaterializeResult(
-                asset_key=key, metadata={"dagster/row_count": 0, "skipped": skipped}
+                asset_key=key,
+                metadata={"dagster/row_count": 0, "skipped": skipped},
+                data_version=dg.DataVersion(f"skipped: {skipped}"),
             )
         return
     provenance, recorded = kolada.provenance("kolada")
@@ -280,13 +291,17 @@ def raw_kolada__values_and_log(
             "One row per KPI and pull: full or incremental (from_date), rows received, and "
             "whether Kolada knows the KPI id.",
         )
+        version = table_version(con, "raw_kolada__values")
     if result.unknown_kpis:
         context.log.warning(f"Kolada does not know KPI id(s): {', '.join(result.unknown_kpis)}")
     yield dg.MaterializeResult(
-        asset_key=raw_kolada__pull_log, metadata={"dagster/row_count": log_rows}
+        asset_key=raw_kolada__pull_log,
+        metadata={"dagster/row_count": log_rows},
+        data_version=version,
     )
     yield dg.MaterializeResult(
         asset_key=raw_kolada__values,
+        data_version=version,
         metadata={
             "dagster/row_count": count,
             "current_rows": result.history.filter(

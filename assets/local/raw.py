@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.local.store import ingest_folder, record_outcomes, replay, summary_lines
 from pipelines.resources import LocalDataResource, WarehouseResource
+from pipelines.versions import frames_version
 from quality.asset_checks import markdown_table
 
 SCHEMA = "local_raw"  # the name the private store is read by; never a warehouse schema
@@ -54,6 +55,7 @@ def raw_local__imports(
     quarantine = result.tables["quarantine"]
     by_reason = quarantine.group_by("reason").len().sort("len", descending=True)
     return dg.MaterializeResult(
+        data_version=frames_version(result.tables),  # the own-figure ledger as loaded
         metadata={
             "files": files.height,
             "files_added_now": added,
@@ -64,7 +66,7 @@ def raw_local__imports(
             "summary": dg.MetadataValue.md(
                 "\n".join(f"    {line}" for line in summary_lines(result.files))
             ),
-        }
+        },
     )
 
 

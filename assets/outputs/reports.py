@@ -13,6 +13,7 @@ from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, challenge_note_skipped, load_answers
 from dashboards.report import annual_report
 from pipelines.resources import LocalDataResource, WarehouseResource
+from pipelines.versions import stored_version
 
 ANSWERS_FILE = "challenge_answers.jsonl"
 
@@ -30,7 +31,10 @@ def core_challenge_answers(
     rows = warehouse.get().write_table(
         "core_challenge_answers", answers, "Explanations to the ASSS challenge note."
     )
-    return dg.MaterializeResult(metadata={"answers": rows})
+    return dg.MaterializeResult(
+        data_version=stored_version(warehouse.get(), "core_challenge_answers"),
+        metadata={"answers": rows},
+    )
 
 
 def latest_year(con) -> int | None:

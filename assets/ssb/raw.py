@@ -9,6 +9,7 @@ from pipelines.build_record import recorded
 from pipelines.resources import SsbResource, StudyResource, WarehouseResource
 from pipelines.ssb.code_history import CodeChange
 from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
+from pipelines.versions import stored_version, table_version
 from quality.asset_checks import markdown_table, validate_table
 from quality.schemas import klass_codes, ssb_kostra_values
 
@@ -56,7 +57,9 @@ def raw_ssb__kostra_values_and_log(
         context.log.info(f"SSB {skipped}")
         for key in (raw_ssb__kostra_values, raw_ssb__fetch_log):
             yield dg.MaterializeResult(
-                asset_key=key, metadata={"dagster/row_count": 0, "skipped": skipped}
+                asset_key=key,
+                metadata={"dagster/row_count": 0, "skipped": skipped},
+                data_version=dg.DataVersion(f"skipped: {skipped}"),
             )
         return
     provenance, _ = ssb.provenance("ssb")
@@ -92,11 +95,15 @@ def raw_ssb__kostra_values_and_log(
             "One row per table, contents code and refresh: the table's updated time, whether data "
             "was fetched or the table was unchanged, planned and made data requests.",
         )
+        version = table_version(con, "raw_ssb__kostra_values")
     yield dg.MaterializeResult(
-        asset_key=raw_ssb__fetch_log, metadata={"dagster/row_count": log_rows}
+        asset_key=raw_ssb__fetch_log,
+        metadata={"dagster/row_count": log_rows},
+        data_version=version,
     )
     yield dg.MaterializeResult(
         asset_key=raw_ssb__kostra_values,
+        data_version=version,
         metadata={
             "dagster/row_count": rows,
             "current_rows": result.history.filter(pl.col("is_current")).height,
@@ -176,11 +183,12 @@ def raw_klass__region_codes(
     )
     counts = frame.group_by("classification", "year").len().sort("classification", "year")
     return dg.MaterializeResult(
+        data_version=stored_version(warehouse.get(), "raw_klass__region_codes"),
         metadata={
             "rows": rows,
             "codes_per_year": dg.MetadataValue.md(markdown_table(counts)),
             **({"skipped": skipped} if skipped else {}),
-        }
+        },
     )
 
 
@@ -240,11 +248,12 @@ def raw_klass__municipality_changes(
         "KLASS 131 code changes per reform year (old code -> new code, date).",
     )
     return dg.MaterializeResult(
+        data_version=stored_version(warehouse.get(), "raw_klass__municipality_changes"),
         metadata={
             "rows": count,
             "renumberings": frame.filter(pl.col("kind") == "renumbering").height,
             **({"skipped": skipped} if skipped else {}),
-        }
+        },
     )
 
 
@@ -289,5 +298,6 @@ def raw_klass__kostra_groups(
         "KOSTRA group per municipality and year, from KLASS.",
     )
     return dg.MaterializeResult(
-        metadata={"rows": count, **({"skipped": skipped} if skipped else {})}
+        data_version=stored_version(warehouse.get(), "raw_klass__kostra_groups"),
+        metadata={"rows": count, **({"skipped": skipped} if skipped else {})},
     )

@@ -1,0 +1,106 @@
+"""What a refresh must rebuild after the sources were read: Dagster's own stale status.
+
+A refresh runs in two steps. First the sources (`refresh_sources`: SSB, KLASS, Kolada, the own
+figures) are read; each reports a data version made from its content (pipelines/versions.py).
+Then every asset Dagster finds STALE or MISSING is rebuilt, with the outputs and the publish,
+since a release carries all of them together. When nothing is stale the published release stays
+as it is. This is the resolution Dagster's daemon makes for `RunRequest(stale_assets_only=True)`
+(dagster/_scheduler/stale.py); it lives in Dagster's internal modules, so it is wrapped here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._time import get_current_datetime
+
+from pipelines.warehouse import Warehouse
+
+SOURCE_GROUPS = ("ssb_raw", "kolada_raw", "local_raw")
+# read from a file beside the own figures (malestokk utfordringsnotat --import), so a source too
+SOURCE_ASSETS = ("core_challenge_answers",)
+# a release holds every output of the run that published it: rebuilt whenever anything is
+ALWAYS_WITH_A_REBUILD = ("outputs", "publish")
+
+sources_selection = dg.AssetSelection.groups(*SOURCE_GROUPS) | dg.AssetSelection.assets(
+    *SOURCE_ASSETS
+)
+
+
+@dataclass
+class Plan:
+    """The assets the second step builds, and why; empty when nothing changed."""
+
+    keys: list[dg.AssetKey] = field(default_factory=list)
+    reason: str = ""
+    stale: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.keys
+
+
+def stale_keys(instance: dg.DagsterInstance, asset_graph) -> list[dg.AssetKey]:
+    """Every asset whose data or code version moved since it was built, or never built."""
+    view = AssetGraphView(
+        temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
+        instance=instance,
+        asset_graph=asset_graph,
+    )
+    resolver = CachingStaleStatusResolver(instance, asset_graph, view)
+    return sorted(
+        (
+            key
+            for key in asset_graph.materializable_asset_keys
+            if resolver.get_status(key) in (StaleStatus.STALE, StaleStatus.MISSING)
+        ),
+        key=lambda k: k.to_user_string(),
+    )
+
+
+def rebuild_plan(
+    instance: dg.DagsterInstance, asset_graph, *, staging_ok: str | None, full: bool = False
+) -> Plan:
+    """The second step: stale assets plus outputs and publish, or everything when the staging
+    build cannot be trusted (`staging_ok` is the reason it cannot, None when it can)."""
+    sources = {k for k in asset_graph.materializable_asset_keys if _is_source(asset_graph, k)}
+    derived = sorted(set(asset_graph.materializable_asset_keys) - sources, key=_name)
+    if full:
+        return Plan(derived, "a full refresh was asked for")
+    if staging_ok is not None:
+        return Plan(derived, staging_ok)
+    stale = [k for k in stale_keys(instance, asset_graph) if k not in sources]
+    if not stale:
+        return Plan([], "no source changed since the published release")
+    extra = {k for k in derived if asset_graph.get(k).group_name in ALWAYS_WITH_A_REBUILD}
+    # Dagster marks an asset stale when its own inputs moved; what is built from it moves when
+    # it is rebuilt, so everything downstream goes too; a multi-asset (a table and its views)
+    # is built whole
+    keys = (
+        dg.AssetSelection.assets(*stale).downstream() | dg.AssetSelection.assets(*extra)
+    ).required_multi_asset_neighbors()
+    ordered = sorted(keys.resolve(asset_graph), key=_name)
+    return Plan(ordered, f"{len(stale)} stale", [_name(k) for k in stale])
+
+
+def staging_problem(warehouse_dir: Path) -> str | None:
+    """Why the staging build may not match Dagster's record of it (then everything is rebuilt):
+    it is gone, or nothing was ever published from it. None when it can be trusted."""
+    wh = Warehouse(warehouse_dir)
+    if not wh.staging.exists():
+        return "no staging build to start from"
+    if wh.last_publish() is None:
+        return "nothing published yet"
+    return None
+
+
+def _is_source(asset_graph, key: dg.AssetKey) -> bool:
+    return asset_graph.get(key).group_name in SOURCE_GROUPS or _name(key) in SOURCE_ASSETS
+
+
+def _name(key: dg.AssetKey) -> str:
+    return key.to_user_string()

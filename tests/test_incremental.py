@@ -1,0 +1,125 @@
+"""A refresh rebuilds what a changed source feeds, nothing when no source changed, and what it
+publishes is what a full rebuild would publish."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.config import load_settings
+from tests.conftest import ROOT, run_cli, write_config
+
+KOSTRA_AND_KOLADA_CORE = {
+    "core_indicator_values",
+    "core_indicator_series",
+    "core_peer_sets",
+    "mart_comparisons",
+    "mart_peer_values",
+}
+
+
+def published(tmp: Path) -> dict:
+    return json.loads((tmp / "data/warehouse/published.json").read_text(encoding="utf-8"))
+
+
+def last_rebuild(config: Path) -> set[str]:
+    """The assets the latest full_refresh run of this data folder built."""
+    settings = load_settings(config, env={})
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        run = instance.get_runs(filters=dg.RunsFilter(job_name="full_refresh"), limit=1)[0]
+        return {k.to_user_string() for k in run.asset_selection or ()}
+
+
+def derived_fingerprints(tmp: Path) -> dict[str, tuple]:
+    """Rows and the sum of row hashes of every core and mart table, doubles rounded to 9
+    decimals: DuckDB sums doubles in parallel, so two full builds differ in the last bits."""
+    con = duckdb.connect(str(tmp / "data/warehouse/malestokk.duckdb"), read_only=True)
+    try:
+        columns: dict[str, list[str]] = {}
+        for table, column, kind in con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = "
+            "'main' AND (table_name LIKE 'core_%' OR table_name LIKE 'mart_%') "
+            "ORDER BY table_name, column_index"
+        ).fetchall():
+            quoted = f'"{column}"'
+            columns.setdefault(table, []).append(
+                f"round({quoted}, 9)" if kind == "DOUBLE" else quoted
+            )
+        return {
+            table: tuple(
+                con.execute(
+                    f'SELECT count(*), sum(hash(row({", ".join(cols)}))) FROM "{table}"'
+                ).fetchall()[0]
+            )
+            for table, cols in columns.items()
+        }
+    finally:
+        con.close()
+
+
+def test_unchanged_sources_rebuild_nothing_and_a_new_file_rebuilds_only_what_it_feeds(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    config = write_config(tmp_path)
+    assert run_cli(config, monkeypatch) == 0
+    first = published(tmp_path)
+    capsys.readouterr()
+
+    assert run_cli(config, monkeypatch) == 0
+    err = capsys.readouterr().err
+    assert "no source changed since the published release" in err
+    assert "nothing rebuilt" in err
+    assert published(tmp_path) == first  # the same release stays current
+
+    # a new sick-leave export arrives: one unit's days change
+    sample = (ROOT / "snapshot/local/sykefravaer_2024_kvartal.csv").read_bytes()
+    changed = sample.replace(b"1001;Hundv\xe5g skole;2024K1;45;2753,0;31,3", b"1001;Hundv\xe5g "
+                             b"skole;2024K1;45;2753,0;41,3")  # fmt: skip
+    assert changed != sample
+    inbox = tmp_path / "data/inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "sykefravaer_2024_kvartal_rettet.csv").write_bytes(changed)
+    assert run_cli(config, monkeypatch) == 0
+    rebuilt = last_rebuild(config)
+    assert {"mart_local__sick_leave", "mart_malekart", "out_dashboards__site"} <= rebuilt
+    assert "warehouse_published" in rebuilt
+    assert not rebuilt & KOSTRA_AND_KOLADA_CORE, rebuilt & KOSTRA_AND_KOLADA_CORE
+    assert published(tmp_path)["run_id"] != first["run_id"]
+    partial = derived_fingerprints(tmp_path)
+
+    # what the partial rebuild published is exactly what rebuilding everything publishes
+    assert run_cli(config, monkeypatch, "--full") == 0
+    assert "warehouse_published" in last_rebuild(config)
+    assert derived_fingerprints(tmp_path) == partial
+
+
+def test_an_edited_malekart_rebuilds_everything_below_the_sources(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    config = write_config(tmp_path)
+    assert run_cli(config, monkeypatch) == 0
+    before = target_rows(tmp_path)
+    targets = tmp_path / "malekart.csv"
+    text = targets.read_text(encoding="utf-8")
+    targets.write_text(text.rstrip("\n") + "\n", encoding="utf-8")  # same content: no change
+    capsys.readouterr()
+    assert run_cli(config, monkeypatch) == 0
+    assert "nothing rebuilt" in capsys.readouterr().err
+
+    lines = text.splitlines()
+    targets.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one target less
+    assert run_cli(config, monkeypatch) == 0
+    assert "rebuilding" in capsys.readouterr().err
+    assert {"core_targets", "mart_malekart", "core_indicator_values"} <= last_rebuild(config)
+    assert target_rows(tmp_path) == before - 1
+
+
+def target_rows(tmp: Path) -> int:
+    con = duckdb.connect(str(tmp / "data/warehouse/malestokk.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM core_targets").fetchall()[0][0]
+    finally:
+        con.close()
