@@ -145,7 +145,7 @@ import sys, threading, time
 sys.path.insert(0, {root!r})
 import dagster as dg
 from assets.ssb import raw
-from pipelines.definitions import build_resources
+from pipelines.resources import build_resources
 from pipelines.config import load_settings
 
 def status_kib(field):

@@ -44,13 +44,13 @@ def _fmt(value: float | None, decimals: int = 1) -> str:
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A font with æøå: DejaVu when the system has it, else HK Grotesk (shipped with Great
     Expectations, a dependency), else Pillow's default."""
-    import great_expectations
+    from importlib.util import find_spec
 
-    candidates = [
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path(great_expectations.__file__).parent
-        / "render/view/static/fonts/HKGrotesk/HKGrotesk-Regular.otf",
-    ]
+    gx = find_spec("great_expectations")  # found, not imported: importing it takes seconds
+    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
+    if gx is not None and gx.origin:
+        fonts = Path(gx.origin).parent / "render/view/static/fonts"
+        candidates.append(fonts / "HKGrotesk/HKGrotesk-Regular.otf")
     for path in candidates:
         if path.exists():
             return ImageFont.truetype(str(path), size)

@@ -244,7 +244,7 @@ def import_files(args: argparse.Namespace) -> int:
     """
     settings = _settings(args)
     from pipelines.local.kinds import KINDS
-    from pipelines.local.store import LocalArchive, replay, summary_lines
+    from pipelines.local.ledger import LocalArchive
 
     if args.kind and args.kind not in KINDS:
         print(f"--kind must be one of {', '.join(KINDS)}", file=sys.stderr)
@@ -258,6 +258,8 @@ def import_files(args: argparse.Namespace) -> int:
         print("import: give the files to import (or --list, --withdraw, --restore)",
               file=sys.stderr)  # fmt: skip
         return EXIT_CONFIG
+    from pipelines.local.store import replay, summary_lines  # the readers and validators
+
     new: dict[str, str] = {}
     for name in args.files:
         path = Path(name)
@@ -508,15 +510,13 @@ def ui(args: argparse.Namespace) -> int:
 
 def _source_clients(args: argparse.Namespace, want: str | None = None):
     """The refresh's own SSB and Kolada clients (snapshot transports with --offline)."""
-    settings = _settings(args)  # before pipelines.definitions, which reads the settings
-    from pipelines.definitions import build_resources
+    from pipelines.clients import clients_for
     from pipelines.ssb.pxweb import PxWebClient
 
-    resources = build_resources(settings)
-    ssb = resources["ssb"].pxweb() if want in (None, "ssb") else None
+    settings = _settings(args)
+    ssb, kolada = clients_for(settings, want)
     if ssb is not None and not isinstance(ssb, PxWebClient):
         raise ConfigError('catalog tools need PxWebApi v2 (sources.ssb_api = "v2")')
-    kolada = resources["kolada"].client() if want in (None, "kolada") else None
     return settings, ssb, kolada
 
 
@@ -600,7 +600,7 @@ def load_catalog_entry(entry: dict):
 
 def snapshot_command(args: argparse.Namespace) -> int:
     settings = _settings(args)  # before pipelines.definitions, which reads the settings
-    from pipelines.definitions import build_resources
+    from pipelines.resources import build_resources
     from pipelines.snapshot.record import record_klass, record_ssb, write_manifest
 
     out = Path(args.out)

@@ -8,8 +8,6 @@ only through the resources built below.
 
 from __future__ import annotations
 
-import tomllib
-
 import dagster as dg
 
 from assets import publish
@@ -33,14 +31,7 @@ from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
 from pipelines import run_output
 from pipelines.config import Settings, load_settings
-from pipelines.resources import (
-    KoladaResource,
-    LocalDataResource,
-    PeerSetConfig,
-    SsbResource,
-    StudyResource,
-    WarehouseResource,
-)
+from pipelines.resources import build_resources
 from pipelines.sensors import local_inbox_sensor, rebuild_what_changed_sensor
 from pipelines.stale import sources_selection
 from pipelines.versions import build_version
@@ -85,72 +76,6 @@ def all_assets() -> list[dg.AssetsDefinition]:
     """Every asset, the publish step last: it depends on the graph's final assets."""
     assets = dg.load_assets_from_modules(ASSET_MODULES)
     return [*assets, publish.warehouse_published_after(assets)]  # type: ignore[list-item]
-
-
-def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    common = {
-        "mode": settings.source_mode,
-        "snapshot_dir": str(settings.snapshot_dir),
-        "raw_dir": str(settings.raw_dir),
-        "backoff_seconds": settings.retry_backoff_seconds,
-    }
-    return {
-        "study": StudyResource(
-            home_country=settings.home_country,
-            home_municipality=settings.home_municipality,
-            first_year=settings.years[0],
-            last_year=settings.years[1],
-            catalog_file=str(settings.catalog_file),
-            outputs_dir=str(settings.outputs_dir),
-            network_peer_set=settings.network_peer_set,
-            targets_file=str(settings.targets_file) if settings.targets_file else None,
-            expenditure_need_file=str(settings.expenditure_need_file)
-            if settings.expenditure_need_file
-            else None,
-            peer_sets=[
-                PeerSetConfig(
-                    name=p.name, label=p.label, country=p.country, members=list(p.members)
-                )
-                for p in settings.peer_sets
-            ],
-        ),
-        "ssb": SsbResource(
-            pxweb_url=settings.ssb_pxweb_url,
-            klass_url=settings.ssb_klass_url,
-            api=settings.ssb_api,
-            v0_url=settings.ssb_v0_url,
-            calls_per_window=settings.ssb_calls_per_minute,
-            full_refresh=settings.full_refresh,
-            **common,
-        ),
-        "kolada": KoladaResource(
-            base_url=settings.kolada_url,
-            requests_per_second=settings.kolada_requests_per_second,
-            full_pull=settings.full_refresh,
-            **common,
-        ),
-        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
-        "local": LocalDataResource(
-            local_dir=str(settings.local_dir),
-            inbox_dir=str(settings.inbox_dir),
-            private_dir=str(settings.private_dir),
-            samples_dir=_local_samples(settings),
-            sick_leave_min_employees=settings.sick_leave_min_employees,
-            survey_min_respondents=settings.survey_min_respondents,
-        ),
-    }
-
-
-def _local_samples(settings: Settings) -> str | None:
-    """The demo's own-figure files, offline and only for the home they were made for (the
-    snapshot manifest's [local] home): a Swedish home must not show Stavanger's units."""
-    if settings.source_mode != "snapshot":
-        return None
-    manifest = settings.snapshot_dir / "manifest.toml"
-    made_for = tomllib.loads(manifest.read_text("utf-8")).get("local", {}).get("home")
-    if made_for != settings.home_region_key:
-        return None
-    return str(settings.snapshot_dir / "local")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

@@ -11,27 +11,22 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import dagster as dg
-import httpx
 from pydantic import PrivateAttr
 
-from pipelines.archive import RawArchive
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.http import JsonApiClient, NoRateLimit, RateLimiter, RetryPolicy, shared_limiter
+from pipelines.clients import MAX_ATTEMPTS, SSB_WINDOW_SECONDS, TIMEOUT_SECONDS, ClientMaker
+from pipelines.config import Settings
+from pipelines.http import RateLimiter
 from pipelines.killed_runs import mark_killed_runs
 from pipelines.klass import KlassClient
 from pipelines.kolada.client import KoladaClient
+from pipelines.local.ledger import LocalArchive
 from pipelines.local.private_store import PrivateStore
-from pipelines.local.store import LocalArchive
 from pipelines.refresh_lock import LockWait, refresh_lock
-from pipelines.snapshot.kolada import KoladaSnapshotTransport
-from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
-from pipelines.ssb.pxweb import PxWebApi, PxWebClient, PxWebV0Client
+from pipelines.ssb.pxweb import PxWebApi
 from pipelines.warehouse import Warehouse
-
-ClientT = TypeVar("ClientT", bound=JsonApiClient)
 
 
 def snapshot_provenance(snapshot_dir: str, source: str) -> tuple[str, str]:
@@ -87,8 +82,8 @@ class _ApiResource(dg.ConfigurableResource):
     mode: str  # "live" or "snapshot"
     snapshot_dir: str
     raw_dir: str
-    timeout_seconds: float = 60.0
-    max_attempts: int = 5
+    timeout_seconds: float = TIMEOUT_SECONDS
+    max_attempts: int = MAX_ATTEMPTS
     backoff_seconds: float  # first wait after a transient fault; doubles each try
 
     def provenance(self, source: str) -> tuple[str, str | None]:
@@ -101,24 +96,12 @@ class _ApiResource(dg.ConfigurableResource):
             return snapshot_table_provenance(self.snapshot_dir, source)
         return {}
 
-    def _client(
-        self,
-        cls: type[ClientT],
-        base_url: str,
-        snapshot: type[httpx.BaseTransport],
-        limiter: RateLimiter,
-        archive_name: str,
-    ) -> ClientT:
-        """The same client either way; only the transport differs in snapshot mode."""
-        transport = snapshot(Path(self.snapshot_dir)) if self.mode == "snapshot" else None
-        return cls(
-            base_url,
-            transport=transport,
-            rate_limiter=limiter,
-            retry=RetryPolicy(max_attempts=self.max_attempts, backoff_base=self.backoff_seconds),
-            timeout=self.timeout_seconds,
-            archive=RawArchive(Path(self.raw_dir), archive_name),
-        )
+    def _maker(self) -> ClientMaker:
+        """The same clients as the catalog tools build (pipelines/clients.py)."""
+        return ClientMaker(
+            self.mode, self.snapshot_dir, self.raw_dir, self.backoff_seconds,
+            self.timeout_seconds, self.max_attempts,
+        )  # fmt: skip
 
 
 class SsbResource(_ApiResource):
@@ -128,27 +111,16 @@ class SsbResource(_ApiResource):
     full_refresh: bool  # fetch every table even if its `updated` has not changed
     v0_url: str
     calls_per_window: int
-    window_seconds: float = 60.0
+    window_seconds: float = SSB_WINDOW_SECONDS
 
     def _limiter(self) -> RateLimiter:
-        """SSB limits per IP address, so PxWebApi and KLASS calls share one window."""
-        if self.mode == "snapshot":  # a local file answers; there is no server to spare
-            return NoRateLimit()
-        return shared_limiter("ssb", self.calls_per_window, self.window_seconds)
+        return self._maker().ssb_limiter(self.calls_per_window, self.window_seconds)
 
     def pxweb(self) -> PxWebApi:
-        if self.api == "v0":
-            return self._client(
-                PxWebV0Client, self.v0_url, SsbSnapshotTransport, self._limiter(), "ssb"
-            )
-        return self._client(
-            PxWebClient, self.pxweb_url, SsbSnapshotTransport, self._limiter(), "ssb"
-        )
+        return self._maker().pxweb(self.api, self.pxweb_url, self.v0_url, self._limiter())
 
     def klass(self) -> KlassClient:
-        return self._client(
-            KlassClient, self.klass_url, KlassSnapshotTransport, self._limiter(), "klass"
-        )
+        return self._maker().klass(self.klass_url, self._limiter())
 
 
 class KoladaResource(_ApiResource):
@@ -157,15 +129,7 @@ class KoladaResource(_ApiResource):
     full_pull: bool  # ignore from_date and pull everything again
 
     def client(self) -> KoladaClient:
-        return self._client(
-            KoladaClient,
-            self.base_url,
-            KoladaSnapshotTransport,
-            shared_limiter("kolada", self.requests_per_second, 1.0)
-            if self.mode == "live"
-            else NoRateLimit(),
-            "kolada",
-        )
+        return self._maker().kolada(self.base_url, self.requests_per_second)
 
 
 class LocalDataResource(dg.ConfigurableResource):
@@ -226,3 +190,69 @@ class WarehouseResource(dg.ConfigurableResource):
                     f"marked failed {', '.join(killed) or 'none'}"
                 )
             yield self
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    common = {
+        "mode": settings.source_mode,
+        "snapshot_dir": str(settings.snapshot_dir),
+        "raw_dir": str(settings.raw_dir),
+        "backoff_seconds": settings.retry_backoff_seconds,
+    }
+    return {
+        "study": StudyResource(
+            home_country=settings.home_country,
+            home_municipality=settings.home_municipality,
+            first_year=settings.years[0],
+            last_year=settings.years[1],
+            catalog_file=str(settings.catalog_file),
+            outputs_dir=str(settings.outputs_dir),
+            network_peer_set=settings.network_peer_set,
+            targets_file=str(settings.targets_file) if settings.targets_file else None,
+            expenditure_need_file=str(settings.expenditure_need_file)
+            if settings.expenditure_need_file
+            else None,
+            peer_sets=[
+                PeerSetConfig(
+                    name=p.name, label=p.label, country=p.country, members=list(p.members)
+                )
+                for p in settings.peer_sets
+            ],
+        ),
+        "ssb": SsbResource(
+            pxweb_url=settings.ssb_pxweb_url,
+            klass_url=settings.ssb_klass_url,
+            api=settings.ssb_api,
+            v0_url=settings.ssb_v0_url,
+            calls_per_window=settings.ssb_calls_per_minute,
+            full_refresh=settings.full_refresh,
+            **common,
+        ),
+        "kolada": KoladaResource(
+            base_url=settings.kolada_url,
+            requests_per_second=settings.kolada_requests_per_second,
+            full_pull=settings.full_refresh,
+            **common,
+        ),
+        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "local": LocalDataResource(
+            local_dir=str(settings.local_dir),
+            inbox_dir=str(settings.inbox_dir),
+            private_dir=str(settings.private_dir),
+            samples_dir=_local_samples(settings),
+            sick_leave_min_employees=settings.sick_leave_min_employees,
+            survey_min_respondents=settings.survey_min_respondents,
+        ),
+    }
+
+
+def _local_samples(settings: Settings) -> str | None:
+    """The demo's own-figure files, offline and only for the home they were made for (the
+    snapshot manifest's [local] home): a Swedish home must not show Stavanger's units."""
+    if settings.source_mode != "snapshot":
+        return None
+    manifest = settings.snapshot_dir / "manifest.toml"
+    made_for = tomllib.loads(manifest.read_text("utf-8")).get("local", {}).get("home")
+    if made_for != settings.home_region_key:
+        return None
+    return str(settings.snapshot_dir / "local")

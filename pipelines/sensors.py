@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.local.store import ACCEPTED_SUFFIXES
+from pipelines.local.ledger import ACCEPTED_SUFFIXES
 from pipelines.stale import rebuild_plan, staging_problem
 
 

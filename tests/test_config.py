@@ -116,7 +116,7 @@ def test_command_line_options_win_and_are_named_as_the_origin(config_file: Path)
 def test_defaults_live_in_the_settings_model_only(config_file: Path) -> None:
     """What a user leaves out reaches the resources from the one place defaults are written."""
     from pipelines.config import SourcesSection
-    from pipelines.definitions import build_resources
+    from pipelines.resources import build_resources
 
     resources = build_resources(load_settings(config_file, env={}))
     assert resources["ssb"].v0_url == SourcesSection().ssb_v0_url

@@ -14,7 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from pipelines import cli
-from pipelines.local.store import LocalArchive, replay
+from pipelines.local.ledger import LocalArchive
+from pipelines.local.store import replay
 from pipelines.sensors import local_inbox_sensor
 from tests.conftest import write_config
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.local.store import ingest_folder, record_outcomes, replay, summary_lines
+from pipelines.local.ledger import ingest_folder
+from pipelines.local.store import record_outcomes, replay, summary_lines
 from pipelines.resources import LocalDataResource, WarehouseResource
 from pipelines.versions import frames_version
 from quality.asset_checks import markdown_table
