@@ -25,10 +25,12 @@ test: setup browser  ## lint and run the whole test suite (no network)
 ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folder
 	$(UV) run --frozen malestokk ui --offline
 
-bench: setup  ## print the benchmark figures the issues ask for (not part of the tests)
+SIZES ?= 1,4
+bench: setup  ## print the benchmark figures (fresh processes, medians); SIZES=1,4 national scale
+	$(UV) run --frozen --group bench python benchmarks/refresh.py
 	$(UV) run --frozen --group bench python benchmarks/ssb.py
 	$(UV) run --frozen --group bench python benchmarks/kolada.py
-	$(UV) run --frozen --group bench python benchmarks/warehouse.py
+	$(UV) run --frozen --group bench python benchmarks/warehouse.py --sizes $(SIZES)
 
 schema-docs: setup  ## regenerate docs/schema.md from the published demo warehouse
 	$(UV) run --frozen malestokk schema-docs --out docs/schema.md

@@ -1,4 +1,4 @@
-"""SSB benchmarks for issue 3: decode speed, planned data requests, peak memory of a refresh.
+"""SSB benchmarks: decode speed (fresh processes, 1/4/16 M cells), data requests, refresh memory.
 
 Run with `make bench` (installs pyjstat from the `bench` dependency group). Prints figures; it
 asserts nothing, because timings belong in a report, not in a test.
@@ -19,11 +19,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from pipelines.catalog import load_catalog  # noqa: E402
 from pipelines.http import RateLimiter  # noqa: E402
 from pipelines.snapshot.ssb import SsbSnapshotTransport  # noqa: E402
-from pipelines.ssb.jsonstat import decode  # noqa: E402
 from pipelines.ssb.pxweb import DEFAULT_MAX_CELLS, PxWebClient  # noqa: E402
 from pipelines.ssb.refresh import fetch_groups, refresh_kostra  # noqa: E402
 
@@ -67,43 +67,37 @@ def kostra_shaped_payload(regions: int, functions: int, arts: int, years: int) -
     return json.dumps(dataset).encode()
 
 
-def best_of(runs: int, fn) -> float:
-    best = math.inf
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+CUBES = {"1 M": 5, "4 M": 20, "16 M": 80}  # KOKart categories: 540 x 40 x arts x 10 cells
 
 
-def bench_decode(skip_pyjstat: bool) -> None:
-    raw = kostra_shaped_payload(540, 40, 20, 10)
-    parsed = json.loads(raw)
-    cells = math.prod(parsed["size"])
-    parse_s = best_of(3, lambda: json.loads(raw))
-    decode_s = best_of(3, lambda: decode(parsed))
-    print(f"decode: KOSTRA-shaped cube {parsed['size']} = {cells:,} cells, {len(raw) / 1e6:.0f} MB")
-    print(f"  json.loads alone           {parse_s:7.2f} s")
-    print(f"  Målestokk decode (parsed)  {decode_s:7.2f} s   {cells / decode_s:13,.0f} cells/s")
-    print(f"  decode / parse time        {decode_s / parse_s:7.2f}   (goal <= 1)")
-    if skip_pyjstat:
-        return
-    from pyjstat import pyjstat
+def bench_decode(skip_pyjstat: bool, runs: int) -> None:
+    """Parse + decode against json.loads alone and against pyjstat, each run in a fresh process
+    on the same file (benchmarks/decode_one.py); medians of `runs`."""
+    from measure import PYTHON, fresh, load, median, spread
 
-    text = raw.decode()
-    start = time.perf_counter()
-    frame = pyjstat.Dataset.read(text).write("dataframe")
-    pyjstat_s = time.perf_counter() - start
-    assert len(frame) == cells
-    # pyjstat parses inside read(); compare like with like: parse + decode for both
-    ours_total = parse_s + decode_s
-    print(f"  pyjstat read+write         {pyjstat_s:7.2f} s   {cells / pyjstat_s:13,.0f} cells/s")
-    print(f"  Målestokk parse+decode     {ours_total:7.2f} s   {cells / ours_total:13,.0f} cells/s")
-    print(
-        f"  speed-up vs pyjstat        {pyjstat_s / ours_total:7.1f}x  "
-        "(parse included; goal >= 20x)"
-    )
-    print(f"  speed-up, decode only      {pyjstat_s / decode_s:7.1f}x")
+    print(f"\ndecode: KOSTRA-shaped cubes (region x funksjon x art x contents x year); {load()}")
+    print("  cells     MB   json.loads  parse+decode  ratio (goal <= 1.3)   pyjstat   speed-up "
+          "(goal >= 30x)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, arts in CUBES.items():
+            path = Path(tmp) / f"cube_{arts}.json"
+            path.write_bytes(kostra_shaped_payload(540, 40, arts, 10))
+
+            def timed(tool: str, n: int, cube: Path = path) -> list[float]:
+                cmd = [PYTHON, str(ROOT / "benchmarks/decode_one.py"), tool, str(cube)]
+                return [json.loads(fresh(cmd).stdout)["seconds"] for _ in range(n)]
+
+            parse = timed("json", runs)
+            ours = timed("malestokk", runs)
+            ratio = median(ours) / median(parse)
+            peer = "" if skip_pyjstat else None
+            if peer is None:
+                theirs = timed("pyjstat", runs if arts <= 20 else 1)
+                peer = (f"{median(theirs):8.2f} s  {median(theirs) / median(ours):6.1f}x"
+                        + ("" if len(theirs) > 1 else " (1 run)"))  # fmt: skip
+            print(f"  {label:6s} {path.stat().st_size / 1e6:5.0f}  {median(parse):7.2f} s   "
+                  f"{median(ours):7.2f} s ({spread(ours)})  {ratio:4.2f}x  {peer}")  # fmt: skip
+            path.unlink()
 
 
 def bench_requests() -> None:
@@ -205,12 +199,13 @@ def bench_memory() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-pyjstat", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(
         f"Målestokk SSB benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, "
         f"python {sys.version.split()[0]})"
     )
-    bench_decode(args.skip_pyjstat)
+    bench_decode(args.skip_pyjstat, args.runs)
     bench_requests()
     bench_memory()
 

@@ -25,6 +25,11 @@ from pipelines.archive import RawArchive
 USER_AGENT = "malestokk/0.1 (+https://github.com/malestokk/malestokk)"
 
 
+def parse_json(body: bytes) -> Any:
+    """An API answer's JSON (a KOSTRA table runs to hundreds of MB); ValueError when broken."""
+    return json.loads(body)
+
+
 class ApiError(RuntimeError):
     """An API answered with an error, or with a body that cannot be used."""
 
@@ -263,7 +268,7 @@ class JsonApiClient:
                 )
             body = response.content
             try:
-                parsed = json.loads(body)
+                parsed = parse_json(body)
             except ValueError as exc:
                 raise ApiError(
                     f"{self.source} sent a body that is not complete JSON "

@@ -36,6 +36,13 @@ STATE_TABLES = (
 )
 
 
+# DuckDB takes up to 80 % of the machine's memory by default. A refresh shares the machine with
+# the Dagster UI, readers and the refresh's own Python, so the build stays within this and spills
+# its large joins, groupings and sorts to <warehouse>/staging.duckdb.tmp instead (national scale:
+# benchmarks/warehouse.py --size 4).
+BUILD_MEMORY_LIMIT = "1200MB"
+
+
 class PublishError(RuntimeError):
     pass
 
@@ -59,7 +66,7 @@ class Warehouse:
     def build(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write connection to the staging file (never to the published one)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.staging))
+        con = duckdb.connect(str(self.staging), config={"memory_limit": BUILD_MEMORY_LIMIT})
         try:
             yield con
         finally:

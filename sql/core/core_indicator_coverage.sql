@@ -25,8 +25,21 @@ delivered AS (
 loaded AS (
     SELECT indicator_id, region_code, year, gender, value, status FROM core_indicator_values
 ),
-lost AS (SELECT * FROM delivered EXCEPT ALL SELECT * FROM loaded),
-extra AS (SELECT * FROM loaded EXCEPT ALL SELECT * FROM delivered),
+-- a cell is one row on each side (raw: one current version per cell, checked by pandera; core:
+-- one row per indicator, region, year and gender, checked by Great Expectations), so the cells
+-- one side has and the other has not, or has otherwise, are anti joins on the whole row
+lost AS (
+    SELECT d.* FROM delivered AS d ANTI JOIN loaded AS l
+        ON d.indicator_id = l.indicator_id AND d.region_code = l.region_code
+        AND d.year = l.year AND d.gender = l.gender
+        AND d.value IS NOT DISTINCT FROM l.value AND d.status IS NOT DISTINCT FROM l.status
+),
+extra AS (
+    SELECT l.* FROM loaded AS l ANTI JOIN delivered AS d
+        ON d.indicator_id = l.indicator_id AND d.region_code = l.region_code
+        AND d.year = l.year AND d.gender = l.gender
+        AND d.value IS NOT DISTINCT FROM l.value AND d.status IS NOT DISTINCT FROM l.status
+),
 years AS (
     SELECT y.year FROM settings, generate_series(settings.first_year, settings.last_year) AS y(year)
     UNION SELECT year FROM delivered

@@ -8,16 +8,22 @@
 -- (core_indicator_series__asof, from the release views of the cells that changed since).
 CREATE OR REPLACE TABLE ${target} AS
 SELECT ${keep} FROM (
-WITH parts AS (
-    SELECT v.*, l.current_code, l.current_codes
+WITH lineage AS (
+    -- how many codes ever became this municipality: with one, every group below has one part
+    SELECT *, count(*) OVER (PARTITION BY country, current_code) AS n_codes
+    FROM core_region__lineage
+),
+parts AS (
+    SELECT v.*, l.current_code, l.current_codes, l.n_codes
     FROM ${values} AS v
-    JOIN core_region__lineage AS l ON l.country = v.country AND l.code = v.region_code
+    JOIN lineage AS l ON l.country = v.country AND l.code = v.region_code
     WHERE v.region_kind = 'municipality'
       -- a code takes part in a year only if it existed then ('.' = did not exist)
       AND NOT (v.value IS NULL AND coalesce(v.status, '') = '.')
       AND ${parts_filter}
 ),
 grouped AS (
+    -- municipalities made of several codes: the parts of a year are put together
     SELECT
         release,
         indicator_id,
@@ -30,7 +36,7 @@ grouped AS (
         sum(value) AS summed,
         max(value) AS single_value,
         max(status) AS single_status,
-        string_agg(region_code, '+' ORDER BY region_code) AS from_codes,
+        array_to_string(list_sort(list(region_code)), '+') AS from_codes,
         max(current_codes) AS split,
         max(vintage) AS vintage,
         max(source) AS source,
@@ -38,7 +44,31 @@ grouped AS (
         max(provenance) AS provenance,
         bool_and(published) AS published
     FROM parts
+    WHERE n_codes > 1
     GROUP BY ALL
+    UNION ALL BY NAME
+    -- the rest (most municipalities) have one part a year: the same columns without grouping
+    SELECT
+        release,
+        indicator_id,
+        country,
+        current_code,
+        year,
+        gender,
+        1 AS n_parts,
+        CASE WHEN value IS NULL THEN 0 ELSE 1 END AS n_with_value,
+        value AS summed,
+        value AS single_value,
+        status AS single_status,
+        region_code AS from_codes,
+        current_codes AS split,
+        vintage,
+        source,
+        unit,
+        provenance,
+        published
+    FROM parts
+    WHERE n_codes = 1
 )
 SELECT
     g.release,

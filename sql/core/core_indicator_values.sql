@@ -3,7 +3,7 @@
 -- archived response (archive_id) and the source mode (live / snapshot, recorded or synthetic).
 -- Every version is read once; the current ones become core_indicator_values, the earlier ones
 -- (and Kolada's deletions) core_indicator_values__history, from which a release's view is drawn.
-CREATE OR REPLACE TEMP TABLE _indicator_versions AS
+CREATE OR REPLACE TEMP VIEW _indicator_versions AS
 SELECT
     c.indicator_id,
     'ssb' AS source,
@@ -69,7 +69,7 @@ CREATE OR REPLACE TABLE core_indicator_values__history AS
 SELECT * EXCLUDE (is_current) FROM _indicator_versions
 WHERE NOT is_current OR is_deleted;
 
-DROP TABLE _indicator_versions;
+DROP VIEW _indicator_versions;
 
 COMMENT ON TABLE core_indicator_values IS
     'Indicator values from SSB (KOSTRA) and Kolada, one row per indicator, region, year, gender and vintage. Null values keep their status symbol.';

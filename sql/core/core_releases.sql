@@ -33,26 +33,35 @@ WHERE newest_first <= ${releases_kept};
 -- it stood then differs from today's: an unrevised March value revised in June, a cell not yet
 -- published then (value and status NULL, published = false), a Kolada value since deleted.
 -- Every other cell of a release's view is today's row (core_indicator_values__by_release).
+-- core_indicator_values__asof (below) reads these twice: a temporary table, which DuckDB can
+-- spill to disk, not a CTE held in memory.
+-- A cell whose row of today was published by the release stood then as it stands now, so only
+-- cells published (again) after the release, or gone since, are looked up in the history: the
+-- newest version the release had (by vintage; of equal vintages the one not deleted).
+CREATE OR REPLACE TEMP TABLE _as_of AS
+WITH releases AS (SELECT country, release FROM core_releases WHERE NOT is_newest)
+SELECT r.release, h.*
+FROM releases AS r
+JOIN core_indicator_values__history AS h ON h.country = r.country AND h.vintage <= r.release
+ANTI JOIN core_indicator_values AS c
+    ON c.indicator_id = h.indicator_id AND c.region_code = h.region_code
+    AND c.year = h.year AND c.gender = h.gender AND c.vintage <= r.release
+QUALIFY row_number() OVER (
+    PARTITION BY r.release, h.indicator_id, h.region_code, h.year, h.gender
+    ORDER BY h.vintage DESC, h.is_deleted
+) = 1;
+
 CREATE OR REPLACE TABLE core_indicator_values__asof AS
 WITH releases AS (SELECT country, release FROM core_releases WHERE NOT is_newest),
-versions AS (
-    SELECT *, false AS is_deleted FROM core_indicator_values
-    UNION ALL
-    SELECT * FROM core_indicator_values__history
-),
-as_of AS (
-    SELECT r.release, v.*
-    FROM releases AS r
-    JOIN versions AS v ON v.country = r.country AND v.vintage <= r.release
-    QUALIFY row_number() OVER (
-        PARTITION BY r.release, v.indicator_id, v.region_code, v.year, v.gender
-        ORDER BY v.vintage DESC, v.is_deleted
-    ) = 1
+-- today's rows published after the oldest kept release: the only ones an as_of cell can have
+late AS (
+    SELECT * FROM core_indicator_values
+    WHERE vintage > (SELECT min(release) FROM releases)
 ),
 revised AS (
     SELECT a.* EXCLUDE (is_deleted), NOT a.is_deleted AS published
-    FROM as_of AS a
-    LEFT JOIN core_indicator_values AS c USING (indicator_id, region_code, year, gender)
+    FROM _as_of AS a
+    LEFT JOIN late AS c USING (indicator_id, region_code, year, gender)
     WHERE a.is_deleted OR c.indicator_id IS NULL
        OR a.value IS DISTINCT FROM c.value OR a.status IS DISTINCT FROM c.status
 ),
@@ -60,8 +69,9 @@ not_yet AS (
     SELECT r.release, c.* REPLACE (NULL::DOUBLE AS value, NULL::VARCHAR AS status),
            false AS published
     FROM releases AS r
-    JOIN core_indicator_values AS c ON c.country = r.country
-    ANTI JOIN as_of AS a
+    JOIN core_indicator_values AS c
+        ON c.country = r.country AND (c.vintage IS NULL OR c.vintage > r.release)
+    ANTI JOIN _as_of AS a
         ON a.release = r.release AND a.indicator_id = c.indicator_id
         AND a.region_code = c.region_code AND a.year = c.year AND a.gender = c.gender
 )
@@ -70,6 +80,8 @@ SELECT * REPLACE (
 ) FROM revised
 UNION ALL BY NAME
 SELECT * FROM not_yet;
+
+DROP TABLE _as_of;
 
 -- A release's view of the values: today's rows, with the cells that stood otherwise then
 -- replaced. 'latest' is today's.

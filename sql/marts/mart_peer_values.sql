@@ -23,15 +23,17 @@ pool AS (
 )
 SELECT
     v.*,
-    CASE WHEN c.kind = 'nøkkeltall' THEN rank() OVER (
-        PARTITION BY v.release, v.peer_set, v.year, v.indicator_id
-        ORDER BY CASE WHEN c.higher_is_better = false THEN v.value ELSE -v.value END
-    ) END AS rank,
+    CASE WHEN c.kind = 'nøkkeltall' THEN rank() OVER ranked END AS rank,
+    -- the same window as the rank (one sort for both), over the whole partition
     CASE WHEN c.kind = 'nøkkeltall' THEN count(*) OVER (
-        PARTITION BY v.release, v.peer_set, v.year, v.indicator_id
+        ranked ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     ) END AS n_ranked
 FROM pool AS v
 LEFT JOIN core_catalog__indicators AS c USING (indicator_id)
+WINDOW ranked AS (
+    PARTITION BY v.release, v.peer_set, v.year, v.indicator_id
+    ORDER BY CASE WHEN c.higher_is_better = false THEN v.value ELSE -v.value END
+)
 ORDER BY v.release, v.peer_set, v.indicator_id, v.year, v.value DESC;
 
 COMMENT ON TABLE mart_peer_values IS
