@@ -161,7 +161,7 @@ sampler = threading.Thread(target=sample, daemon=True)
 sampler.start()
 start = time.perf_counter()
 result = dg.materialize(
-    [raw.raw_ssb__kostra_values, raw.raw_klass__region_codes,
+    [raw.raw_ssb__kostra_values_and_log, raw.raw_klass__region_codes,
      raw.raw_klass__municipality_changes, raw.raw_klass__kostra_groups],
     resources=build_resources(settings), raise_on_error=True,
 )

@@ -103,12 +103,17 @@ def columnar(frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[str, list]]]]:
-    """release -> peer set -> indicator -> year -> [[name, value, is_home], ...]: compact."""
+    """release -> peer set -> indicator -> year -> [[name, value, is_home], ...]: compact.
+
+    Grouped by polars first, so Python touches each group once, not each member's row (a
+    national peer set holds every municipality: millions of rows at national scale)."""
     out: dict[str, dict[str, dict[str, dict[str, list]]]] = {}
-    for r in ranks.iter_rows(named=True):
-        by_peer = out.setdefault(r["release"], {})
-        year = by_peer.setdefault(r["peer_set"], {}).setdefault(r["indicator_id"], {})
-        year.setdefault(str(r["year"]), []).append(
-            [r["region_label"], round(r["value"], 3), 1 if r["is_home"] else 0]
-        )
+    grouped = ranks.group_by(
+        "release", "peer_set", "indicator_id", "year", maintain_order=True
+    ).agg(
+        "region_label", pl.col("value").round(3), pl.col("is_home").fill_null(False).cast(pl.Int8)
+    )
+    for release, peer_set, indicator, year, names, values, homes in grouped.iter_rows():
+        by_year = out.setdefault(release, {}).setdefault(peer_set, {}).setdefault(indicator, {})
+        by_year[str(year)] = [list(member) for member in zip(names, values, homes, strict=True)]
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
+import xlsxwriter
 
 from dashboards.units import decimals_for
 
@@ -61,14 +61,15 @@ def write_csv(table: pl.DataFrame, path: Path) -> None:
 
 
 def write_xlsx(table: pl.DataFrame, path: Path, sheet_title: str) -> None:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title
-    sheet.append(table.columns)
-    for row in rounded_as_the_source(table).iter_rows():
-        sheet.append(list(row))
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, whatever it starts with
-    book.save(path)
+    """Streamed row by row with XlsxWriter (constant memory); no text is ever read as a
+    formula, a number or a link: strings are written as strings."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+         "strings_to_urls": False, "nan_inf_to_errors": True},
+    )  # fmt: skip
+    sheet = book.add_worksheet(sheet_title[:31])
+    sheet.write_row(0, 0, table.columns)
+    for number, row in enumerate(rounded_as_the_source(table).iter_rows(), start=1):
+        sheet.write_row(number, 0, row)
+    book.close()

@@ -139,18 +139,18 @@ def _execute(settings: Settings, log_file: Path) -> int:
                 instance, defs.resolve_asset_graph(), staging_ok=trust, full=settings.full_refresh
             )
             if plan.nothing_to_do:
-                return _unchanged(settings, plan.reason, events)
+                return _unchanged(settings, plan.reason)
             shown = ", ".join(plan.stale[:8]) + (" …" if len(plan.stale) > 8 else "")
             print(
                 f"rebuilding {len(plan.keys)} assets: {plan.reason}"
                 + (f" ({shown})" if shown else ""),
                 file=sys.stderr,
             )
-            result = defs.resolve_job_def("full_refresh").execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=run_config,
-                asset_selection=plan.keys,
+            rebuild = defs.resolve_job_def("full_refresh").get_subset(
+                asset_selection=set(plan.keys), asset_check_selection=set(plan.checks)
+            )
+            result = rebuild.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config
             )
             close_run_logs(result.run_id)
             events += result.all_events
@@ -206,17 +206,15 @@ def _execute(settings: Settings, log_file: Path) -> int:
     return EXIT_FAILED
 
 
-def _unchanged(settings: Settings, reason: str, events) -> int:
+def _unchanged(settings: Settings, reason: str) -> int:
     """Nothing to rebuild: say so, and that the published release stays as it is."""
     from pipelines.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish() or {}
-    checks = [
-        e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
     print(
-        f"\n{reason} ({len(checks)} source checks passed); nothing rebuilt. The release "
-        f"published {published.get('published_at', '?')} stays current.",
+        f"\n{reason}: the sources answered with the data the release was checked and built "
+        f"from; nothing rebuilt. The release published {published.get('published_at', '?')} "
+        "stays current.",
         file=sys.stderr,
     )
     print(f"warehouse: {settings.published_warehouse}")

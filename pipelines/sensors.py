@@ -74,6 +74,7 @@ def rebuild_what_changed_sensor(
         return dg.RunRequest(
             run_key=context.dagster_run.run_id,
             asset_selection=plan.keys,
+            asset_check_keys=plan.checks,
             tags={"malestokk/rebuild": plan.reason[:200]},
         )
 

@@ -26,9 +26,10 @@ SOURCE_ASSETS = ("core_challenge_answers",)
 # a release holds every output of the run that published it: rebuilt whenever anything is
 ALWAYS_WITH_A_REBUILD = ("outputs", "publish")
 
-sources_selection = dg.AssetSelection.groups(*SOURCE_GROUPS) | dg.AssetSelection.assets(
-    *SOURCE_ASSETS
-)
+# the sources' checks run with the rebuild: on data that did not change they passed before
+sources_selection = (
+    dg.AssetSelection.groups(*SOURCE_GROUPS) | dg.AssetSelection.assets(*SOURCE_ASSETS)
+).without_checks()
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Plan:
     """The assets the second step builds, and why; empty when nothing changed."""
 
     keys: list[dg.AssetKey] = field(default_factory=list)
+    checks: list[dg.AssetCheckKey] = field(default_factory=list)  # of these and of the sources
     reason: str = ""
     stale: list[str] = field(default_factory=list)
 
@@ -70,12 +72,12 @@ def rebuild_plan(
     sources = {k for k in asset_graph.materializable_asset_keys if _is_source(asset_graph, k)}
     derived = sorted(set(asset_graph.materializable_asset_keys) - sources, key=_name)
     if full:
-        return Plan(derived, "a full refresh was asked for")
+        return Plan(derived, _checks(asset_graph, derived, sources), "a full refresh was asked for")
     if staging_ok is not None:
-        return Plan(derived, staging_ok)
+        return Plan(derived, _checks(asset_graph, derived, sources), staging_ok)
     stale = [k for k in stale_keys(instance, asset_graph) if k not in sources]
     if not stale:
-        return Plan([], "no source changed since the published release")
+        return Plan([], [], "no source changed since the published release")
     extra = {k for k in derived if asset_graph.get(k).group_name in ALWAYS_WITH_A_REBUILD}
     # Dagster marks an asset stale when its own inputs moved; what is built from it moves when
     # it is rebuilt, so everything downstream goes too; a multi-asset (a table and its views)
@@ -84,7 +86,17 @@ def rebuild_plan(
         dg.AssetSelection.assets(*stale).downstream() | dg.AssetSelection.assets(*extra)
     ).required_multi_asset_neighbors()
     ordered = sorted(keys.resolve(asset_graph), key=_name)
-    return Plan(ordered, f"{len(stale)} stale", [_name(k) for k in stale])
+    checks = _checks(asset_graph, ordered, sources)
+    return Plan(ordered, checks, f"{len(stale)} stale", [_name(k) for k in stale])
+
+
+def _checks(asset_graph, keys, sources) -> list[dg.AssetCheckKey]:
+    """Every check on the assets rebuilt and on the sources (run without theirs)."""
+    wanted = set(keys) | set(sources)
+    return sorted(
+        (c for c in asset_graph.asset_check_keys if c.asset_key in wanted),
+        key=lambda c: (c.asset_key.to_user_string(), c.name),
+    )
 
 
 def staging_problem(warehouse_dir: Path) -> str | None:
