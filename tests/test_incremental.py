@@ -26,11 +26,12 @@ def published(tmp: Path) -> dict:
 
 
 def last_rebuild(config: Path) -> set[str]:
-    """The assets the latest full_refresh run of this data folder built."""
+    """The assets the latest full_refresh run of this data folder materialized."""
     settings = load_settings(config, env={})
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         run = instance.get_runs(filters=dg.RunsFilter(job_name="full_refresh"), limit=1)[0]
-        return {k.to_user_string() for k in run.asset_selection or ()}
+        events = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        return {e.dagster_event.asset_key.to_user_string() for e in events}
 
 
 def derived_fingerprints(tmp: Path) -> dict[str, tuple]:
@@ -123,3 +124,48 @@ def target_rows(tmp: Path) -> int:
         return con.execute("SELECT count(*) FROM core_targets").fetchall()[0][0]
     finally:
         con.close()
+
+
+def test_the_sensor_after_a_scheduled_source_run_requests_only_what_changed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The UI path: the nightly schedule runs refresh_sources, the rebuild_what_changed sensor
+    asks for the rest; nothing when nothing changed, the local part when a file came in."""
+    from pipelines.definitions import build_definitions
+
+    config = write_config(tmp_path)
+    assert run_cli(config, monkeypatch) == 0
+    settings = load_settings(config, env={})
+    defs = build_definitions(settings)
+    sensor = defs.resolve_sensor_def("rebuild_what_changed")
+    sources = defs.resolve_job_def("refresh_sources")
+
+    def evaluate(instance: dg.DagsterInstance):
+        result = sources.execute_in_process(instance=instance)
+        assert result.success
+        run = instance.get_run_by_id(result.run_id)
+        context = dg.build_run_status_sensor_context(
+            sensor_name=sensor.name,
+            dagster_instance=instance,
+            dagster_run=run,
+            dagster_event=result.get_run_success_event(),
+            repository_def=defs.get_repository_def(),
+        )
+        return sensor(context)
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        skipped = evaluate(instance)
+        assert isinstance(skipped, dg.SkipReason)
+        assert "no source changed" in skipped.skip_message
+        inbox = settings.inbox_dir
+        inbox.mkdir(parents=True, exist_ok=True)
+        sample = (ROOT / "snapshot/local/sykefravaer_2024_kvartal.csv").read_bytes()
+        (inbox / "rettet.csv").write_bytes(sample.replace(b";45;2753,0;31,3", b";45;2753,0;39,3"))
+        request = evaluate(instance)
+        assert isinstance(request, dg.RunRequest)
+        names = {k.to_user_string() for k in request.asset_selection}
+        assert {"mart_local__sick_leave", "mart_malekart", "warehouse_published"} <= names
+        assert not names & KOSTRA_AND_KOLADA_CORE
+        # the sources' own checks come with the rebuild (the source run had none)
+        checks = {c.name for c in request.asset_check_keys}
+        assert {"raw_ssb__kostra_values_schema", "raw_local__imports_quarantine"} <= checks
