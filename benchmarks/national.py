@@ -269,12 +269,15 @@ def dashboards(folder: Path) -> dict:
     seconds = time.perf_counter() - start
     con.close()
     ranks = [f.stat().st_size for f in (folder / "site").glob("*.rank.*.js")]
+    tables = [f.stat().st_size for f in (folder / "site").glob("*.xlsx")]
     return {
         "seconds": seconds,
         "pages": len(sizes),
         "largest_page": max(sizes.values()),
         "largest_page_name": max(sizes, key=sizes.get),
         "largest_ranking_file": max(ranks, default=0),
+        "ranking_files_mb": sum(ranks) / 1e6,
+        "xlsx_mb": sum(tables) / 1e6,
         "peak_mb": peak_mb(),
     }
 
