@@ -146,8 +146,9 @@ class Warehouse:
 
     def _carry_over_outputs(self, outputs: Path) -> None:
         """A run that rebuilt only what changed wrote only those outputs: the others (built
-        from inputs that did not change) come along from the current release, linked, not
-        copied, so the new release is whole."""
+        from inputs that did not change) are copied from the current release, so the new
+        release is whole. Copied, not linked: a report rewritten later in one release must
+        not change the file another release holds."""
         current = self.releases.current_dir()
         if current is None or not (current / "outputs").is_dir():
             return
@@ -157,9 +158,9 @@ class Warehouse:
             if target.exists():
                 continue
             if entry.is_dir():
-                shutil.copytree(entry, target, copy_function=os.link, symlinks=True)
+                shutil.copytree(entry, target, symlinks=True)
             else:
-                os.link(entry, target)
+                shutil.copy2(entry, target)
 
     def read_published(self, table: str) -> pl.DataFrame | None:
         """A table of the last published state (what the next refresh starts from), or None.
