@@ -57,7 +57,7 @@ def build_version(settings: Settings) -> str:
 
     Any edit to either makes everything below the sources stale once (the next refresh rebuilds
     all); a refresh where neither moved rebuilds only what a changed source feeds."""
-    named = [settings.config_file, settings.catalog_file]
+    named = [settings.catalog_file]  # the settings themselves: their resolved fields below
     named += [p for p in (settings.targets_file, settings.expenditure_need_file) if p]
     parts = [f"{p.relative_to(ROOT)}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
              for p in code_files()]  # fmt: skip
@@ -66,11 +66,17 @@ def build_version(settings: Settings) -> str:
     return _digest(parts)
 
 
+# settings that say how and when to fetch, not what is built: a --full refresh, the schedule or
+# a rate limit must not make everything stale for the refresh after
+OPERATIONAL = (
+    "notices", "config_file", "full_refresh", "schedule_cron", "schedule_timezone",
+    "retry_backoff_seconds", "ssb_calls_per_minute", "kolada_requests_per_second",
+)  # fmt: skip
+
+
 def _settings_fields(settings: Settings) -> Mapping[str, object]:
-    """The settings that shape what is built (the notices only describe the file)."""
-    fields = dict(vars(settings))
-    fields.pop("notices", None)
-    return fields
+    """The settings that shape what is built."""
+    return {k: v for k, v in vars(settings).items() if k not in OPERATIONAL}
 
 
 def table_version(con: duckdb.DuckDBPyConnection, *tables: str) -> dg.DataVersion:

@@ -96,6 +96,9 @@ def test_unchanged_sources_rebuild_nothing_and_a_new_file_rebuilds_only_what_it_
     assert run_cli(config, monkeypatch, "--full") == 0
     assert "warehouse_published" in last_rebuild(config)
     assert derived_fingerprints(tmp_path) == partial
+    capsys.readouterr()
+    assert run_cli(config, monkeypatch) == 0  # --full is how to fetch, not what is built
+    assert "nothing rebuilt" in capsys.readouterr().err
 
 
 def test_an_edited_malekart_rebuilds_everything_below_the_sources(
