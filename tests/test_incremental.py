@@ -34,6 +34,15 @@ def last_rebuild(config: Path) -> set[str]:
         return {e.dagster_event.asset_key.to_user_string() for e in events}
 
 
+def drop_corrected_sick_leave(inbox: Path, days: str) -> None:
+    """The demo's sick-leave export again, one unit's self-certified days changed, in the inbox."""
+    sample = (ROOT / "snapshot/local/sykefravaer_2024_kvartal.csv").read_bytes()
+    changed = sample.replace(b";45;2753,0;31,3;", f";45;2753,0;{days};".encode())
+    assert changed != sample
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / f"sykefravaer_rettet_{days.replace(',', '_')}.csv").write_bytes(changed)
+
+
 def derived_fingerprints(tmp: Path) -> dict[str, tuple]:
     """Rows and the sum of row hashes of every core and mart table, doubles compared in single
     precision: DuckDB sums doubles in parallel, so two full builds differ in the last bits (of
@@ -77,13 +86,7 @@ def test_unchanged_sources_rebuild_nothing_and_a_new_file_rebuilds_only_what_it_
     assert published(tmp_path) == first  # the same release stays current
 
     # a new sick-leave export arrives: one unit's days change
-    sample = (ROOT / "snapshot/local/sykefravaer_2024_kvartal.csv").read_bytes()
-    changed = sample.replace(b"1001;Hundv\xe5g skole;2024K1;45;2753,0;31,3", b"1001;Hundv\xe5g "
-                             b"skole;2024K1;45;2753,0;41,3")  # fmt: skip
-    assert changed != sample
-    inbox = tmp_path / "data/inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "sykefravaer_2024_kvartal_rettet.csv").write_bytes(changed)
+    drop_corrected_sick_leave(tmp_path / "data/inbox", "41,3")
     assert run_cli(config, monkeypatch) == 0
     rebuilt = last_rebuild(config)
     assert {"mart_local__sick_leave", "mart_malekart", "out_dashboards__site"} <= rebuilt
@@ -161,10 +164,7 @@ def test_the_sensor_after_a_scheduled_source_run_requests_only_what_changed(
         skipped = evaluate(instance)
         assert isinstance(skipped, dg.SkipReason)
         assert "no source changed" in skipped.skip_message
-        inbox = settings.inbox_dir
-        inbox.mkdir(parents=True, exist_ok=True)
-        sample = (ROOT / "snapshot/local/sykefravaer_2024_kvartal.csv").read_bytes()
-        (inbox / "rettet.csv").write_bytes(sample.replace(b";45;2753,0;31,3", b";45;2753,0;39,3"))
+        drop_corrected_sick_leave(settings.inbox_dir, "39,3")
         request = evaluate(instance)
         assert isinstance(request, dg.RunRequest)
         names = {k.to_user_string() for k in request.asset_selection}
