@@ -1,7 +1,8 @@
 """`malestokk`: refresh the warehouse, or open the Dagster UI.
 
 Exit codes: 0 done; 1 the refresh failed (the last good warehouse stays published); 2 the settings
-or catalog are wrong; 3 another refresh is running (the message names it).
+or catalog are wrong; 3 another refresh is running (the message names it); 4 the warehouse is
+published but one or more of the selected homes ([homes], --homes) failed (each is named).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from pipelines.catalog import CatalogError, load_catalog
 from pipelines.config import ConfigError, Settings, load_settings
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_HOMES = 0, 1, 2, 3, 4
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -26,6 +27,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         overrides["sources.mode"] = "snapshot"
     if getattr(args, "full", False):
         overrides["sources.full_refresh"] = True
+    if getattr(args, "homes", None):
+        overrides["homes.select"] = args.homes.split(",")
+    if getattr(args, "workers", None) is not None:
+        overrides["homes.workers"] = args.workers
     return overrides
 
 
@@ -47,6 +52,10 @@ telemetry:
 concurrency:
   runs:
     max_concurrent_runs: 1
+# Dagster's own debug lines (a worker process starting) stay out of the terminal; every event
+# still reaches the run's log
+python_logs:
+  python_log_level: INFO
 """
 
 
@@ -139,7 +148,8 @@ def _execute(settings: Settings, log_file: Path) -> int:
                 instance, defs.resolve_asset_graph(), staging_ok=trust, full=settings.full_refresh
             )
             if plan.nothing_to_do:
-                return _unchanged(settings, plan.reason)
+                code = _unchanged(settings, plan.reason)
+                return _homes(settings, instance, run_config, only_missing=True) or code
             shown = ", ".join(plan.stale[:8]) + (" …" if len(plan.stale) > 8 else "")
             print(
                 f"rebuilding {len(plan.keys)} assets: {plan.reason}"
@@ -185,7 +195,8 @@ def _execute(settings: Settings, log_file: Path) -> int:
         print(f"dashboards: {settings.outputs_dir / 'dashboards' / 'index.html'}")
         print(f"reports:    {settings.outputs_dir / 'reports'} ({_reports_written(settings)})")
         print(f"raw:       {settings.raw_dir}")
-        return EXIT_OK
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            return _homes(settings, instance, run_config, only_missing=False)
     kept = (
         f"the previous warehouse ({published['published_at']}) stays published"
         if published
@@ -204,6 +215,16 @@ def _execute(settings: Settings, log_file: Path) -> int:
         print(f"data docs of this run: {docs} (kept until the next refresh)", file=sys.stderr)
     print(f"full log: {log_file}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _homes(settings: Settings, instance, run_config: dict, only_missing: bool) -> int:
+    """The selected homes' outputs from the published warehouse (none selected: nothing)."""
+    if not settings.homes:
+        return EXIT_OK
+    from pipelines.homes_run import run_homes
+
+    _, failed = run_homes(settings, instance, run_config, only_missing)
+    return EXIT_HOMES if failed else EXIT_OK
 
 
 def _unchanged(settings: Settings, reason: str) -> int:
@@ -640,6 +661,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_refresh.add_argument(
         "--wait", action="store_true", help="wait for a running refresh instead of exiting 3"
+    )
+    p_refresh.add_argument(
+        "--homes",
+        metavar="SELECTION",
+        help="also write the outputs of these homes, comma-separated: codes (1103, SE:2583), "
+        "asss, fylke:NN, lan:NN, skr:<Kolada group>, a peer set, all, all:NO, all:SE",
+    )
+    p_refresh.add_argument(
+        "--workers", type=int, help="homes written at once (default: one per core)"
     )
     p_refresh.set_defaults(func=refresh)
     p_import = sub.add_parser(

@@ -118,6 +118,13 @@ class NetworkSection(FileModel):
     peer_set: Text | None = None
 
 
+class HomesSection(FileModel):
+    # more homes whose outputs one refresh writes (a network, a county, every municipality):
+    # codes, "asss", "fylke:46", "lan:25", "skr:<Kolada group>", a [peer_sets.*] name, "all"
+    select: list[str] = Field(default_factory=list)
+    workers: Annotated[int, between(0, 256)] = 0  # homes written at once; 0: one per core
+
+
 class SettingsFile(FileModel):
     """malestokk.toml as written: sections and keys, with their defaults."""
 
@@ -128,6 +135,7 @@ class SettingsFile(FileModel):
     years: YearsSection = YearsSection()
     schedule: ScheduleSection = ScheduleSection()
     network: NetworkSection = NetworkSection()
+    homes: HomesSection = HomesSection()
     peer_sets: dict[str, PeerSetSection] = Field(default_factory=dict)
 
 
@@ -172,6 +180,8 @@ class Settings:
     expenditure_need_file: Path | None  # None: no index, the need-adjusted mart is empty
     network_peer_set: str | None  # [network] peer_set: the home's own network, when it has one
     notices: tuple[str, ...]  # one line each, printed by the CLI (e.g. an old code mapped)
+    homes: tuple[str, ...] = ()  # [homes] select: the selection as written (pipelines/homes.py)
+    homes_workers: int = 0  # [homes] workers: 0 means one per core
 
     @property
     def home_region_key(self) -> str:
@@ -237,6 +247,8 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("schedule", "cron"): "SCHEDULE_CRON",
     ("schedule", "timezone"): "SCHEDULE_TIMEZONE",
     ("network", "peer_set"): "NETWORK_PEER_SET",
+    ("homes", "select"): "HOMES",  # comma-separated: MALESTOKK_HOMES=asss or 1103,4601
+    ("homes", "workers"): "HOMES_WORKERS",
 }
 
 
@@ -349,6 +361,8 @@ def load_settings(
         for pair, suffix in _ENV_KEYS.items()
         if ENV_PREFIX + suffix in env
     }
+    if ("homes", "select") in from_env:  # a list in the file, comma-separated in a variable
+        from_env[("homes", "select")] = str(from_env[("homes", "select")]).split(",")
     _layer(data, from_env, lambda s, k: f"environment {ENV_PREFIX}{_ENV_KEYS[(s, k)]}", origins)
     from_cli = {tuple(name.split(".", 1)): value for name, value in (overrides or {}).items()}
     _layer(data, from_cli, lambda s, k: f"command line ({s}.{k})", origins)  # type: ignore[arg-type]
@@ -428,4 +442,23 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         expenditure_need_file=need_file if need_file.is_file() else None,
         network_peer_set=_network(file, origin("network", "peer_set")),
         notices=(notice,) if notice else (),
+        homes=_homes(file, origin("homes", "select")),
+        homes_workers=file.homes.workers,
     )
+
+
+def _homes(file: SettingsFile, origin: str) -> tuple[str, ...]:
+    """The [homes] selection, each item checked for its form (what it names is resolved by
+    pipelines/homes.py, which knows the code lists and the peer sets)."""
+    from pipelines.homes import check_item
+
+    items: list[str] = []
+    for raw in file.homes.select:
+        for item in (part.strip() for part in str(raw).split(",")):
+            if not item:
+                continue
+            problem = check_item(item, file.home.country, set(file.peer_sets))
+            if problem:
+                raise ConfigError("homes.select", problem, origin)
+            items.append(item)
+    return tuple(dict.fromkeys(items))

@@ -14,6 +14,7 @@ from assets import publish
 from assets.core import indicators as core_indicators
 from assets.core import regions as core_regions
 from assets.core import settings as core_settings
+from assets.homes.outputs import home_definitions
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
 from assets.marts import challenge_note as marts_challenge_note
@@ -59,7 +60,7 @@ ASSET_MODULES = [
 
 full_refresh_job = dg.define_asset_job(
     name="full_refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("homes"),
     description="Fetch, validate, load, compare, draw and publish everything.",
 )
 
@@ -88,15 +89,20 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     version = build_version(settings)
-    assets = dg.map_asset_specs(lambda s: s.replace_attributes(code_version=version), all_assets())
+    national = all_assets()
+    homes = home_definitions(settings, national[-1].key)  # after the publish
+    assets = dg.map_asset_specs(
+        lambda s: s.replace_attributes(code_version=version), [*national, *homes["assets"]]
+    )
     return dg.Definitions(
         assets=assets,
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
-        jobs=[full_refresh_job, refresh_sources_job],
+        jobs=[full_refresh_job, refresh_sources_job, *homes["jobs"]],
         schedules=[nightly],
         sensors=[
             local_inbox_sensor(refresh_sources_job, settings.inbox_dir),
             rebuild_what_changed_sensor(refresh_sources_job, full_refresh_job, settings),
+            *homes["sensors"],
         ],
         resources=build_resources(settings),
         loggers={"console": dg.colored_console_logger, **run_output.LOGGERS},

@@ -192,6 +192,18 @@ class WarehouseResource(dg.ConfigurableResource):
             yield self
 
 
+class PublishedWarehouseResource(dg.ConfigurableResource):
+    """The published release, for the per-home outputs: they only read it, so they take no
+    refresh lock and any number run at once (a publish meanwhile swaps `current`, and the
+    release a home writes into is kept with the two before it)."""
+
+    warehouse_dir: str
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.warehouse_dir)
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     common = {
         "mode": settings.source_mode,
@@ -235,6 +247,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             **common,
         ),
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "published": PublishedWarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
         "local": LocalDataResource(
             local_dir=str(settings.local_dir),
             inbox_dir=str(settings.inbox_dir),

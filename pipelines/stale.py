@@ -21,6 +21,9 @@ from dagster._time import get_current_datetime
 from pipelines.warehouse import Warehouse
 
 SOURCE_GROUPS = ("ssb_raw", "kolada_raw", "local_raw")
+# the per-home outputs are partitions written after the publish (assets/homes), by their own
+# job: never part of the national rebuild
+HOME_GROUPS = ("homes",)
 # read from a file beside the own figures (malestokk utfordringsnotat --import), so a source too
 SOURCE_ASSETS = ("core_challenge_answers",)
 # a release holds every output of the run that published it: rebuilt whenever anything is
@@ -57,7 +60,7 @@ def stale_keys(instance: dg.DagsterInstance, asset_graph) -> list[dg.AssetKey]:
     return sorted(
         (
             key
-            for key in asset_graph.materializable_asset_keys
+            for key in _national(asset_graph)
             if resolver.get_status(key) in (StaleStatus.STALE, StaleStatus.MISSING)
         ),
         key=lambda k: k.to_user_string(),
@@ -69,13 +72,14 @@ def rebuild_plan(
 ) -> Plan:
     """The second step: stale assets plus outputs and publish, or everything when the staging
     build cannot be trusted (`staging_ok` is the reason it cannot, None when it can)."""
-    sources = {k for k in asset_graph.materializable_asset_keys if _is_source(asset_graph, k)}
-    derived = sorted(set(asset_graph.materializable_asset_keys) - sources, key=_name)
+    national = _national(asset_graph)
+    sources = {k for k in national if _is_source(asset_graph, k)}
+    derived = sorted(national - sources, key=_name)
     if full:
         return Plan(derived, _checks(asset_graph, derived, sources), "a full refresh was asked for")
     if staging_ok is not None:
         return Plan(derived, _checks(asset_graph, derived, sources), staging_ok)
-    stale = [k for k in stale_keys(instance, asset_graph) if k not in sources]
+    stale = [k for k in stale_keys(instance, asset_graph) if k in national and k not in sources]
     if not stale:
         return Plan([], [], "no source changed since the published release")
     extra = {k for k in derived if asset_graph.get(k).group_name in ALWAYS_WITH_A_REBUILD}
@@ -85,9 +89,17 @@ def rebuild_plan(
     keys = (
         dg.AssetSelection.assets(*stale).downstream() | dg.AssetSelection.assets(*extra)
     ).required_multi_asset_neighbors()
-    ordered = sorted(keys.resolve(asset_graph), key=_name)
+    ordered = sorted(keys.resolve(asset_graph) & national, key=_name)
     checks = _checks(asset_graph, ordered, sources)
     return Plan(ordered, checks, f"{len(stale)} stale", [_name(k) for k in stale])
+
+
+def _national(asset_graph) -> set[dg.AssetKey]:
+    return {
+        k
+        for k in asset_graph.materializable_asset_keys
+        if asset_graph.get(k).group_name not in HOME_GROUPS
+    }
 
 
 def _checks(asset_graph, keys, sources) -> list[dg.AssetCheckKey]:

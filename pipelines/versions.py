@@ -71,6 +71,7 @@ def build_version(settings: Settings) -> str:
 OPERATIONAL = (
     "notices", "config_file", "full_refresh", "schedule_cron", "schedule_timezone",
     "retry_backoff_seconds", "ssb_calls_per_minute", "kolada_requests_per_second",
+    "homes", "homes_workers",  # which other homes get outputs: written after the publish
 )  # fmt: skip
 
 

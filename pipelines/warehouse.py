@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import string
 from collections.abc import Iterator
@@ -52,6 +53,15 @@ def sql_text(name: str, **params: str) -> str:
     ${asss_members} is the one list of the ASSS network (pipelines/reference_data)."""
     text = (SQL_DIR / name).read_text(encoding="utf-8")
     return string.Template(text).substitute({"asss_members": str(ASSS_MEMBERS_FILE), **params})
+
+
+def _per_home(name: str) -> bool:
+    """A home's outputs, their status files and the index of homes: written from one release,
+    never carried into the next (the homes are written again after each publish)."""
+    return name.startswith(".") or name == "index.html" or bool(_HOME_FOLDER.fullmatch(name))
+
+
+_HOME_FOLDER = re.compile(r"(NO|SE)-\d{4}")
 
 
 class Warehouse:
@@ -155,7 +165,7 @@ class Warehouse:
         outputs.mkdir(parents=True, exist_ok=True)
         for entry in (current / "outputs").iterdir():
             target = outputs / entry.name
-            if target.exists():
+            if target.exists() or _per_home(entry.name):
                 continue
             if entry.is_dir():
                 shutil.copytree(entry, target, symlinks=True)

@@ -1,0 +1,226 @@
+"""One home's outputs from the published national warehouse: the partition's work.
+
+The national warehouse is built and checked once. A home's comparisons depend on the home (its
+KOSTRA group, its rank, peer figures without it), so each home gets its own in-memory DuckDB in
+front of the published file (attached read-only, next on the search path): the home-dependent
+models run there from their own files in sql/, and the dashboards, annual report, challenge note
+and Parquet extracts are written from it into `outputs/<country>-<code>/` of the current release.
+The published file is only read, so any number of homes can be written at once, in processes or
+pods, and none of them can touch the warehouse or another home's folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.homes import Home
+from pipelines.regions import is_known_municipality, municipality_name, resolve_home
+from pipelines.release import Releases
+from pipelines.warehouse import sql_text
+
+# run in this order in the home's database; each reads the tables before it
+HOME_MODELS = (
+    "core/core_peer_sets.sql",
+    "marts/mart_home.sql",
+    "marts/mart_peer_values.sql",
+    "marts/mart_comparisons.sql",
+    "marts/mart_expenditure_need.sql",
+    "marts/mart_scorecard.sql",
+    "marts/mart_challenge_note.sql",
+)
+HOME_MARTS = (
+    "mart_home",
+    "mart_peer_values",
+    "mart_comparisons",
+    "mart_challenge_note",
+    "mart_expenditure_need",
+    "mart_scorecard",
+)
+STATUS_DIR = ".homes"  # one status file per home, in the release's outputs folder
+HOME_MEMORY_LIMIT = "1GB"  # per home process: several run at once on one machine
+
+
+class HomeFailed(RuntimeError):
+    """This home cannot be written (not a municipality, no figures); the others can."""
+
+
+@dataclass(frozen=True)
+class Primary:
+    """The settings' own home: its outputs may show its own (suppressed) figures."""
+
+    country: str
+    code: str
+    network_peer_set: str | None
+    network_members: tuple[str, ...]  # the [network] set's members, for other homes in it
+    network_country: str | None
+
+
+def published_release(warehouse_dir: Path) -> Path:
+    """The current release folder (resolved once, so a publish meanwhile changes nothing)."""
+    current = Releases(warehouse_dir).current_dir()
+    if current is None or not (current / "malestokk.duckdb").exists():
+        raise HomeFailed("no published warehouse yet: run a refresh first")
+    return current
+
+
+@contextmanager
+def home_database(
+    release: Path, home: Home, primary: Primary
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection in which the unqualified mart tables are this home's."""
+    con = duckdb.connect(config={"memory_limit": HOME_MEMORY_LIMIT})
+    try:
+        con.execute(f"ATTACH '{release / 'malestokk.duckdb'}' AS nat (READ_ONLY)")
+        con.execute("SET search_path = 'memory.main,nat.main'")
+        if (home.country, home.code) != (primary.country, primary.code):
+            in_network = home.country == primary.network_country and (
+                home.code in primary.network_members
+            )
+            network = f"'{primary.network_peer_set}'" if in_network else "NULL::VARCHAR"
+            con.execute(
+                sql_text(
+                    "homes/home_settings.sql",
+                    country=home.country,
+                    municipality=home.code,
+                    network=network,
+                )
+            )
+            for model in HOME_MODELS:
+                con.execute(sql_text(model))
+        yield con
+    finally:
+        con.close()
+
+
+def _why_not_a_home(home: Home) -> str | None:
+    if home.country not in ("NO", "SE") or not is_known_municipality(home.country, home.code):
+        lists = "KLASS 131" if home.country == "NO" else "Kolada's municipality list"
+        return f"{home.key} is not a municipality code in {lists}"
+    try:
+        today, _ = resolve_home(home.country, home.code)
+    except ValueError as exc:
+        return str(exc)
+    if today != home.code:
+        return f"{home.key} is today {today}"
+    return None
+
+
+def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
+    """Write one home's outputs and its status; raise HomeFailed (status written) if it cannot.
+
+    The folder is written beside the old one and swapped in, so a reader never sees half of it.
+    """
+    release = published_release(warehouse_dir)
+    outputs = release / "outputs"
+    status = {
+        "home": home.key,
+        "folder": home.folder,
+        "name": municipality_name(home.country, home.code) or home.code,
+        "release": release.name,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    tmp = outputs / f".{home.folder}.tmp-{os.getpid()}"
+    try:
+        problem = _why_not_a_home(home)
+        if problem:
+            raise HomeFailed(problem)
+        shutil.rmtree(tmp, ignore_errors=True)
+        with home_database(release, home, primary) as con:
+            status |= _write(con, tmp, home, primary)
+        _swap_in(tmp, outputs / home.folder)
+        status["status"] = "ok"
+    except Exception as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(outputs / home.folder, ignore_errors=True)  # nothing older under its name
+        status |= {
+            "status": "failed",
+            "reason": str(exc).splitlines()[0] if str(exc) else repr(exc),
+        }
+        _write_status(outputs, home, status)
+        if isinstance(exc, HomeFailed):
+            raise
+        raise HomeFailed(f"{home.key}: {status['reason']}") from exc
+    _write_status(outputs, home, status)
+    return status
+
+
+def _write(con: duckdb.DuckDBPyConnection, out: Path, home: Home, primary: Primary) -> dict:
+    from assets.outputs.reports import latest_year
+    from dashboards.challenge_note import challenge_note, challenge_note_skipped
+    from dashboards.malekart import dialogue_sheets, own_figures_synthetic
+    from dashboards.report import annual_report
+    from dashboards.site import build_site
+
+    label, first, last = con.execute(
+        "SELECT label, first_year, last_year FROM mart_home"
+    ).fetchall()[0]
+    year = latest_year(con)
+    if year is None:
+        raise HomeFailed(f"{home.key} ({label}): no figures to compare in {first}-{last}")
+    out.mkdir(parents=True)
+    build_site(con, out / "dashboards")
+    annual_report(con, year, out / "reports")
+    note = challenge_note_skipped(con)
+    if note is None:
+        try:
+            challenge_note(con, year, out / "reports")
+        except ValueError as exc:  # a network without figures that year costs the note only
+            note = str(exc)
+    if con.execute("SELECT count(*) FROM mart_malekart").fetchall()[0][0]:
+        dialogue_sheets(con, out / "resultatdialog", home.country, own_figures_synthetic(con))
+    rows = _parquet(con, out / "parquet", primary_home=(home.country, home.code)
+                    == (primary.country, primary.code))  # fmt: skip
+    return {"name": label, "year": year, "challenge_note": note or "written", "rows": rows}
+
+
+def _parquet(con: duckdb.DuckDBPyConnection, folder: Path, primary_home: bool) -> dict[str, int]:
+    """The home's marts; the primary home's also its own-figure marts (already suppressed)."""
+    folder.mkdir(parents=True)
+    tables = list(HOME_MARTS)
+    if primary_home:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'nat' "
+                "AND table_name LIKE 'mart\\_%' ESCAPE '\\' ORDER BY 1"
+            ).fetchall()
+        ]
+    rows = {}
+    for table in tables:
+        con.execute(f"COPY \"{table}\" TO '{folder / table}.parquet' (FORMAT parquet)")
+        rows[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    return rows
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(new, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_status(outputs: Path, home: Home, status: dict) -> None:
+    folder = outputs / STATUS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{home.folder}.json.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps(status, ensure_ascii=False, indent=1, default=str), "utf-8")
+    os.replace(tmp, folder / f"{home.folder}.json")
+
+
+def read_statuses(outputs: Path) -> list[dict]:
+    """Every home written (or tried) into this release, by country and code."""
+    folder = outputs / STATUS_DIR
+    if not folder.is_dir():
+        return []
+    found = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+    return sorted(found, key=lambda s: s["home"])

@@ -1,0 +1,54 @@
+"""`malestokk refresh --homes ...`: after the national warehouse is published (or found
+unchanged), write every selected home's outputs with the `write_homes` job, in parallel worker
+processes (Dagster's multiprocess executor), and say which homes were written and which failed."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import dagster as dg
+
+from pipelines.config import Settings
+from pipelines.home_outputs import published_release, read_statuses
+from pipelines.homes import resolve_homes
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What a worker process needs to load the same settings as this command."""
+    return {
+        "MALESTOKK_CONFIG": str(settings.config_file),
+        "MALESTOKK_SOURCE_MODE": settings.source_mode,
+        "MALESTOKK_HOMES": ",".join(settings.homes),
+        "MALESTOKK_HOMES_WORKERS": str(settings.homes_workers),
+    }
+
+
+def run_homes(settings: Settings, instance: dg.DagsterInstance, run_config: dict,
+              only_missing: bool) -> tuple[int, list[dict]]:  # fmt: skip
+    """Run `write_homes`; return (homes written, statuses of the homes that failed)."""
+    from pipelines.homes_job import write_homes_job
+
+    homes = {h.key for h in resolve_homes(settings)}
+    os.environ.update(worker_environment(settings))
+    config = {
+        **run_config,
+        "ops": {"homes_to_write": {"config": {"only_missing": only_missing}}},
+    }
+    with dg.execute_job(
+        dg.reconstructable(write_homes_job), instance=instance, run_config=config
+    ) as result:
+        run_id = result.run_id
+    statuses = [s for s in read_statuses(published_release(settings.warehouse_dir) / "outputs")
+                if s["home"] in homes]  # fmt: skip
+    failed = [s for s in statuses if s["status"] != "ok"]
+    ok = sum(1 for s in statuses if s["status"] == "ok")
+    outputs = settings.outputs_dir
+    print(
+        f"homes: {ok} of {len(homes)} written, {len(failed)} failed (run {run_id[:8]}); "
+        f"index: {outputs / 'index.html'}",
+        file=sys.stderr,
+    )
+    for s in failed:
+        print(f"  {s['home']} ({s['name']}): {s.get('reason', 'failed')}", file=sys.stderr)
+    return ok, failed
