@@ -6,12 +6,29 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.home_outputs import published_release, read_statuses
 from pipelines.homes import resolve_homes
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set for the worker processes started meanwhile; the caller's environment is restored."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
@@ -30,14 +47,16 @@ def run_homes(settings: Settings, instance: dg.DagsterInstance, run_config: dict
     from pipelines.homes_job import write_homes_job
 
     homes = {h.key for h in resolve_homes(settings)}
-    os.environ.update(worker_environment(settings))
     config = {
         **run_config,
         "ops": {"homes_to_write": {"config": {"only_missing": only_missing}}},
     }
-    with dg.execute_job(
-        dg.reconstructable(write_homes_job), instance=instance, run_config=config
-    ) as result:
+    with (
+        _environment(worker_environment(settings)),
+        dg.execute_job(
+            dg.reconstructable(write_homes_job), instance=instance, run_config=config
+        ) as result,
+    ):
         run_id = result.run_id
     statuses = [s for s in read_statuses(published_release(settings.warehouse_dir) / "outputs")
                 if s["home"] in homes]  # fmt: skip
