@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui bench schema-docs browser
+.PHONY: demo test lint setup ui bench schema-docs browser postgres
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -20,7 +20,13 @@ browser:  ## Debian's chromium + chromedriver for the browser tests (installed w
 		$$SUDO apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
 
-test: setup browser  ## lint and run the whole test suite (no network)
+postgres:  ## Debian's PostgreSQL server for the deployment test (installed when missing)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql; }
+
+test: setup browser postgres  ## lint and run the whole test suite (no network)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest -q

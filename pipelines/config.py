@@ -123,6 +123,9 @@ class HomesSection(FileModel):
     # codes, "asss", "fylke:46", "lan:25", "skr:<Kolada group>", a [peer_sets.*] name, "all"
     select: list[str] = Field(default_factory=list)
     workers: Annotated[int, between(0, 256)] = 0  # homes written at once; 0: one per core
+    # how the write_homes job fans out: processes on this machine, or one pod per home
+    # (Dagster's k8s job executor, in the Helm deployment of deploy/helm)
+    executor: Annotated[Text, one_of("multiprocess", "k8s")] = "multiprocess"
 
 
 class SettingsFile(FileModel):
@@ -182,6 +185,7 @@ class Settings:
     notices: tuple[str, ...]  # one line each, printed by the CLI (e.g. an old code mapped)
     homes: tuple[str, ...] = ()  # [homes] select: the selection as written (pipelines/homes.py)
     homes_workers: int = 0  # [homes] workers: 0 means one per core
+    homes_executor: str = "multiprocess"  # [homes] executor: multiprocess or k8s
 
     @property
     def home_region_key(self) -> str:
@@ -249,6 +253,7 @@ _ENV_KEYS: dict[tuple[str, str], str] = {
     ("network", "peer_set"): "NETWORK_PEER_SET",
     ("homes", "select"): "HOMES",  # comma-separated: MALESTOKK_HOMES=asss or 1103,4601
     ("homes", "workers"): "HOMES_WORKERS",
+    ("homes", "executor"): "HOMES_EXECUTOR",
 }
 
 
@@ -444,6 +449,7 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         notices=(notice,) if notice else (),
         homes=_homes(file, origin("homes", "select")),
         homes_workers=file.homes.workers,
+        homes_executor=file.homes.executor,
     )
 
 

@@ -62,6 +62,7 @@ full_refresh_job = dg.define_asset_job(
     name="full_refresh",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("homes"),
     description="Fetch, validate, load, compare, draw and publish everything.",
+    tags={"malestokk/kind": "refresh"},  # deploy/dagster.yaml: one refresh run at a time
 )
 
 
@@ -70,6 +71,7 @@ refresh_sources_job = dg.define_asset_job(
     selection=sources_selection,
     description="Read the sources (SSB, KLASS, Kolada, the own figures) and check them; what "
     "changed is then rebuilt by the rebuild_what_changed sensor (or by `malestokk refresh`).",
+    tags={"malestokk/kind": "refresh"},
 )
 
 

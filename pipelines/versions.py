@@ -71,7 +71,8 @@ def build_version(settings: Settings) -> str:
 OPERATIONAL = (
     "notices", "config_file", "full_refresh", "schedule_cron", "schedule_timezone",
     "retry_backoff_seconds", "ssb_calls_per_minute", "kolada_requests_per_second",
-    "homes", "homes_workers",  # which other homes get outputs: written after the publish
+    # which other homes get outputs, and how: they are written after the publish
+    "homes", "homes_workers", "homes_executor",
 )  # fmt: skip
 
 

@@ -67,8 +67,12 @@ def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows as a set: doubles to 9 significant digits (sums may add in another order)."""
     floats = [c for c, t in frame.schema.items() if t.is_float()]
     frame = frame.with_columns(
-        [pl.col(c).cast(pl.Float64).map_elements(lambda v: float(f"{v:.9g}"), return_dtype=pl.Float64)
-         for c in floats]  # fmt: skip
+        [
+            pl.col(c)
+            .cast(pl.Float64)
+            .map_elements(lambda v: float(f"{v:.9g}"), return_dtype=pl.Float64)
+            for c in floats
+        ]
     )
     return frame.sort(frame.columns, nulls_last=True)
 
@@ -148,9 +152,7 @@ def test_each_home_is_a_dagster_partition(network: Path) -> None:
         assert len(partitions) == 12 and "NO:4601" in partitions and "NO:9999" not in partitions
 
         # one partition from the UI (or a backfill): the same work, recorded the same way
-        settings = load_settings(
-            network / "malestokk.toml", env={"MALESTOKK_HOMES": "asss,9999"}
-        )
+        settings = load_settings(network / "malestokk.toml", env={"MALESTOKK_HOMES": "asss,9999"})
         defs = build_definitions(settings)
         graph = defs.resolve_asset_graph()
         keys = graph.get(dg.AssetKey("home_outputs")).partitions_def.get_partition_keys()

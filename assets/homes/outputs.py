@@ -94,7 +94,16 @@ class WriteHomesConfig(dg.Config):
     only_missing: bool = False  # only homes not yet written into the current release
 
 
-def write_homes_job(homes: tuple[Home, ...], workers: int) -> dg.JobDefinition:
+def homes_executor(kind: str, workers: int) -> dg.ExecutorDefinition:
+    """Processes on this machine, or (kind "k8s") one Kubernetes job per home step."""
+    if kind == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor.configured({"max_concurrent": workers})
+    return dg.multiprocess_executor.configured({"max_concurrent": workers})
+
+
+def write_homes_job(homes: tuple[Home, ...], executor: dg.ExecutorDefinition) -> dg.JobDefinition:
     """Every selected home in one run: one step per home, `workers` at a time."""
     keys = [h.key for h in homes]
 
@@ -131,7 +140,7 @@ def write_homes_job(homes: tuple[Home, ...], workers: int) -> dg.JobDefinition:
         name="write_homes",
         description="Write the outputs of every selected home from the published warehouse, "
         "one step per home, in parallel (multiprocess executor).",
-        executor_def=dg.multiprocess_executor.configured({"max_concurrent": workers}),
+        executor_def=executor,
         tags={"malestokk/kind": "homes"},
     )
     def write_homes() -> None:
@@ -163,7 +172,7 @@ def home_definitions(settings: Settings, publish: dg.AssetKey) -> dict:
     homes = resolve_homes(settings) if settings.homes else ()
     if not homes:
         return {"assets": [], "jobs": [], "sensors": []}
-    job = write_homes_job(homes, workers_for(settings))
+    job = write_homes_job(homes, homes_executor(settings.homes_executor, workers_for(settings)))
     return {
         "assets": [home_outputs_asset(homes, publish)],
         "jobs": [job],
