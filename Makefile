@@ -35,10 +35,13 @@ ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folde
 	$(UV) run --frozen malestokk ui --offline
 
 SIZES ?= 1,4
+# HOMES_ARGS=--skip-all leaves out the 647 homes of benchmarks/homes.py (they take minutes)
+HOMES_ARGS ?=
 bench: setup  ## print the benchmark figures (fresh processes, medians); SIZES=1,4 national scale
 	$(UV) run --frozen --group bench python benchmarks/refresh.py
 	$(UV) run --frozen --group bench python benchmarks/ssb.py
 	$(UV) run --frozen --group bench python benchmarks/kolada.py
+	$(UV) run --frozen --group bench python benchmarks/homes.py $(HOMES_ARGS)
 	$(UV) run --frozen --group bench python benchmarks/warehouse.py --sizes $(SIZES)
 
 schema-docs: setup  ## regenerate docs/schema.md from the published demo warehouse

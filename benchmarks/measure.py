@@ -4,6 +4,7 @@ parsed, imported or cached what it is timed on."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -46,6 +47,40 @@ def fresh(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT
             tail = err.read().decode(errors="replace")[-3000:]
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
     return Run(wall, usage.ru_maxrss / 1024, out.decode())
+
+
+def fresh_tree(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
+    """Like `fresh`, for a command that starts worker processes: peak_mb is the largest sum of
+    the memory of the process and all its descendants, sampled every 0.1 s (workers that run
+    at once add up; os.wait4 would give only the largest single process). Each process counts
+    its proportional set size (PSS): pages a forked worker shares with its forkserver are
+    counted once, not once per process as RSS would."""
+    import psutil
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=err
+        )
+        parent = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            total = 0
+            try:
+                for p in [parent, *parent.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_full_info().pss
+            except psutil.Error:
+                pass
+            peak = max(peak, total)
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        if proc.returncode:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-3000:]
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
+        return Run(wall, peak / 1024 / 1024, out.read().decode())
 
 
 def median(values: list[float]) -> float:

@@ -1,15 +1,10 @@
 """outputs/index.html: every home municipality written in this release, with links to its
-dashboards and reports, and for a home that failed, why. Rewritten after each home, under a
-lock, from the homes' status files, so it is right whichever home finished last."""
+dashboards and reports, and for a home that failed, why (pipelines/home_outputs.write_index
+rewrites it after each home from the homes' status files)."""
 
 from __future__ import annotations
 
-import fcntl
 import html
-import os
-from pathlib import Path
-
-from pipelines.home_outputs import STATUS_DIR, read_statuses
 
 WORDS = {
     "NO": {
@@ -26,6 +21,11 @@ WORDS = {
         "dashboards": "dashbord",
         "reports": "rapporter",
         "summary": "{ok} av {n} kommuner skrevet, {failed} feilet.",
+        "not_a_municipality": "ikke et kommunenummer i SSBs kodeliste (KLASS 131)",
+        "renumbered": "har fått nytt nummer: {today}",
+        "not_today": "finnes ikke lenger som kommune: {detail}",
+        "no_figures": "ingen tall å sammenligne i {first}\u2013{last}",
+        "error": "feil under skriving: {detail}",
     },
     "SE": {
         "lang": "sv",
@@ -41,25 +41,18 @@ WORDS = {
         "dashboards": "instrumentpaneler",
         "reports": "rapporter",
         "summary": "{ok} av {n} kommuner skrivna, {failed} misslyckades.",
+        "not_a_municipality": "inte en kommunkod i Koladas kommunlista",
+        "renumbered": "har fått ny kod: {today}",
+        "not_today": "finns inte längre som kommun: {detail}",
+        "no_figures": "inga siffror att jämföra {first}\u2013{last}",
+        "error": "fel vid skrivning: {detail}",
     },
 }
 
 
-def write_index(outputs: Path, country: str) -> Path:
-    """Write the index of the homes in `outputs` (the primary home's language)."""
-    lock_path = outputs / STATUS_DIR / "index.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        statuses = read_statuses(outputs)
-        page = render_index(statuses, WORDS.get(country, WORDS["NO"]))
-        tmp = outputs / f".index.html.tmp-{os.getpid()}"
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, outputs / "index.html")
-    return outputs / "index.html"
-
-
-def render_index(statuses: list[dict], w: dict) -> str:
+def render_index(statuses: list[dict], country: str) -> str:
+    """The page, in the primary home's language; every text from a file is escaped."""
+    w = WORDS.get(country, WORDS["NO"])
     esc = html.escape
     release = statuses[0]["release"] if statuses else ""
     ok = sum(1 for s in statuses if s["status"] == "ok")
@@ -79,7 +72,7 @@ def render_index(statuses: list[dict], w: dict) -> str:
         else:
             rows.append(
                 f"<tr class='failed'><td>{name}</td><td></td><td></td>"
-                f"<td>{w['failed']}: {esc(s.get('reason', ''))}</td></tr>"
+                f"<td>{w['failed']}: {esc(_reason(s, w))}</td></tr>"
             )
     summary = w["summary"].format(ok=ok, n=len(statuses), failed=len(statuses) - ok)
     return (
@@ -92,3 +85,13 @@ def render_index(statuses: list[dict], w: dict) -> str:
         f"<th>{w['year']}</th><th>{w['links']}</th><th>{w['status']}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>"
     )
+
+
+def _reason(status: dict, w: dict) -> str:
+    """Why a home failed, in the reader's language (the log keeps the English message)."""
+    kind = status.get("reason_kind", "error")
+    params = {"detail": status.get("reason", ""), **status.get("reason_params", {})}
+    try:
+        return w.get(kind, w["error"]).format(**params)
+    except (KeyError, IndexError):
+        return w["error"].format(detail=status.get("reason", ""))

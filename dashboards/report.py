@@ -179,6 +179,13 @@ def _why(r: dict) -> str:
     return why if why and why != "as published" else ""
 
 
+def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest year the home has a figure in (what the outputs are written for)."""
+    return con.execute(
+        "SELECT max(year) FROM mart_comparisons WHERE home_value IS NOT NULL AND release = 'latest'"
+    ).fetchall()[0][0]
+
+
 def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
     """First page: the figures used, the peers and the main findings; then need-adjusted
     spending across sectors; then per service area its nøkkeltall, targets, chart and slot."""

@@ -393,6 +393,32 @@ def dashboard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def homes(args: argparse.Namespace) -> int:
+    """Write the selected homes' outputs again from the published warehouse (no refresh)."""
+    settings = _settings(args)
+    if not settings.homes:
+        print("homes: none selected; give --homes or set [homes] select", file=sys.stderr)
+        return EXIT_CONFIG
+    from pipelines.home_outputs import HomeFailed, published_release
+
+    try:
+        published_release(settings.warehouse_dir)
+    except HomeFailed as exc:
+        print(f"homes: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    log_file = _log_file(settings)
+    import dagster as dg
+
+    from pipelines.run_output import cli_logger_config, library_logs_to
+
+    with (
+        library_logs_to(log_file),
+        dg.DagsterInstance.from_config(str(_prepare_dagster_home(settings))) as instance,
+    ):
+        code = _homes(settings, instance, {"loggers": cli_logger_config(log_file)}, args.missing)
+    return code
+
+
 def report(args: argparse.Namespace) -> int:
     """Årsberetning for one year (HTML + Word) from the published warehouse."""
     settings = _settings(args)
@@ -695,6 +721,15 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     p_import.add_argument("--wait", action="store_true", help="wait for a running refresh")
     p_import.set_defaults(func=import_files)
+    p_homes = sub.add_parser(
+        "homes", help="write the selected homes' outputs again from the published warehouse"
+    )
+    p_homes.add_argument("--homes", metavar="SELECTION", help="as for refresh (default [homes])")
+    p_homes.add_argument("--workers", type=int, help="homes written at once (default: cores)")
+    p_homes.add_argument(
+        "--missing", action="store_true", help="only homes not yet written into this release"
+    )
+    p_homes.set_defaults(func=homes)
     p_dash = sub.add_parser("dashboard", help="write the static dashboards (outputs/dashboards)")
     p_dash.add_argument("--out", help="folder (default: <data>/outputs/dashboards)")
     p_dash.set_defaults(func=dashboard)

@@ -11,6 +11,7 @@ pods, and none of them can touch the warehouse or another home's folder.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -50,7 +51,15 @@ HOME_MEMORY_LIMIT = "1GB"  # per home process: several run at once on one machin
 
 
 class HomeFailed(RuntimeError):
-    """This home cannot be written (not a municipality, no figures); the others can."""
+    """This home cannot be written (not a municipality, no figures); the others can.
+
+    `kind` and `params` let the index say it in the reader's language (dashboards/homes_index);
+    the message is for the log."""
+
+    def __init__(self, message: str, kind: str = "error", **params: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.params = {"detail": message, **params}
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,8 @@ def home_database(
             in_network = home.country == primary.network_country and (
                 home.code in primary.network_members
             )
-            network = f"'{primary.network_peer_set}'" if in_network else "NULL::VARCHAR"
+            quoted = str(primary.network_peer_set).replace("'", "''")
+            network = f"'{quoted}'" if in_network else "NULL::VARCHAR"
             con.execute(
                 sql_text(
                     "homes/home_settings.sql",
@@ -101,16 +111,16 @@ def home_database(
         con.close()
 
 
-def _why_not_a_home(home: Home) -> str | None:
+def _why_not_a_home(home: Home) -> HomeFailed | None:
     if home.country not in ("NO", "SE") or not is_known_municipality(home.country, home.code):
         lists = "KLASS 131" if home.country == "NO" else "Kolada's municipality list"
-        return f"{home.key} is not a municipality code in {lists}"
+        return HomeFailed(f"{home.key} is not a municipality code in {lists}", "not_a_municipality")
     try:
         today, _ = resolve_home(home.country, home.code)
-    except ValueError as exc:
-        return str(exc)
+    except ValueError as exc:  # merged or split: which municipality is meant is for the user
+        return HomeFailed(str(exc), "not_today")
     if today != home.code:
-        return f"{home.key} is today {today}"
+        return HomeFailed(f"{home.key} is today {today}", "renumbered", today=today)
     return None
 
 
@@ -132,7 +142,7 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
     try:
         problem = _why_not_a_home(home)
         if problem:
-            raise HomeFailed(problem)
+            raise problem
         shutil.rmtree(tmp, ignore_errors=True)
         with home_database(release, home, primary) as con:
             status |= _write(con, tmp, home, primary)
@@ -141,9 +151,13 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(outputs / home.folder, ignore_errors=True)  # nothing older under its name
+        reason = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        failed = exc if isinstance(exc, HomeFailed) else HomeFailed(reason)
         status |= {
             "status": "failed",
-            "reason": str(exc).splitlines()[0] if str(exc) else repr(exc),
+            "reason": reason,
+            "reason_kind": failed.kind,
+            "reason_params": failed.params,
         }
         _write_status(outputs, home, status)
         if isinstance(exc, HomeFailed):
@@ -154,10 +168,9 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
 
 
 def _write(con: duckdb.DuckDBPyConnection, out: Path, home: Home, primary: Primary) -> dict:
-    from assets.outputs.reports import latest_year
     from dashboards.challenge_note import challenge_note, challenge_note_skipped
     from dashboards.malekart import dialogue_sheets, own_figures_synthetic
-    from dashboards.report import annual_report
+    from dashboards.report import annual_report, latest_year
     from dashboards.site import build_site
 
     label, first, last = con.execute(
@@ -165,7 +178,12 @@ def _write(con: duckdb.DuckDBPyConnection, out: Path, home: Home, primary: Prima
     ).fetchall()[0]
     year = latest_year(con)
     if year is None:
-        raise HomeFailed(f"{home.key} ({label}): no figures to compare in {first}-{last}")
+        raise HomeFailed(
+            f"{home.key} ({label}): no figures to compare in {first}-{last}",
+            "no_figures",
+            first=first,
+            last=last,
+        )
     out.mkdir(parents=True)
     build_site(con, out / "dashboards")
     annual_report(con, year, out / "reports")
@@ -215,6 +233,22 @@ def _write_status(outputs: Path, home: Home, status: dict) -> None:
     tmp = folder / f"{home.folder}.json.tmp-{os.getpid()}"
     tmp.write_text(json.dumps(status, ensure_ascii=False, indent=1, default=str), "utf-8")
     os.replace(tmp, folder / f"{home.folder}.json")
+
+
+def write_index(outputs: Path, country: str) -> Path:
+    """outputs/index.html from the homes' status files, under a lock: several homes finish at
+    once, and the page must list every one of them whichever wrote last."""
+    from dashboards.homes_index import render_index
+
+    lock_path = outputs / STATUS_DIR / "index.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        page = render_index(read_statuses(outputs), country)
+        tmp = outputs / f".index.html.tmp-{os.getpid()}"
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, outputs / "index.html")
+    return outputs / "index.html"
 
 
 def read_statuses(outputs: Path) -> list[dict]:

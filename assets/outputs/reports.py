@@ -11,7 +11,7 @@ from assets.marts.home import mart_home
 from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, challenge_note_skipped, load_answers
-from dashboards.report import annual_report
+from dashboards.report import annual_report, latest_year
 from pipelines.resources import LocalDataResource, WarehouseResource
 from pipelines.versions import stored_version
 
@@ -35,12 +35,6 @@ def core_challenge_answers(
         data_version=stored_version(warehouse.get(), "core_challenge_answers"),
         metadata={"answers": rows},
     )
-
-
-def latest_year(con) -> int | None:
-    return con.execute(
-        "SELECT max(year) FROM mart_comparisons WHERE home_value IS NOT NULL AND release = 'latest'"
-    ).fetchall()[0][0]
 
 
 @dg.asset(
