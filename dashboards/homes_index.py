@@ -11,7 +11,7 @@ WORDS = {
         "lang": "nb",
         "title": "Målestokk: kommunene i denne utgaven",
         "intro": "Dashbord, årsberetning og utfordringsnotat for hver kommune, fra det samme "
-        "kontrollerte lageret (utgave {release}).",
+        "kontrollerte lageret (publisert {release}).",
         "home": "Kommune",
         "year": "Siste år med tall",
         "links": "Utdata",
@@ -19,7 +19,8 @@ WORDS = {
         "ok": "skrevet",
         "failed": "feilet",
         "dashboards": "dashbord",
-        "reports": "rapporter",
+        "arsberetning": "årsberetning",
+        "utfordringsnotat": "utfordringsnotat",
         "summary": "{ok} av {n} kommuner skrevet, {failed} feilet.",
         "not_a_municipality": "ikke et kommunenummer i SSBs kodeliste (KLASS 131)",
         "renumbered": "har fått nytt nummer: {today}",
@@ -31,7 +32,7 @@ WORDS = {
         "lang": "sv",
         "title": "Målestokk: kommunerna i denna utgåva",
         "intro": "Instrumentpaneler, årsredovisning och utmaningsnotat för varje kommun, från "
-        "samma kontrollerade lager (utgåva {release}).",
+        "samma kontrollerade lager (publicerat {release}).",
         "home": "Kommun",
         "year": "Senaste år med siffror",
         "links": "Utdata",
@@ -39,7 +40,8 @@ WORDS = {
         "ok": "skriven",
         "failed": "misslyckades",
         "dashboards": "instrumentpaneler",
-        "reports": "rapporter",
+        "arsberetning": "årsredovisning",
+        "utfordringsnotat": "utmaningsnotat",
         "summary": "{ok} av {n} kommuner skrivna, {failed} misslyckades.",
         "not_a_municipality": "inte en kommunkod i Koladas kommunlista",
         "renumbered": "har fått ny kod: {today}",
@@ -54,16 +56,22 @@ def render_index(statuses: list[dict], country: str) -> str:
     """The page, in the primary home's language; every text from a file is escaped."""
     w = WORDS.get(country, WORDS["NO"])
     esc = html.escape
-    release = statuses[0]["release"] if statuses else ""
+    release = (
+        statuses[0].get("published_at", "").replace("T", " ")[:16] + " UTC" if statuses else ""
+    )
     ok = sum(1 for s in statuses if s["status"] == "ok")
     rows = []
     for s in statuses:
         name = f"{esc(s['name'])} ({esc(s['home'])})"
         if s["status"] == "ok":
             folder = esc(s["folder"])
-            links = (
-                f"<a href='{folder}/dashboards/index.html'>{w['dashboards']}</a> · "
-                f"<a href='{folder}/reports/'>{w['reports']}</a>"
+            links = " · ".join(
+                [f"<a href='{folder}/dashboards/index.html'>{w['dashboards']}</a>"]
+                + [
+                    f"<a href='{folder}/reports/{esc(doc)}'>{w[doc.split('-')[0]]}</a>"
+                    for doc in s.get("documents", [])
+                    if doc.split("-")[0] in w
+                ]
             )
             rows.append(
                 f"<tr><td>{name}</td><td>{esc(str(s.get('year', '')))}</td><td>{links}</td>"

@@ -136,6 +136,7 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
         "folder": home.folder,
         "name": municipality_name(home.country, home.code) or home.code,
         "release": release.name,
+        "published_at": _published_at(release),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     tmp = outputs / f".{home.folder}.tmp-{os.getpid()}"
@@ -165,6 +166,11 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
         raise HomeFailed(f"{home.key}: {status['reason']}") from exc
     _write_status(outputs, home, status)
     return status
+
+
+def _published_at(release: Path) -> str:
+    record = release / "published.json"
+    return json.loads(record.read_text("utf-8")).get("published_at", "") if record.exists() else ""
 
 
 def _write(con: duckdb.DuckDBPyConnection, out: Path, home: Home, primary: Primary) -> dict:
@@ -197,7 +203,9 @@ def _write(con: duckdb.DuckDBPyConnection, out: Path, home: Home, primary: Prima
         dialogue_sheets(con, out / "resultatdialog", home.country, own_figures_synthetic(con))
     rows = _parquet(con, out / "parquet", primary_home=(home.country, home.code)
                     == (primary.country, primary.code))  # fmt: skip
-    return {"name": label, "year": year, "challenge_note": note or "written", "rows": rows}
+    documents = sorted(p.name for p in (out / "reports").glob("*.html"))
+    return {"name": label, "year": year, "challenge_note": note or "written", "rows": rows,
+            "documents": documents}  # fmt: skip
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, folder: Path, primary_home: bool) -> dict[str, int]:

@@ -111,6 +111,9 @@ def test_one_refresh_writes_every_asss_member_and_names_the_home_that_failed(
     index = (outputs / "index.html").read_text(encoding="utf-8")
     assert "12 av 13 kommuner skrevet, 1 feilet." in index
     assert index.count("dashboards/index.html") == 12
+    for link in re.findall(r"href='([^']+)'", index):  # every link opens a file of the release
+        assert (outputs / link).is_file(), link
+    assert "NO-4601/reports/utfordringsnotat-" in index
     assert "9999 (NO:9999)</td><td></td><td></td><td>feilet: ikke et kommunenummer i SSBs " in index
     # the primary home's own outputs stay where they always were
     assert (outputs / "dashboards" / "index.html").exists()
