@@ -173,3 +173,24 @@ def test_each_home_is_a_dagster_partition(network: Path) -> None:
         assert after["status"] == "ok" and after["written_at"] >= before
         latest = instance.get_latest_materialization_event(dg.AssetKey("home_outputs"))
         assert latest.dagster_event.partition == "NO:5001"
+
+
+def test_every_publish_starts_the_homes_in_the_dagster_ui(network: Path) -> None:
+    """In the UI (dagster dev, the daemon), the sensor asks for write_homes once per publish."""
+    from pipelines.definitions import build_definitions
+
+    settings = load_settings(network / "malestokk.toml", env={"MALESTOKK_HOMES": "asss"})
+    defs = build_definitions(settings)
+    sensor = defs.resolve_sensor_def("homes_after_publish")
+    assert sensor.job_name == "write_homes"
+    with dg.DagsterInstance.from_config(str(network / "data" / "dagster_home")) as instance:
+        published = instance.get_latest_materialization_event(dg.AssetKey("warehouse_published"))
+        repo = defs.get_repository_def()
+        with dg.build_sensor_context(instance=instance, repository_def=repo) as context:
+            first = sensor.evaluate_tick(context)
+        assert [r.run_key for r in first.run_requests] == [published.run_id]
+        with dg.build_sensor_context(
+            instance=instance, repository_def=repo, cursor=first.cursor
+        ) as context:
+            again = sensor.evaluate_tick(context)
+        assert again.run_requests == []  # the same publish does not start the homes twice
