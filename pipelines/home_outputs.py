@@ -38,14 +38,8 @@ HOME_MODELS = (
     "marts/mart_scorecard.sql",
     "marts/mart_challenge_note.sql",
 )
-HOME_MARTS = (
-    "mart_home",
-    "mart_peer_values",
-    "mart_comparisons",
-    "mart_challenge_note",
-    "mart_expenditure_need",
-    "mart_scorecard",
-)
+# what another home's Parquet extracts hold: the marts computed for it (its own figures are not)
+HOME_MARTS = tuple(Path(m).stem for m in HOME_MODELS if m.startswith("marts/"))
 STATUS_DIR = ".homes"  # one status file per home, in the release's outputs folder
 HOME_MEMORY_LIMIT = "1GB"  # per home process: several run at once on one machine
 
@@ -106,9 +100,27 @@ def home_database(
             )
             for model in HOME_MODELS:
                 con.execute(sql_text(model))
+            _every_mart_is_this_homes(con)
         yield con
     finally:
         con.close()
+
+
+def _every_mart_is_this_homes(con: duckdb.DuckDBPyConnection) -> None:
+    """Every mart of the national warehouse must be computed for this home or emptied here; a
+    mart added later and left out would otherwise show the primary home's rows, figures and
+    own figures included, under this home's name."""
+    left = con.execute(
+        "SELECT n.table_name FROM information_schema.tables AS n WHERE n.table_catalog = 'nat' "
+        "AND n.table_name LIKE 'mart\\_%' ESCAPE '\\' AND n.table_name NOT IN (SELECT "
+        "table_name FROM information_schema.tables WHERE table_catalog = 'memory') ORDER BY 1"
+    ).fetchall()
+    if left:
+        names = ", ".join(r[0] for r in left)
+        raise RuntimeError(
+            f"{names}: built for the primary home only; compute it per home "
+            "(pipelines/home_outputs.HOME_MODELS) or empty it (sql/homes/home_settings.sql)"
+        )
 
 
 def _why_not_a_home(home: Home) -> HomeFailed | None:

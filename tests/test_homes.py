@@ -194,3 +194,22 @@ def test_every_publish_starts_the_homes_in_the_dagster_ui(network: Path) -> None
         ) as context:
             again = sensor.evaluate_tick(context)
         assert again.run_requests == []  # the same publish does not start the homes twice
+
+
+def test_a_mart_not_computed_per_home_stops_that_home_instead_of_showing_anothers(
+    network: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mart added to the warehouse but not to the per-home models would carry the primary
+    home's rows under another home's name: the home fails, naming the mart."""
+    from pipelines import home_outputs
+
+    left_out = tuple(m for m in home_outputs.HOME_MODELS if "mart_scorecard" not in m)
+    monkeypatch.setattr(home_outputs, "HOME_MODELS", left_out)
+    primary = home_outputs.Primary("NO", "1103", None, (), None)
+    with pytest.raises(home_outputs.HomeFailed, match="mart_scorecard: built for the primary"):
+        home_outputs.write_home(network / "data" / "warehouse", Home("NO", "5501"), primary)
+    status = json.loads(
+        (network / "data" / "outputs" / ".homes" / "NO-5501.json").read_text("utf-8")
+    )
+    assert status["status"] == "failed"
+    assert not (network / "data" / "outputs" / "NO-5501").exists()  # nothing wrong left to read
