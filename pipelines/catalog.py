@@ -31,6 +31,9 @@ SOURCES = ("ssb", "kolada", "derived")
 # and are what municipalities are compared on; grunnlagstall are absolute (counts, 1000 kr) and
 # serve sums, back-series of merged municipalities and the weights of peer figures.
 KINDS = ("nøkkeltall", "grunnlagstall")
+# When a population count is taken: SSB's 07459 counts at 1 January of its year ("1.1"); a count
+# at 31 December of its year is "31.12".
+POPULATION_DATES = ("1.1", "31.12")
 
 Source = Literal["ssb", "kolada", "derived"]
 
@@ -70,6 +73,7 @@ class Indicator:
     valid_max: float | None = None
     expenditure_need_area: str | None = None  # spending (1000 kr) to compare adjusted for need
     direction_note: str | None = None  # why a direction was chosen (or not yet: "undecided")
+    population_at: str | None = None  # a population count: "1.1" or "31.12" of its year
 
     @property
     def fixed_text(self) -> str:
@@ -121,6 +125,13 @@ class Catalog:
             return None
         name = {"ssb": "SSB (KOSTRA) indicators", "kolada": "Kolada indicators or KPI groups"}
         return f"skipped: the catalog has no {name[source]}"
+
+    def population_tables(self) -> frozenset[str]:
+        """SSB tables counting population at 1 January: the year after the last study year is
+        needed too, as the last year's 31.12 population (see year_offset)."""
+        return frozenset(
+            i.table for i in self.by_source("ssb") if i.population_at == "1.1" and i.table
+        )
 
     def ssb_tables(self) -> dict[str, list[Indicator]]:
         tables: dict[str, list[Indicator]] = {}
@@ -251,6 +262,7 @@ class IndicatorEntry(FileModel):
     valid_min: Number | None = None
     valid_max: Number | None = None
     expenditure_need_area: Text | None = None
+    population_at: Annotated[Text, one_of(*POPULATION_DATES)] | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> IndicatorEntry:
@@ -275,6 +287,8 @@ def _entry_rule(e: IndicatorEntry) -> tuple[str, str] | None:
     kind = e.resolved_kind
     if kind == "grunnlagstall" and e.higher_is_better is not None:
         return "higher_is_better:", 'a grunnlagstall is never better or worse: use "neutral"'
+    if e.population_at is not None and not e.additive:
+        return "population_at:", "only a population count (additive = true) has a count date"
     if (e.numerator is None) != (e.denominator is None):
         return "numerator:", "give both numerator and denominator, or neither"
     if None not in (e.valid_min, e.valid_max) and e.valid_min > e.valid_max:  # type: ignore[operator]
@@ -340,6 +354,7 @@ def _indicator(e: IndicatorEntry) -> Indicator:
         valid_min=None if e.valid_min is None else float(e.valid_min),
         valid_max=None if e.valid_max is None else float(e.valid_max),
         expenditure_need_area=e.expenditure_need_area,
+        population_at=e.population_at,
     )
 
 
@@ -476,3 +491,12 @@ def load_catalog(path: Path | str) -> Catalog:
                 "additive indicator of the catalog"
             )
     return Catalog(path=path, indicators=indicators, kpi_groups=groups)
+
+
+def year_offset(catalog_by_id: dict[str, Indicator], ref: str | None) -> int:
+    """How many years after the reporting year a denominator or weight is read: KOSTRA divides
+    by the population at 31 December of the reporting year, which SSB's 07459 gives as the count
+    at 1 January of the next year. The one place this convention lives (docs/conventions.md)."""
+    if ref is None or ref not in catalog_by_id:
+        return 0
+    return 1 if catalog_by_id[ref].population_at == "1.1" else 0

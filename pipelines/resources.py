@@ -43,6 +43,14 @@ def snapshot_table_provenance(snapshot_dir: str, source: str) -> dict[str, tuple
     return {t: (e["provenance"], e.get("values_from", "")) for t, e in tables.items()}
 
 
+def snapshot_group_provenance(snapshot_dir: str) -> tuple[str, dict[str, str]]:
+    """How far the snapshot's KOSTRA-group membership can be trusted: the label for every row,
+    and the groups whose membership is SSB's own (group code -> where that is stated)."""
+    manifest = tomllib.loads((Path(snapshot_dir) / "manifest.toml").read_text(encoding="utf-8"))
+    entry = manifest.get("ssb", {}).get("kostra_groups", {})
+    return entry.get("provenance", "snapshot:synthetic"), dict(entry.get("real_groups", {}))
+
+
 class PeerSetConfig(dg.Config):
     """A user's own peer set, as the settings file names it."""
 
@@ -90,6 +98,12 @@ class _ApiResource(dg.ConfigurableResource):
         if self.mode == "snapshot":
             return snapshot_provenance(self.snapshot_dir, source)
         return "live", None
+
+    def group_provenance(self) -> tuple[str, dict[str, str]]:
+        """(label of each KOSTRA-group row, groups whose membership is SSB's own)."""
+        if self.mode == "snapshot":
+            return snapshot_group_provenance(self.snapshot_dir)
+        return "ssb:klass", {}
 
     def table_provenance(self, source: str) -> dict[str, tuple[str, str]]:
         if self.mode == "snapshot":

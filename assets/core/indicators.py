@@ -13,6 +13,7 @@ from assets.kolada.raw import (
 )
 from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import raw_ssb__kostra_values
+from pipelines.catalog import year_offset
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.models import build_releases
 from pipelines.resources import StudyResource, WarehouseResource
@@ -42,6 +43,7 @@ def core_catalog__indicators(
             for row in con.execute("SELECT id, title FROM raw_kolada__kpis").fetchall()
         }
     indicators = expanded_indicators(catalog, members, meta)
+    by_id = {i.id: i for i in indicators}
     frame = pl.DataFrame(
         [
             {
@@ -69,6 +71,9 @@ def core_catalog__indicators(
                 "valid_min": i.valid_min,
                 "valid_max": i.valid_max,
                 "expenditure_need_area": i.expenditure_need_area,
+                "population_at": i.population_at,
+                "denominator_year_offset": year_offset(by_id, i.denominator),
+                "weight_year_offset": year_offset(by_id, i.weight),
             }
             for i in indicators
         ],
@@ -97,6 +102,9 @@ def core_catalog__indicators(
             "valid_min": pl.Float64,
             "valid_max": pl.Float64,
             "expenditure_need_area": pl.String,
+            "population_at": pl.String,
+            "denominator_year_offset": pl.Int32,
+            "weight_year_offset": pl.Int32,
         },
     )
     with wh.build() as con:

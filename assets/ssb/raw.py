@@ -76,6 +76,7 @@ def raw_ssb__kostra_values_and_log(
             log=context.log.info,
             force=ssb.full_refresh,
             table_provenance=ssb.table_provenance("ssb"),
+            next_year_tables=catalog.population_tables(),
         )
         stats = client.stats
     finally:
@@ -268,18 +269,22 @@ def raw_klass__kostra_groups(
 ) -> dg.MaterializeResult:
     rows = []
     skipped = study.catalog().skip_reason("ssb")
+    provenance, real_groups = ssb.group_provenance()
     with ssb.klass() as client:
         for year in () if skipped else study.years:
             if year < 2020:
                 continue  # series break: older groupings are not comparable
             for item in client.corresponds_at(131, 112, f"{year}-01-01"):
+                group = item["targetCode"]
                 rows.append(
                     {
                         "year": year,
                         "municipality": item["sourceCode"],
                         "municipality_name": item["sourceName"],
-                        "group_code": item["targetCode"],
+                        "group_code": group,
                         "group_name": item["targetName"],
+                        # a snapshot says row by row whether the membership is SSB's own
+                        "provenance": "snapshot:real" if group in real_groups else provenance,
                     }
                 )
     frame = pl.DataFrame(
@@ -290,14 +295,21 @@ def raw_klass__kostra_groups(
             "municipality_name": pl.String,
             "group_code": pl.String,
             "group_name": pl.String,
+            "provenance": pl.String,
         },
     )
     count = warehouse.get().write_table(
         "raw_klass__kostra_groups",
         frame,
-        "KOSTRA group per municipality and year, from KLASS.",
+        "KOSTRA group per municipality and year, from KLASS 131 -> 112; provenance says per row "
+        "whether the membership is SSB's (ssb:klass, snapshot:real) or made for the demo "
+        "(snapshot:synthetic).",
     )
     return dg.MaterializeResult(
         data_version=stored_version(warehouse.get(), "raw_klass__kostra_groups"),
-        metadata={"rows": count, **({"skipped": skipped} if skipped else {})},
+        metadata={
+            "rows": count,
+            "synthetic_rows": frame.filter(pl.col("provenance") == "snapshot:synthetic").height,
+            **({"skipped": skipped} if skipped else {}),
+        },
     )

@@ -7,7 +7,7 @@ same contents codes and years already held, costs one small info request and no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -276,9 +276,12 @@ def refresh_kostra(
     log: Callable[[str], None] = lambda _: None,
     force: bool = False,
     table_provenance: Mapping[str, tuple[str, str]] | None = None,
+    next_year_tables: Collection[str] = (),
 ) -> RefreshResult:
     """Fetch what changed. `table_provenance` overrides the provenance per table (a snapshot
-    whose population table is real while the others are synthetic): table -> (label, source)."""
+    whose population table is real while the others are synthetic): table -> (label, source).
+    `next_year_tables` count population at 1 January: they are fetched for the year after the
+    last too, since the last year's figures divide by its 31.12 population (1.1 of the next)."""
     per_table = dict(table_provenance or {})
     history = (
         previous_history if previous_history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
@@ -293,6 +296,8 @@ def refresh_kostra(
             updated_at[group.table] = client.table_updated(group.table)
         updated = updated_at[group.table]
         wanted_years = [str(y) for y in years]
+        if group.table in next_year_tables and years:
+            wanted_years.append(str(max(years) + 1))
         if not force and _already_held(previous_log, group, updated, wanted_years):
             log(f"SSB {group.label}: unchanged since {updated}; no data request")
             result.tables_unchanged.append(group.table)

@@ -1,7 +1,8 @@
 -- mart_challenge_note: the rows of the challenge note (utfordringsnotat), every year, against the
 -- home's network (mart_home.network: ASSS for its members, or the peer set [network] names). Per
--- service area, the nøkkeltall where the home differs most from the network's average (computed
--- without the home), ordered by the size of the gap; the 3-year trend against the network's; for
+-- service area, the nøkkeltall where the home differs most from the network's figure (computed
+-- from every member, the home too), ordered by the size of the gap relative to the network's
+-- figure (a percentage's gap is shown in prosentpoeng, gap_points); the 3-year trend against the network's; for
 -- spending in kroner the area's need-adjusted mer-/mindreforbruk; and last year's explanation
 -- from the services. The note takes the first rows of each area; it computes nothing itself.
 CREATE OR REPLACE TABLE mart_challenge_note AS
@@ -12,13 +13,14 @@ WITH network AS (
 ),
 ranked AS (
     SELECT *, row_number() OVER (
-        PARTITION BY year, service_area ORDER BY abs(gap_pct) DESC NULLS LAST, indicator_id
+        PARTITION BY year, service_area
+        ORDER BY abs(gap_abs / nullif(peer_value, 0)) DESC NULLS LAST, indicator_id
     ) AS position
     FROM network
 )
 SELECT
     r.year, r.peer_set AS network, r.service_area, r.position, r.indicator_id, r.label, r.unit, r.home_value,
-    r.peer_value, r.gap_pct,
+    r.peer_value, r.gap_pct, r.gap_points,
     r.home_trend_3y - r.peer_trend_3y AS trend_vs_network,
     e.mer_mindreforbruk_kr / 1e6 AS merforbruk_mill,
     a.answer AS last_year_answer,
@@ -32,4 +34,4 @@ LEFT JOIN core_challenge_answers AS a
 ORDER BY r.year, r.service_area, r.position;
 
 COMMENT ON TABLE mart_challenge_note IS
-    'Rows of the challenge note per year against the home''s network (ASSS for its members, or the [network] peer set): per service area the nøkkeltall furthest from the network average (home left out), trend against it, need-adjusted mer-/mindreforbruk, last year''s answer.';
+    'Rows of the challenge note per year against the home''s network (ASSS for its members, or the [network] peer set): per service area the nøkkeltall furthest from the network figure (every member, the home too; percentages in prosentpoeng), trend against it, need-adjusted mer-/mindreforbruk, last year''s answer.';

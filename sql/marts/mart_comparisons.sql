@@ -1,12 +1,15 @@
 -- mart_comparisons: the home municipality against each of its peer sets, per indicator and year.
 -- The home value is today's municipality's continuous series (core_indicator_series).
 -- Published peer figures (SSB EKGnn/EAK/EAKUO, Kolada groups and Riket) are used as published.
--- Computed peer figures (ASSS, the user's sets) leave the home out and weigh as SSB does: the
--- weighted ratio (sum of numerators / sum of denominators) when the catalog names them, else a
--- mean weighted by the catalog's `weight` population, else (absolute figures) the arithmetic
--- mean. A derived nøkkeltall has no published group figure, so every set computes it from its
--- members. peer_method says which. Only nøkkeltall are ranked and coloured: a grunnlagstall
--- (absolute count or amount) of a city is not better or worse than a small town's average.
+-- Computed peer figures (ASSS, the user's sets, and a published set for a figure the source
+-- publishes no group row of) are made as SSB makes its group and Landet rows, from every member
+-- of the set, the home too (docs/conventions.md): a ratio as sum of numerators / sum of
+-- denominators when the catalog names them, else a mean weighted by the catalog's `weight`
+-- population; an absolute figure (grunnlagstall) as the SUM of the members; a nøkkeltall with
+-- neither as the unweighted mean (said so). Populations are those at 31.12 of the year
+-- (07459 at 1.1 of the next: catalog denominator_year_offset / weight_year_offset).
+-- peer_method says which. Only nøkkeltall are ranked and coloured: a grunnlagstall (absolute
+-- count or amount) of a city is not better or worse than a small town's sum.
 -- Every comparison is drawn for today's figures (release = 'latest') and as it stood at each
 -- kept earlier release (release = its date: the unrevised 15 March figures, say), from the
 -- release views of the series and the published group rows.
@@ -23,18 +26,24 @@ sets AS (
     SELECT DISTINCT peer_set, label, kind, year, peer_region, method, is_default
     FROM core_peer_sets
 ),
-members AS (
+members AS (  -- every member, the home too when it is one (as SSB's group rows)
     SELECT DISTINCT p.peer_set, p.year, p.member_code
-    FROM core_peer_sets AS p, home
-    WHERE p.member_code IS NOT NULL AND p.member_code <> home.municipality
+    FROM core_peer_sets AS p
+    WHERE p.member_code IS NOT NULL
 ),
 member_values AS (  -- the members' values, decided once in mart_peer_values
-    SELECT release, peer_set, year, indicator_id, region_code, value
-    FROM mart_peer_values WHERE NOT is_home
+    SELECT v.release, v.peer_set, v.year, v.indicator_id, v.region_code, v.value
+    FROM mart_peer_values AS v
+    JOIN members AS m
+        ON m.peer_set = v.peer_set AND m.year = v.year AND m.member_code = v.region_code
 ),
-unweighted AS (
-    SELECT release, peer_set, year, indicator_id, avg(value) AS value, count(*) AS n_peers
-    FROM member_values
+unweighted AS (  -- absolute figures are summed (SSB's Landet and group rows); others averaged
+    SELECT mv.release, mv.peer_set, mv.year, mv.indicator_id,
+           CASE WHEN any_value(c.kind) = 'grunnlagstall' THEN sum(mv.value) ELSE avg(mv.value) END
+               AS value,
+           count(*) AS n_peers
+    FROM member_values AS mv
+    JOIN core_catalog__indicators AS c USING (indicator_id)
     GROUP BY ALL
 ),
 weighted AS (
@@ -48,8 +57,8 @@ weighted AS (
         ON n.indicator_id = c.numerator AND n.region_code = m.member_code AND n.year = m.year
         AND n.gender = 'T'
     JOIN series AS d
-        ON d.indicator_id = c.denominator AND d.region_code = m.member_code AND d.year = m.year
-        AND d.gender = 'T' AND d.release = n.release
+        ON d.indicator_id = c.denominator AND d.region_code = m.member_code
+        AND d.year = m.year + c.denominator_year_offset AND d.gender = 'T' AND d.release = n.release
     WHERE n.value IS NOT NULL AND d.value IS NOT NULL AND d.value <> 0
     GROUP BY ALL
 ),
@@ -66,8 +75,8 @@ population_weighted AS (
         ON v.indicator_id = c.indicator_id AND v.region_code = m.member_code AND v.year = m.year
         AND v.gender = 'T'
     JOIN series AS w
-        ON w.indicator_id = c.weight AND w.region_code = m.member_code AND w.year = m.year
-        AND w.gender = 'T' AND w.release = v.release
+        ON w.indicator_id = c.weight AND w.region_code = m.member_code
+        AND w.year = m.year + c.weight_year_offset AND w.gender = 'T' AND w.release = v.release
     WHERE v.value IS NOT NULL AND w.value IS NOT NULL AND w.value > 0
     GROUP BY ALL
 ),
@@ -111,22 +120,27 @@ base AS (
         coalesce(p.region_label, s.label) AS peer_label,
         CASE
             WHEN s.kind = 'unavailable' THEN s.method
-            WHEN NOT s.computed_here AND s.indicator_kind = 'grunnlagstall'
-                THEN replace(s.method, 'population-weighted', 'arithmetic mean: absolute figures')
+            WHEN NOT s.computed_here AND s.method LIKE 'published by SSB%'
+                THEN s.method || CASE WHEN s.indicator_kind = 'grunnlagstall'
+                                      THEN ': the sum of its members'
+                                      ELSE ': SSB''s figure for all its members' END
             WHEN NOT s.computed_here THEN s.method
             WHEN w.value IS NOT NULL
-                THEN 'weighted ratio of ' || w.n_peers || ' peers (sum of numerators / sum of '
-                     || 'denominators, as SSB weights), home left out'
+                THEN 'sum of numerators / sum of denominators of ' || w.n_peers
+                     || ' members, home included (as SSB)'
+                     || CASE WHEN any_c.denominator_year_offset = 1
+                             THEN '; population at 31.12.' ELSE '' END
             WHEN pw.value IS NOT NULL
-                THEN 'mean of ' || pw.n_peers || ' peers weighted by ' || pw.weight_label
-                     || ' (as SSB weights), home left out'
+                THEN 'mean of ' || pw.n_peers || ' members weighted by ' || pw.weight_label
+                     || CASE WHEN any_c.weight_year_offset = 1 THEN ' at 31.12.' ELSE '' END
+                     || ', home included (as SSB)'
             WHEN u.value IS NOT NULL AND s.indicator_kind = 'grunnlagstall'
-                THEN 'arithmetic mean of ' || u.n_peers || ' peers (absolute figures, as SSB), '
-                     || 'home left out'
+                THEN 'sum of ' || u.n_peers || ' members (absolute figures, as SSB), '
+                     || 'home included'
             WHEN u.value IS NOT NULL
-                THEN 'unweighted mean of ' || u.n_peers || ' peers (no weight in the catalog), '
-                     || 'home left out'
-            ELSE 'no peer has a value'
+                THEN 'unweighted mean of ' || u.n_peers || ' members (no weight in the '
+                     || 'catalog), home included'
+            ELSE 'no member has a value'
         END
         || CASE WHEN s.kind = 'published' AND s.computed_here
                 THEN '; computed from the members of ' || s.peer_region
@@ -145,6 +159,7 @@ base AS (
         h.provenance
     FROM home_series AS h
     JOIN plan AS s ON s.year = h.year AND s.indicator_id = h.indicator_id
+    JOIN core_catalog__indicators AS any_c ON any_c.indicator_id = h.indicator_id
     LEFT JOIN published AS p
         ON s.kind = 'published' AND p.indicator_id = h.indicator_id AND p.year = h.year
         AND p.region_code = s.peer_region AND p.release = h.release
@@ -189,9 +204,11 @@ SELECT
     b.peer_status,
     b.n_peers_with_data,
     b.home_value - b.peer_value AS gap_abs,
-    CASE WHEN b.peer_value <> 0
+    -- a difference of two percentages is in prosentpoeng, never a percent of a percent
+    CASE WHEN b.peer_value <> 0 AND c.unit NOT IN ('prosent', '%')
         THEN 100 * (b.home_value - b.peer_value) / abs(b.peer_value)
     END AS gap_pct,
+    CASE WHEN c.unit IN ('prosent', '%') THEN b.home_value - b.peer_value END AS gap_points,
     c.higher_is_better,
     CASE
         WHEN c.kind <> 'nøkkeltall' THEN NULL
@@ -219,7 +236,11 @@ LEFT JOIN base AS b3
 COMMENT ON TABLE mart_comparisons IS
     'Home municipality against each peer set per indicator and year: published or computed peer figure (peer_method says how), gap, rank, percentile, 3-year trend.';
 COMMENT ON COLUMN mart_comparisons.peer_method IS
-    'How the peer figure was made: published by SSB/Kolada, or computed here (sum of numerators / sum of denominators, mean weighted by a population, or arithmetic mean for absolute figures; home left out).';
+    'How the peer figure was made: published by SSB/Kolada, or computed here as SSB computes its group rows from every member, the home too (sum of numerators / sum of denominators, a mean weighted by the 31.12 population, the sum for absolute figures).';
+COMMENT ON COLUMN mart_comparisons.gap_pct IS
+    'Home minus peer in percent of the peer figure; null for a percentage (its gap is gap_points).';
+COMMENT ON COLUMN mart_comparisons.gap_points IS
+    'For a percentage: home minus peer in prosentpoeng (percentage points); null otherwise.';
 COMMENT ON COLUMN mart_comparisons.indicator_kind IS
     'nøkkeltall (ranked, coloured, given targets) or grunnlagstall (absolute: no rank, percentile or colour).';
 COMMENT ON COLUMN mart_comparisons.gap_is_good IS

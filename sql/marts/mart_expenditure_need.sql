@@ -1,14 +1,17 @@
 -- mart_expenditure_need: service spending adjusted for expenditure need, as ASSS compares it.
 -- Spending per inhabitant (netto driftsutgifter, 1000 kr x 1000 / inhabitants) divided by the
--- need index (1.00 = national average). The peer level is the unweighted mean of the peers'
--- adjusted spending, home left out. Mer-/mindreforbruk is what the home spends beyond that level
--- at its own need: (home adjusted - peer adjusted) x home index x inhabitants.
+-- need index (1.00 = national average). The peer level is made as SSB combines ratios, from
+-- every member, the home too: the members' summed spending over their summed inhabitants (per
+-- inhabitant), and over their summed need-weighted inhabitants (adjusted). Mer-/mindreforbruk is
+-- what the home spends beyond that level at its own need: (home adjusted - peer adjusted) x home
+-- index x inhabitants.
 CREATE OR REPLACE TABLE mart_expenditure_need AS
 WITH home AS (SELECT country, municipality FROM core_settings__home),
 spending AS (
     SELECT
         s.indicator_id, c.label, c.expenditure_need_area AS area, s.region_code, s.year,
         s.vintage, n.inhabitants, n.index, n.source AS index_source,
+        s.value * 1000.0 AS kroner,
         s.value * 1000.0 / n.inhabitants AS per_inhabitant,
         s.value * 1000.0 / n.inhabitants / n.index AS adjusted
     FROM core_indicator_series AS s
@@ -22,12 +25,11 @@ spending AS (
 peers AS (
     SELECT
         p.peer_set, p.year, sp.indicator_id,
-        avg(sp.adjusted) AS peer_adjusted,
-        avg(sp.per_inhabitant) AS peer_per_inhabitant,
+        sum(sp.kroner) / sum(sp.inhabitants * sp.index) AS peer_adjusted,
+        sum(sp.kroner) / sum(sp.inhabitants) AS peer_per_inhabitant,
         count(*) AS n_peers
     FROM core_peer_sets AS p
     JOIN spending AS sp ON sp.region_code = p.member_code AND sp.year = p.year
-    JOIN home ON p.member_code <> home.municipality
     WHERE p.peer_set IN ('asss', 'kostra_group') OR p.peer_set LIKE 'custom:%'
     GROUP BY ALL
 )
@@ -47,8 +49,8 @@ SELECT
     pr.n_peers,
     (h.adjusted - pr.peer_adjusted) * h.index AS mer_mindreforbruk_per_innbygger,
     (h.adjusted - pr.peer_adjusted) * h.index * h.inhabitants AS mer_mindreforbruk_kr,
-    'unweighted mean of ' || pr.n_peers || ' peers'' need-adjusted spending, home left out'
-        AS peer_method,
+    'sum of spending / sum of need-weighted inhabitants of ' || pr.n_peers
+        || ' members, home included' AS peer_method,
     h.index_source
 FROM spending AS h
 JOIN home ON h.region_code = home.municipality
