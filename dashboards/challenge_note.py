@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from dashboards.data import home
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.report import Written, _fmt
-from dashboards.units import decimals_for, with_unit
+from dashboards.units import decimals_for, gap_text, with_unit
 from dashboards.words import WORDS, words
 
 ANSWER_SLOTS = {w["answer_slot"] for w in WORDS.values()}
@@ -69,7 +69,8 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
         for r in part.iter_rows(named=True):
             d, unit = decimals_for(r["unit"]), r["unit"]
             body.append([r["label"], with_unit(_fmt(r["home_value"], d), unit),
-                         with_unit(_fmt(r["peer_value"], d), unit), _fmt(r["gap_pct"]),
+                         with_unit(_fmt(r["peer_value"], d), unit),
+                         gap_text(r, "sv" if who["country"] == "SE" else "no"),
                          with_unit(_fmt(r["trend_vs_network"], d), unit),
                          _fmt(r["merforbruk_mill"]) if r["merforbruk_mill"] is not None else "",
                          r["last_year_answer"] or "", w["answer_slot"]])  # fmt: skip

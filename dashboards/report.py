@@ -21,8 +21,16 @@ from dashboards.data import home, slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.document import Image as DocImage
 from dashboards.malekart import report_blocks as malekart_blocks
-from dashboards.units import decimals_for, with_unit
-from dashboards.words import words
+from dashboards.units import (
+    POINTS,
+    decimals_for,
+    gap_in_unit,
+    gap_size,
+    gap_text,
+    is_percentage,
+    with_unit,
+)
+from dashboards.words import WORDS, words
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
 
@@ -58,14 +66,22 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None) -> Path:
-    """The gap in % against the peer figure per nøkkeltall: full labels (wrapped, never cut), the
-    value on every bar, the peer figure as the zero line with its axis, colours for colour-blind
+    """The gap against the peer figure per nøkkeltall, in percent of it, or in prosentpoeng for a
+    percentage (each bar's value says which): full labels (wrapped, never cut), the value on every
+    bar, the peer figure as the zero line with its axis, colours for colour-blind
     readers (blue better, orange weaker, grey neutral) with a symbol beside each (check, cross,
     dash)."""
     import textwrap
 
     w = w or words("NO")
-    rows = rows.filter(pl.col("gap_pct").is_not_null()).head(12)
+    lang = "sv" if w is WORDS["sv"] else "no"
+    rows = (
+        rows.with_columns(
+            pl.struct(rows.columns).map_elements(gap_size, return_dtype=pl.Float64).alias("_gap")
+        )
+        .filter(pl.col("_gap").is_not_null())
+        .head(12)
+    )
     font, small = _font(15), _font(12)
     wrapped = [textwrap.wrap(r["label"], 46) or [""] for r in rows.iter_rows(named=True)]
     heights = [max(26, 16 * len(lines) + 8) for lines in wrapped]
@@ -79,11 +95,16 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
     for pct in (-100, -50, 50, 100):
         x = mid + pct * scale
         draw.line([(x, top - 4), (x, height - bottom + 4)], fill="#ddd", width=1)
-        draw.text((x - 14, height - bottom + 10), f"{pct:+d} %", fill="#555", font=small)
+        draw.text(
+            (x - 14, height - bottom + 10),
+            f"{pct:+d}".replace("-", "\u2212"),
+            fill="#555",
+            font=small,
+        )
     draw.text((mid - 4, height - bottom + 10), "0", fill="#555", font=small)
     y = top
     for r, lines, h in zip(rows.iter_rows(named=True), wrapped, heights, strict=True):
-        gap = max(-100.0, min(100.0, r["gap_pct"]))
+        gap = max(-100.0, min(100.0, r["_gap"]))
         colour, symbol = {True: ("#0072B2", "\u2713"), False: ("#D55E00", "\u2717")}.get(
             r["gap_is_good"], ("#999999", "\u2013")
         )
@@ -91,12 +112,12 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
         draw.rectangle([x0, y + 3, x1, y + h - 5], fill=colour)
         for n, line in enumerate(lines):
             draw.text((10, y + 4 + 16 * n), line, fill="black", font=small)
-        value = f"{symbol} {_fmt(r['gap_pct'], 1)} %"
+        value = f"{symbol} {gap_text(r, lang)}"
         tx = x1 + 6 if gap >= 0 else x0 - 8 - draw.textlength(value, font=small)
         draw.text((tx, y + 5), value, fill="black", font=small)
         y += h
     peer = rows["peer_label"].drop_nulls().head(1).to_list() if "peer_label" in rows.columns else []
-    axis = f"{w['gap']} i % {w['vs']} {peer[0] if peer else w['compared_with'].lower()}"
+    axis = w["gap_axis"].format(peer=peer[0] if peer else w["compared_with"].lower())
     draw.text((10, height - 24), f"{axis} · {w['credit']}", fill="#555", font=small)
     image.save(path)
     return path
@@ -127,20 +148,20 @@ def _peer_sets_used(data: pl.DataFrame, w: dict) -> str:
     return "; ".join(out)
 
 
-def _findings(data: pl.DataFrame, w: dict, n: int = 6) -> list[str]:
+def _findings(data: pl.DataFrame, w: dict, n: int = 6, lang: str = "no") -> list[str]:
     """The largest robust differences (a direction, at least three peers with data) and the
     strongest three-year trends, each with its number and the peer figure."""
     robust = data.filter(
         pl.col("gap_is_good").is_not_null() & (pl.col("n_peers_with_data") >= 3)
-        & pl.col("gap_pct").is_not_null()
-    ).sort(pl.col("gap_pct").abs(), descending=True)  # fmt: skip
+        & pl.col("gap_abs").is_not_null() & (pl.col("peer_value") != 0)
+    ).sort((pl.col("gap_abs") / pl.col("peer_value")).abs(), descending=True)  # fmt: skip
     out = []
     for r in robust.head(n).iter_rows(named=True):
         d, unit = decimals_for(r["unit"]), r["unit"]
         out.append(w["finding"].format(
             label=r["label"], home=with_unit(_fmt(r["home_value"], d), unit),
             peer=with_unit(_fmt(r["peer_value"], d), unit), peer_label=r["peer_label"],
-            verdict=w["better"] if r["gap_is_good"] else w["weaker"],
+            gap=gap_in_unit(r, lang), verdict=w["better"] if r["gap_is_good"] else w["weaker"],
         ))  # fmt: skip
     trends = data.filter(
         pl.col("home_trend_3y").is_not_null() & pl.col("home_value").is_not_null()
@@ -152,9 +173,14 @@ def _findings(data: pl.DataFrame, w: dict, n: int = 6) -> list[str]:
     for r in trends.head(2).iter_rows(named=True):
         d, unit = decimals_for(r["unit"]), r["unit"]
         key = "trend_up" if r["home_trend_3y"] > 0 else "trend_down"
+        change = _fmt(abs(r["home_trend_3y"]), d)
+        change = f"{change} {POINTS[lang]}" if is_percentage(unit) else with_unit(change, unit)
+        good = r.get("higher_is_better")  # a change is good or bad only with a direction
+        verdict = "" if good is None else w["trend_good" if (r["home_trend_3y"] > 0) == good
+                                            else "trend_bad"]  # fmt: skip
         out.append(w[key].format(
-            label=r["label"], change=with_unit(_fmt(abs(r["home_trend_3y"]), d), unit),
-            home=with_unit(_fmt(r["home_value"], d), unit),
+            label=r["label"], change=change, home=with_unit(_fmt(r["home_value"], d), unit),
+            verdict=verdict,
         ))  # fmt: skip
     return out
 
@@ -192,6 +218,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
     w = words(who["country"])
+    lang = "sv" if who["country"] == "SE" else "no"
     data = con.sql(
         "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
         "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
@@ -212,7 +239,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     if peer_set == "kostra_group" and w["group_break"]:
         blocks.append(Para(w["group_break"], "note"))
     blocks.append(Heading(w["findings"], 1))
-    found = _findings(data, w)
+    found = _findings(data, w, lang=lang)
     blocks += [Para(f"• {text}", "finding") for text in found] or [Para(w["no_findings"])]
     need, need_synthetic = _need_table(con, year, "kostra_group" if peer_set == "kostra_group"
                                        else "asss", w)  # fmt: skip
@@ -241,7 +268,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
                 home_text = f"\u2013 ({_why(r)})"
             status = w.get(r["target_status"], r["target_status"]) if r["target_status"] else ""
             body.append([r["label"], home_text, with_unit(_fmt(r["peer_value"], d), unit),
-                         with_unit(_fmt(r["gap_abs"], d), unit), verdict,
+                         gap_in_unit(r, lang), verdict,
                          with_unit(_fmt(r["target"], d), unit) if r["target"] is not None
                          else "", status or ""])  # fmt: skip
         blocks += [

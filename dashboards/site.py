@@ -21,14 +21,15 @@ from plotly.offline import get_plotlyjs
 from dashboards import malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
-from dashboards.units import decimals_for, with_unit
+from dashboards.units import decimals_for, gap_in_unit, with_unit
 from dashboards.words import OVERVIEW_WORDS, words
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
     "release", "release_kind", "indicator_id", "label", "unit", "year", "vintage", "peer_set",
     "peer_label", "home_value",
-    "peer_value", "gap_abs", "gap_pct", "gap_is_good", "home_trend_3y", "home_rank", "n_ranked",
+    "peer_value", "gap_abs", "gap_pct", "gap_points", "gap_is_good", "home_trend_3y", "home_rank",
+    "n_ranked",
     "target", "target_status", "peer_method", "attribution", "provenance",
 ]  # fmt: skip
 
@@ -165,7 +166,7 @@ def _decimal_comma(value: float | None, decimals: int = 1) -> str:
     return "" if value is None else f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
 
 
-def _indicator_row(r: dict) -> str:
+def _indicator_row(r: dict, lang: str = "no") -> str:
     d, unit = decimals_for(r["unit"]), r["unit"]
     cls = {True: "good", False: "bad"}.get(r["gap_is_good"], "neutral")
     mark = {True: "✓ ", False: "✗ "}.get(r["gap_is_good"], "")
@@ -174,7 +175,7 @@ def _indicator_row(r: dict) -> str:
     return (
         "<tr>"
         + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-        + f"<td class='{cls}'>{mark}{_decimal_comma(r['gap_pct'])}</td></tr>"
+        + f"<td class='{cls}'>{mark}{html.escape(gap_in_unit(r, lang))}</td></tr>"
     )
 
 
@@ -185,6 +186,7 @@ def _write_overview(
     """Where the municipality stands: every nøkkeltall of every area against the default peer
     figure (= 100) for ONE year, which the chart and both tables share; then sick leave and
     user surveys by service area (already suppressed in the marts)."""
+    lang = "sv" if home_info["country"] == "SE" else "no"
     latest = comps.filter(pl.col("home_value").is_not_null() & (pl.col("release") == "latest")
                           & pl.col("is_default_peer_set"))  # fmt: skip
     with_peer = latest.filter(pl.col("peer_value").is_not_null())
@@ -207,8 +209,9 @@ def _write_overview(
     for r in now.iter_rows(named=True):
         dots.append({"area": r["service_area"], "label": r["label"], "index": r["index"],
                      "good": r["gap_is_good"], "trend": r["home_trend_3y"]})  # fmt: skip
-    listed = now.sort(pl.col("gap_pct").abs(), descending=True, nulls_last=True)
-    list_rows = "".join(_indicator_row(r) for r in listed.iter_rows(named=True))
+    listed = now.sort((pl.col("gap_abs") / pl.col("peer_value")).abs(), descending=True,
+                      nulls_last=True)  # fmt: skip
+    list_rows = "".join(_indicator_row(r, lang) for r in listed.iter_rows(named=True))
     sick = sick_leave(con).filter(
         (pl.col("level") == "service_area") & pl.col("sick_leave_rate").is_not_null()
     )
@@ -223,7 +226,6 @@ def _write_overview(
         "ORDER BY service_area, year"
     ).pl()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lang = "sv" if home_info["country"] == "SE" else "no"
     data = {"dots": dots, "sick": sick_series, "surveys": _records(surveys),
             "peer": (now["peer_label"][0] if not now.is_empty() else ""), "year": year,
             "words": {k: OVERVIEW_WORDS[k] for k in (lang, "en")}, "lang": lang}  # fmt: skip

@@ -25,3 +25,53 @@ def with_unit(text: str, unit: str | None) -> str:
     if text in ("", "\u2013") or not unit:
         return text
     return f"{text} %" if unit.strip().lower() in ("prosent", "%") else f"{text} {unit}"
+
+
+def is_percentage(unit: str | None) -> bool:
+    """A share in percent: its differences are in prosentpoeng, never a percent of a percent."""
+    return bool(unit) and unit.strip().lower() in ("prosent", "%")  # type: ignore[union-attr]
+
+
+# what a difference of two percentages is called, in the reader's language
+POINTS = {"no": "prosentpoeng", "sv": "procentenheter"}
+
+
+def gap_text(row: dict, lang: str = "no", signed: bool = True) -> str:
+    """The gap as the reader should read it: a percentage's in prosentpoeng ('+1,0
+    prosentpoeng'), any other figure's in percent of the peer figure ('+1,1 %')."""
+    if is_percentage(row.get("unit")):
+        value = row.get("gap_points")
+        if value is None and None not in (row.get("home_value"), row.get("peer_value")):
+            value = row["home_value"] - row["peer_value"]
+        suffix = " " + POINTS.get(lang, POINTS["no"])
+    else:
+        value, suffix = row.get("gap_pct"), " %"
+    if value is None:
+        return ""
+    text = f"{value:+,.1f}" if signed else f"{abs(value):,.1f}"
+    return text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212") + suffix
+
+
+def gap_size(row: dict) -> float | None:
+    """The number gap_text shows (prosentpoeng or percent), for sorting and drawing bars."""
+    if is_percentage(row.get("unit")):
+        value = row.get("gap_points")
+        if value is None and None not in (row.get("home_value"), row.get("peer_value")):
+            value = row["home_value"] - row["peer_value"]
+        return value
+    return row.get("gap_pct")
+
+
+def gap_in_unit(row: dict, lang: str = "no") -> str:
+    """The whole gap: a percentage's in prosentpoeng; an amount's in its unit and in percent of
+    the peer figure ('+1 234 kr (+5,1 %)')."""
+    if is_percentage(row.get("unit")):
+        return gap_text(row, lang)
+    gap = row.get("gap_abs")
+    if gap is None:
+        return ""
+    d = decimals_for(row.get("unit"))
+    amount = f"{gap:+,.{d}f}".replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
+    relative = gap_text(row, lang)
+    amount = with_unit(amount, row.get("unit"))
+    return f"{amount} ({relative})" if relative else amount

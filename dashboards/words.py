@@ -21,9 +21,14 @@ WORDS = {
         "met": "nådd",
         "not met": "ikke nådd",
         "no data": "mangler data",
-        "finding": "{label}: {home} mot {peer} for {peer_label} ({verdict}).",
-        "trend_up": "{label} har økt med {change} de siste tre årene (til {home}).",
-        "trend_down": "{label} har gått ned med {change} de siste tre årene (til {home}).",
+        "finding": "{label}: {home} mot {peer} for {peer_label}, avvik {gap} ({verdict}).",
+        "trend_up": "{label} har økt med {change} de siste tre årene (til {home}){verdict}.",
+        "trend_down": "{label} har gått ned med {change} de siste tre årene "
+        "(til {home}){verdict}.",
+        "trend_good": ", en bedring",
+        "trend_bad": ", en svekkelse",
+        "gap_axis": "Avvik mot {peer}: prosentpoeng for andeler i prosent, ellers prosent av "
+        "sammenligningstallet",
         "need": "Ressursbruk justert for utgiftsbehov",
         "need_intro": "Netto driftsutgifter per innbygger delt på utgiftsbehovsindeksen, mot "
         "{peer_label}. Merforbruk (+) eller mindreforbruk (\u2212) er det kommunen bruker utover "
@@ -32,7 +37,8 @@ WORDS = {
                         "Sammenligning justert", "Mer/mindre per innb.",
                         "Mer/mindre, mill. kr"],
         "published": "tall publisert av SSB",
-        "computed": "beregnet uten kommunen selv, vektet slik SSB vekter",
+        "computed": "beregnet av Målestokk fra alle medlemmene, også kommunen selv, slik SSB "
+        "beregner gruppetall",
         "need_synthetic": "Utgiftsbehovsindeksen i demoen er SYNTETISK, ikke Grønt hefte.",
         "indicator": "Indikator",
         "gap": "Avvik",
@@ -49,10 +55,11 @@ WORDS = {
         "why_missing": "Mangler fordi: {why}",
         # the challenge note
         "note_title": "Utfordringsnotat {year}: {home} mot {network}-snittet",
-        "note_intro": "Nøkkeltallene der kommunen skiller seg mest fra {network}-snittet "
-        "(beregnet uten kommunen selv), per tjenesteområde. Tjenestene fyller ut kolonnen "
+        "note_intro": "Nøkkeltallene der kommunen skiller seg mest fra {network}-tallet "
+        "(beregnet fra alle medlemmene, også kommunen selv, slik SSB beregner gruppetall; avvik "
+        "for andeler i prosentpoeng), per tjenesteområde. Tjenestene fyller ut kolonnen "
         "Forklaring; svarene vises ved neste års tall.",
-        "note_header": ["Indikator", "Hjem", "{network}", "Avvik %", "Trend mot {network}",
+        "note_header": ["Indikator", "Hjem", "{network}", "Avvik", "Trend mot {network}",
                         "Merforbruk mill. kr", "Svar i fjor", "Forklaring"],
         "answer_slot": "[Forklaring fra tjenesten]",
         # the målekart
@@ -122,15 +129,21 @@ WORDS = {
         "met": "uppnått",
         "not met": "ej uppnått",
         "no data": "saknar data",
-        "finding": "{label}: {home} jämfört med {peer} för {peer_label} ({verdict}).",
-        "trend_up": "{label} har ökat med {change} de senaste tre åren (till {home}).",
-        "trend_down": "{label} har minskat med {change} de senaste tre åren (till {home}).",
+        "finding": "{label}: {home} jämfört med {peer} för {peer_label}, skillnad {gap} "
+        "({verdict}).",
+        "trend_up": "{label} har ökat med {change} de senaste tre åren (till {home}){verdict}.",
+        "trend_down": "{label} har minskat med {change} de senaste tre åren "
+        "(till {home}){verdict}.",
+        "trend_good": ", en förbättring",
+        "trend_bad": ", en försämring",
+        "gap_axis": "Skillnad mot {peer}: procentenheter för andelar i procent, annars procent av "
+        "jämförelsevärdet",
         "need": "Kostnader justerade för behov",
         "need_intro": "Kostnad per invånare delat med behovsindex, jämfört med {peer_label}.",
         "need_header": ["Verksamhet", "Kr per inv.", "Behovsjusterad",
                         "Jämförelse, justerad", "Mer/mindre per inv.", "Mer/mindre, mnkr"],
         "published": "värde publicerat av Kolada",
-        "computed": "beräknat utan kommunen själv",
+        "computed": "beräknat av Målestokk från alla medlemmar, även kommunen själv",
         "need_synthetic": "Behovsindex i demon är SYNTETISKT.",
         "indicator": "Nyckeltal",
         "gap": "Skillnad",
@@ -145,10 +158,11 @@ WORDS = {
         "why_missing": "Saknas eftersom: {why}",
         # the challenge note, against the home's own network (a peer set)
         "note_title": "Utmaningsanalys {year}: {home} jämfört med {network}",
-        "note_intro": "De nyckeltal där kommunen skiljer sig mest från genomsnittet för "
-        "{network} (beräknat utan kommunen själv), per verksamhet. Verksamheterna fyller i "
+        "note_intro": "De nyckeltal där kommunen skiljer sig mest från värdet för "
+        "{network} (beräknat från alla medlemmar, även kommunen själv; skillnader för andelar i "
+        "procentenheter), per verksamhet. Verksamheterna fyller i "
         "kolumnen Förklaring; svaren visas vid nästa års värden.",
-        "note_header": ["Nyckeltal", "Hemkommun", "{network}", "Skillnad %",
+        "note_header": ["Nyckeltal", "Hemkommun", "{network}", "Skillnad",
                         "Trend jämfört med {network}", "Merkostnad mnkr", "Svar i fjol",
                         "Förklaring"],
         "answer_slot": "[Förklaring från verksamheten]",
@@ -208,7 +222,7 @@ WORDS = {
 OVERVIEW_WORDS = {
     "sv": {"title": "Var står vi?", "area": "Verksamhet", "year": "År",
            "n": "Nyckeltal", "good": "Bättre", "bad": "Sämre", "indicator": "Nyckeltal",
-           "home": "Hemkommun", "peer": "Jämförelse", "gap": "Skillnad %", "list": "Alla "
+           "home": "Hemkommun", "peer": "Jämförelse", "gap": "Skillnad", "list": "Alla "
            "nyckeltal, största skillnaden först", "sick": "Sjukfrånvaro per verksamhet (egna "
            "värden, små enheter dolda)", "survey": "Brukarundersökningar: medel per verksamhet "
            "(egna värden)", "index": "Hemkommunen i procent av jämförelsen (jämförelsen = 100)",
@@ -218,7 +232,7 @@ OVERVIEW_WORDS = {
            "kommunens HR- och undersökningssystem"},
     "no": {"title": "Hvor står vi?", "area": "Tjenesteområde", "year": "År",
            "n": "Nøkkeltall", "good": "Bedre", "bad": "Svakere", "indicator": "Nøkkeltall",
-           "home": "Hjem", "peer": "Sammenligning", "gap": "Avvik %", "list": "Alle nøkkeltall, "
+           "home": "Hjem", "peer": "Sammenligning", "gap": "Avvik", "list": "Alle nøkkeltall, "
            "største avvik først", "sick": "Sykefravær per tjenesteområde (egne tall, små enheter "
            "skjult)", "survey": "Brukerundersøkelser: snitt per tjenesteområde (egne tall)",
            "index": "Hjem i prosent av sammenligningen (sammenligningen = 100)",
@@ -228,7 +242,7 @@ OVERVIEW_WORDS = {
            "(KOSTRA) · Källa: Kolada · egne tall fra kommunens HR- og undersøkelsessystemer"},
     "en": {"title": "Where do we stand?", "area": "Service area", "year": "Year",
            "n": "Key figures", "good": "Better", "bad": "Weaker", "indicator": "Key figure",
-           "home": "Home", "peer": "Peers", "gap": "Gap %", "list": "All key figures, largest "
+           "home": "Home", "peer": "Peers", "gap": "Gap", "list": "All key figures, largest "
            "gap first", "sick": "Sick leave by service area (own figures, small units hidden)",
            "survey": "User surveys: mean by service area (own figures)",
            "index": "Home as a percentage of the peer figure (peers = 100)",

@@ -32,6 +32,9 @@ class Hit:
 class Problem:
     indicator_id: str
     message: str
+    # a code the metadata does not list: wrong against SSB's own metadata, but only "not
+    # verifiable" against the snapshot's, which holds just the codes the demo was built with
+    missing_code: bool = False
 
 
 def search(ssb: PxWebClient | None, kolada: KoladaClient | None, words: str) -> list[Hit]:
@@ -139,15 +142,16 @@ def check_ssb_entry(ind: Indicator, meta: dict[str, Any]) -> list[Problem]:
         codes = list(index) if isinstance(index, list) else sorted(index, key=index.get)
         return codes, c.get("label", {})
 
-    def bad(msg: str) -> None:
-        problems.append(Problem(ind.id, f"table {ind.table}: {msg}"))
+    def bad(msg: str, missing_code: bool = False) -> None:
+        problems.append(Problem(ind.id, f"table {ind.table}: {msg}", missing_code))
 
     codes, labels = cat("ContentsCode")
     if ind.contents_code not in codes:
         bad(
             f"contents_code {ind.contents_code!r} is not in the table; closest: "
             f"{_closest(ind.contents_code or '', codes, labels, ind.label)}; valid: "
-            f"{_valid_list(codes, labels)}"
+            f"{_valid_list(codes, labels)}",
+            missing_code=True,
         )
     if ind.region_dimension not in dims:
         bad(
@@ -162,7 +166,8 @@ def check_ssb_entry(ind: Indicator, meta: dict[str, Any]) -> list[Problem]:
         if value not in codes:
             bad(
                 f"fixed {dim}={value!r} is not a value; closest: {_closest(value, codes, labels)}"
-                f"; valid: {_valid_list(codes, labels)}"
+                f"; valid: {_valid_list(codes, labels)}",
+                missing_code=True,
             )
     for dim, values in ind.sum_over.items():
         if dim not in dims:
@@ -173,7 +178,8 @@ def check_ssb_entry(ind: Indicator, meta: dict[str, Any]) -> list[Problem]:
         if missing:
             bad(
                 f"sum_over {dim}: {', '.join(missing[:5])} not values of the table; closest to "
-                f"{missing[0]!r}: {_closest(missing[0], codes, labels)}"
+                f"{missing[0]!r}: {_closest(missing[0], codes, labels)}",
+                missing_code=True,
             )
     for dim in dims:
         if dim in (ind.region_dimension, "ContentsCode", "Tid") or dim in chosen:
@@ -206,12 +212,14 @@ def check(catalog: Catalog, ssb: PxWebClient | None, kolada: KoladaClient | None
         known = {k["id"] for k in kolada.kpis(wanted)} if wanted else set()
         for ind in catalog.by_source("kolada"):
             if ind.kpi not in known:
-                problems.append(Problem(ind.id, f"Kolada knows no KPI {ind.kpi!r}"))
+                problems.append(Problem(ind.id, f"Kolada knows no KPI {ind.kpi!r}", True))
         groups = [g.kpi_group for g in catalog.kpi_groups]
         known_groups = {g["id"] for g in kolada.kpi_groups(groups)} if groups else set()
         for group in catalog.kpi_groups:
             if group.kpi_group not in known_groups:
-                problems.append(Problem(group.id, f"Kolada knows no KPI group {group.kpi_group!r}"))
+                problems.append(
+                    Problem(group.id, f"Kolada knows no KPI group {group.kpi_group!r}", True)
+                )
     return problems
 
 

@@ -46,6 +46,9 @@ def catalog_row(id_: str, **kw) -> dict:
         "numerator": kw.get("numerator"), "denominator": kw.get("denominator"),
         "ratio_scale": kw.get("scale", 1.0),
         "expenditure_need_area": kw.get("need_area"),
+        "population_at": kw.get("population_at"),
+        "denominator_year_offset": kw.get("denominator_offset", 0),
+        "weight_year_offset": kw.get("weight_offset", 0),
     }  # fmt: skip
 
 
@@ -125,13 +128,16 @@ def build_warehouse(
     # Ålesund split in 2024
     values.append(value_row("num", "1507", 2023, 99.0))
     groups = [{"year": 2022, "municipality": m, "municipality_name": m, "group_code": "EKG12",
-               "group_name": "KOSTRA-gruppe 12"} for m in ("1103", "4601", "5001")]  # fmt: skip
+               "group_name": "KOSTRA-gruppe 12", "provenance": "ssb:klass"}
+              for m in ("1103", "4601", "5001")]  # fmt: skip
     values += more_values or []
     groups += more_groups or []
     tables = {
         "core_catalog__indicators": pl.DataFrame(catalog),
         "core_indicator_values": pl.DataFrame(values, infer_schema_length=None),
-        "core_settings__home": pl.DataFrame({"country": ["NO"], "municipality": [home]}),
+        "core_settings__home": pl.DataFrame(
+            {"country": ["NO"], "municipality": [home], "first_year": [2017], "last_year": [2024]}
+        ),
         "core_settings__peer_sets": pl.DataFrame(
             {
                 "name": ["mine"] * 2,
@@ -249,25 +255,28 @@ def comparison(con, indicator: str, peer_set: str, year: int = 2022):
     )  # fmt: skip
 
 
-def test_weighted_asss_average_leaves_the_home_out(warehouse) -> None:
+def test_the_asss_ratio_is_summed_over_every_member_the_home_too(warehouse) -> None:
+    """As SSB makes its group rows: sum of numerators / sum of denominators of every member."""
     value, method, n, *_ = comparison(warehouse, "ratio", "asss")
-    assert value == pytest.approx((300 + 100 + 800) / (100 + 50 + 200))  # not 1700 / 450
-    assert method.startswith("weighted ratio of 3 peers") and "home left out" in method
-    assert n == 3
+    assert value == pytest.approx((500 + 300 + 100 + 800) / (100 + 100 + 50 + 200))
+    assert method == (
+        "sum of numerators / sum of denominators of 4 members, home included (as SSB)"
+    )
+    assert n == 4
 
 
 def test_without_numerator_and_denominator_the_peer_mean_is_unweighted(warehouse) -> None:
     value, method, n, *_ = comparison(warehouse, "plain", "asss")
-    assert value == pytest.approx((3 + 2 + 4) / 3)
-    assert method == "unweighted mean of 3 peers (no weight in the catalog), home left out"
-    assert n == 3
+    assert value == pytest.approx((5 + 3 + 2 + 4) / 4)
+    assert method == "unweighted mean of 4 members (no weight in the catalog), home included"
+    assert n == 4
 
 
 def test_the_kostra_group_figure_is_ssbs_own_ekg_row(warehouse) -> None:
     value, method, n, *_ = comparison(warehouse, "plain", "kostra_group")
-    assert value == 2.3  # SSB's EKG12 figure, not a mean of 4601 and 5001 (2.5)
-    assert method == "published by SSB (EKG12 row, population-weighted)"
-    assert n == 2  # members of the group with data, home not counted
+    assert value == 2.3  # SSB's EKG12 figure, not a mean of 1103, 4601 and 5001
+    assert method == "published by SSB (EKG12 row): SSB's figure for all its members"
+    assert n == 3  # members of the group with data, the home among them
     _, method_2019, *_ = comparison(warehouse, "plain", "kostra_group", 2019)
     assert "series break between 2019 and 2020" in method_2019
 
@@ -280,7 +289,7 @@ def test_rank_and_percentile_follow_the_catalog_direction(warehouse) -> None:
     assert (rank, n, percentile) == (4, 4, 0.0)
     # a user set with one peer: the home ranks against it
     value, _, n, rank, n_ranked, *_ = comparison(warehouse, "plain", "custom:mine")
-    assert (value, n, rank, n_ranked) == (3.0, 1, 1, 2)
+    assert (value, n, rank, n_ranked) == ((5.0 + 3.0) / 2, 2, 1, 2)  # the home is a member
 
 
 def test_the_2024_renumbering_gives_one_continuous_series(warehouse) -> None:
@@ -351,8 +360,8 @@ def test_target_status_from_the_latest_result(warehouse) -> None:
     ).fetchall()
     assert rows == [
         # lower is better: 5 > 4; the source has no EKG12 row for it, so the group's members
-        # (4601 and 5001, home left out) give (3 + 2) / 2
-        ("cost", 2022, 5.0, "not met", 2.5),
+        # (1103, 4601 and 5001, the home too) give (5 + 3 + 2) / 3
+        ("cost", 2022, 5.0, "not met", pytest.approx(10 / 3)),
         ("plain", 2021, None, "no data", None),
         ("plain", 2022, 5.0, "met", 2.3),  # 5 >= 4.5; beside it SSB's EKG12 figure
     ]
@@ -395,10 +404,11 @@ def test_need_adjusted_spending_and_mer_mindreforbruk(warehouse) -> None:
         "WHERE indicator_id = 'num' AND year = 2022 AND peer_set = 'asss'",
     )
     # home: 500 (1000 kr) / 1000 inhabitants = 500 kr, / index 1.25 = 400
-    # peers: 300/1.0 = 300; 100*1000/500 = 200, /0.8 = 250; 800*1000/2000 = 400 -> mean 316.67
-    peer = (300 + 250 + 400) / 3
+    # ASSS, every member: summed kroner over summed need-weighted inhabitants
+    # (500 + 300 + 100 + 800) * 1000 / (1000*1.25 + 1000*1.0 + 500*0.8 + 2000*1.0)
+    peer = 1_700_000 / 4650
     assert row == pytest.approx(
-        (500.0, 400.0, peer, 3, (400 - peer) * 1.25, (400 - peer) * 1.25 * 1000)
+        (500.0, 400.0, peer, 4, (400 - peer) * 1.25, (400 - peer) * 1.25 * 1000)
     )
 
 
@@ -447,7 +457,8 @@ def test_the_kostra_group_follows_a_renumbered_home_through_its_lineage(tmp_path
 
     def group(year: int, code: str) -> dict:
         return {"year": year, "municipality": code, "municipality_name": code,
-                "group_code": "EKG12", "group_name": "KOSTRA-gruppe 12"}  # fmt: skip
+                "group_code": "EKG12", "group_name": "KOSTRA-gruppe 12",
+                "provenance": "ssb:klass"}  # fmt: skip
 
     more_groups = [group(2022, "3005"), group(2024, "3301"), group(2024, "4601"),
                    group(2024, "1103"), group(2022, "3024"), group(2024, "3201")]  # fmt: skip
@@ -475,8 +486,8 @@ def test_the_kostra_group_follows_a_renumbered_home_through_its_lineage(tmp_path
 def test_grunnlagstall_are_compared_but_never_ranked_or_coloured(warehouse) -> None:
     """An absolute amount of a big city is not better than a small town's: no rank, no colour."""
     value, method, _, rank, n_ranked, percentile, home = comparison(warehouse, "num", "asss")
-    assert (home, value) == (500, pytest.approx((300 + 100 + 800) / 3))
-    assert method.startswith("arithmetic mean of 3 peers (absolute figures, as SSB)")
+    assert (home, value) == (500, 500 + 300 + 100 + 800)  # a sum, as SSB's group rows
+    assert method == "sum of 4 members (absolute figures, as SSB), home included"
     assert (rank, n_ranked, percentile) == (None, None, None)
     kinds = dict(warehouse.execute(
         "SELECT indicator_id, bool_or(gap_is_good IS NOT NULL) FROM mart_comparisons "
@@ -494,12 +505,12 @@ def test_a_derived_figure_is_computed_per_municipality_and_weighted_for_every_se
     assert home[0] == pytest.approx(1000 * 500 / 100)
     assert home[1] == "derived: 1000.0 x num / den"
     asss = comparison(warehouse, "per_capita", "asss")
-    assert asss[0] == pytest.approx(1000 * (300 + 100 + 800) / (100 + 50 + 200))
-    # SSB publishes no EKG12 row for a derived figure: computed from the group's members
+    assert asss[0] == pytest.approx(1000 * (500 + 300 + 100 + 800) / (100 + 100 + 50 + 200))
+    # SSB publishes no EKG12 row for a derived figure: computed from every member of the group
     group = one(warehouse, "SELECT peer_value, peer_kind, peer_method FROM mart_comparisons "
                 "WHERE indicator_id = 'per_capita' AND peer_set = 'kostra_group' AND "
                 "year = 2022")  # fmt: skip
-    assert group[0] == pytest.approx(1000 * (300 + 100) / (100 + 50))
+    assert group[0] == pytest.approx(1000 * (500 + 300 + 100) / (100 + 100 + 50))
     assert group[1] == "computed" and "computed from the members of EKG12" in group[2]
     # Drammen 2019: the parts' spending sums, but no population: missing, and why
     drammen = one(
@@ -512,5 +523,7 @@ def test_a_derived_figure_is_computed_per_municipality_and_weighted_for_every_se
 
 def test_a_ratio_without_its_parts_is_weighted_by_the_catalogs_population(warehouse) -> None:
     value, method, n, *_ = comparison(warehouse, "weighted", "asss")
-    assert value == pytest.approx((10 * 100 + 5 * 50 + 20 * 200) / (100 + 50 + 200))  # not 11.7
-    assert method.startswith("mean of 3 peers weighted by den") and n == 3
+    weights = (100, 100, 50, 200)
+    expected = (10 * 100 + 10 * 100 + 5 * 50 + 20 * 200) / sum(weights)
+    assert value == pytest.approx(expected)  # not the plain mean, 11.25
+    assert method == "mean of 4 members weighted by den, home included (as SSB)" and n == 4

@@ -23,8 +23,9 @@
          legendNote: "✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; " +
            "grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, " +
            "enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene " +
-           "publiserer dem; ASSS-snitt og egne sett er beregnet uten hjemkommunen (se " +
-           "peer_method i CSV)."},
+           "publiserer dem; ASSS-tall og egne sett beregner Målestokk slik SSB beregner " +
+           "gruppetall, fra alle medlemmene, også hjemkommunen (se peer_method i CSV). Avvik " +
+           "for andeler står i prosentpoeng.", points: "prosentpoeng"},
     sv: {peer: "Jämförelse", year: "År", vintage: "Uttag", indicator: "Nyckeltal",
          latest: "senaste", home: "Hemkommun", gap: "Skillnad", trend: "Förändring 3 år",
          target: "Mål", source: "Källa", rank: "Rangordning", value: "Värde", met: "uppnått",
@@ -38,7 +39,9 @@
          legendNote: "✓ blått: skillnaden pekar åt rätt håll enligt katalogen; ✗ orange: fel " +
            "håll; grått: neutral. Bara nyckeltal jämförs (per invånare, andelar, " +
            "enhetskostnader). Grupp- och rikstal från Kolada används som Kolada publicerar " +
-           "dem; egna jämförelsegrupper beräknas utan hemkommunen (se peer_method i CSV)."},
+           "dem; egna jämförelsegrupper beräknas från alla medlemmar, även hemkommunen (se " +
+           "peer_method i CSV). Skillnader för andelar anges i procentenheter.",
+         points: "procentenheter"},
     en: {peer: "Peer set", year: "Year", vintage: "Release", indicator: "Indicator",
          latest: "latest", home: "Home", gap: "Gap", trend: "3-year change", target: "Target",
          source: "Source", rank: "Rank", value: "Value", met: "met", "not met": "not met",
@@ -48,11 +51,14 @@
          unrevised: "unrevised", revised: "revised", correction: "correction", pull: "pull",
          release: "release", missing: "missing",
          sv_good: "better than the peers", sv_bad: "weaker than the peers",
+         points: "percentage points",
          csvShown: "CSV (shown)", csvAll: "CSV (all)",
          legendNote: "✓ blue: the gap points the good way by the catalog; ✗ orange: the bad " +
            "way; grey: neutral. Only key figures are compared (per inhabitant, shares, unit " +
            "costs). Group and national figures from SSB and Kolada are used as published; " +
-           "ASSS and your own sets are computed without the home (see peer_method in the CSV)."},
+           "ASSS and your own sets are computed as SSB computes group figures, from every " +
+           "member, the home too (see peer_method in the CSV). Gaps of shares are in " +
+           "percentage points."},
   };
   const state = Object.assign({lang: D.lang || "no"}, Object.fromEntries(
     new URLSearchParams(location.hash.slice(1))));
@@ -218,11 +224,16 @@
       const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
       const tr = el("tr");
       const d = decimalsFor(ind.unit);
+      // a gap of two percentages is in percentage points, any other in the figure's unit
+      const share = ["prosent", "%"].includes((ind.unit || "").trim().toLowerCase());
+      const gapUnit = share ? t("points") : ind.unit || "";
+      const sign = r.gap_abs > 0 ? "+" : "";
       tr.dataset.indicator = r.indicator_id;
       tr.append(
         el("td", ind.label), el("td", fmt(r.home_value, d) + why),
         el("td", fmt(r.peer_value, d)),
-        el("td", r.gap_abs === null ? "–" : mark + fmt(r.gap_abs, d), {class: cls, title: t(cls)}),
+        el("td", r.gap_abs === null ? "–" : `${mark}${sign}${fmt(r.gap_abs, d)} ${gapUnit}`,
+           {class: cls, title: t(cls)}),
         el("td", arrow + fmt(r.home_trend_3y, d)),
         el("td", r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"),
         el("td", r.target_status ? t(r.target_status) : "–"), el("td", r.vintage || "–"),

@@ -159,6 +159,17 @@ BEFORE_2020 = [  # (old code, name, valid_from, valid_to, new code)
 ]
 NEW_IN_2020_PREFIXES = ("30", "34", "38", "42", "46", "54")  # counties created in 2020
 
+# KLASS names the ISO-8859-1 export cannot hold: its "?" stands for a Sami letter (ŋ, š). The
+# names as KLASS 131 gives them are those of SSB's own kostra-kontrollprogram code list
+# ("hentet fra https://www.ssb.no/klass/klassifikasjoner/131").
+SAMI_NAMES = {
+    "5436": "Porsanger - Porsáŋgu - Porsanki",
+    "5437": "Kárášjohka - Karasjok",
+}
+# A renumbered municipality whose name carried the old county changed its name with its code in
+# 2024: 3018 Våler (Viken) became 3114 Våler (Østfold).
+NAMES_2024 = {"3114": "Våler (Østfold)"}
+
 
 def main(shared: Path) -> None:
     src = shared / "samples/ssb/klass131_kommuner_2020_export.csv"
@@ -167,7 +178,7 @@ def main(shared: Path) -> None:
     successor_of = {old: new for old, _, _, _, new in BEFORE_2020 if new}
     merged_into = set(successor_of.values())
     for r in rows:
-        code, name = r["code"], r["name"]
+        code, name = r["code"], SAMI_NAMES.get(r["code"], r["name"])
         if code == "9999":
             continue
         # 1103 Stavanger kept its code when Finnøy and Rennesøy joined it in 2020.
@@ -188,7 +199,7 @@ def main(shared: Path) -> None:
             out.append(
                 (
                     new,
-                    name,
+                    NAMES_2024.get(new, name),
                     "2024-01-01",
                     "",
                     "",

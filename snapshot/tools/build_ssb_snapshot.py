@@ -148,7 +148,8 @@ def population(code: str, year: int | None = None) -> int:
 
 
 def kostra_group(code: str) -> str:
-    """Synthetic 2020-grouping membership (the ASSS members and Oslo as SSB has them)."""
+    """Synthetic 2020-grouping membership: Oslo alone in EKG13 as SSB has it, the rest made up
+    for the demo (every row is labelled snapshot:synthetic but EKG13, snapshot/manifest.toml)."""
     if code == "0301":
         return "EKG13"
     if terminal(code) in ASSS_2024:
@@ -406,8 +407,10 @@ def build_table(spec: TableSpec) -> dict:
                             values.append(None)  # 2020 grouping only; older groups differ (break)
                             status[str(flat)] = "."
                             continue
+                        # weighted by the population at 31.12 of the year (07459 at 1.1 of
+                        # the next), the population KOSTRA divides by
                         pairs = [
-                            (muni[(c, key, cc, year)], population(c, year))
+                            (muni[(c, key, cc, year)], population(c, year + 1))
                             for c in members[region]
                             if muni[(c, key, cc, year)] is not None
                         ]
@@ -417,8 +420,8 @@ def build_table(spec: TableSpec) -> dict:
                         elif kind == "ratio":
                             total = sum(w for _, w in pairs)
                             values.append(round(sum(v * w for v, w in pairs) / total, decimals))
-                        else:  # absolute numbers: SSB gives the arithmetic mean
-                            values.append(round(sum(v for v, _ in pairs) / len(pairs), decimals))
+                        else:  # absolute numbers: SSB's group and Landet rows are sums
+                            values.append(round(sum(v for v, _ in pairs), decimals))
                         continue
                     v = muni[(region, key, cc, year)]
                     values.append(v)

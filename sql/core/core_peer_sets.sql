@@ -16,11 +16,14 @@ asss AS (
     SELECT code, coalesce(TRY_CAST(member_from_year AS INTEGER), 0) AS from_year
     FROM read_csv('${asss_members}', header = true, all_varchar = true)
 ),
+-- the country is every municipality of today every year: the series are today's municipalities
+-- (an older code's figures are carried or summed into its successor), so Landet of any year is
+-- their sum, whatever the KLASS list of that year holds
 no_munis AS (
-    SELECT year, current_code AS code
-    FROM core_region__lineage AS l JOIN core_region__codes AS c USING (country, code), years
-    WHERE l.country = 'NO' AND years.year BETWEEN c.first_year AND c.last_year
-      AND c.is_municipality
+    SELECT DISTINCT years.year, l.current_code AS code
+    FROM core_region__lineage AS l
+    JOIN core_region__codes AS c ON c.country = l.country AND c.code = l.current_code, years
+    WHERE l.country = 'NO' AND c.is_municipality
 ),
 groups AS (  -- KOSTRA-group rows of real municipalities, with how far the membership is SSB's
     SELECT k.*

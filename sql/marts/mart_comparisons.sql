@@ -23,7 +23,8 @@ home_series AS (
     WHERE s.gender = 'T'
 ),
 sets AS (
-    SELECT DISTINCT peer_set, label, kind, year, peer_region, method, is_default
+    SELECT DISTINCT peer_set, label, kind, year, peer_region, method, is_default,
+           membership_provenance
     FROM core_peer_sets
 ),
 members AS (  -- every member, the home too when it is one (as SSB's group rows)
@@ -117,7 +118,9 @@ base AS (
         CASE WHEN s.computed_here THEN 'computed' ELSE s.kind END AS peer_kind,
         s.is_default AS is_default_peer_set,
         coalesce(p.region_code, s.peer_region) AS peer_region,
-        coalesce(p.region_label, s.label) AS peer_label,
+        -- a group whose membership was made for the demo keeps the label that says so
+        CASE WHEN s.membership_provenance = 'snapshot:synthetic' THEN s.label
+             ELSE coalesce(p.region_label, s.label) END AS peer_label,
         CASE
             WHEN s.kind = 'unavailable' THEN s.method
             WHEN NOT s.computed_here AND s.method LIKE 'published by SSB%'
