@@ -85,7 +85,7 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
     font, small = _font(15), _font(12)
     wrapped = [textwrap.wrap(r["label"], 46) or [""] for r in rows.iter_rows(named=True)]
     heights = [max(26, 16 * len(lines) + 8) for lines in wrapped]
-    top, bottom = 62, 62
+    top, bottom = 62, 80
     height = top + sum(heights) + bottom
     image = PilImage.new("RGB", (1000, height), "white")
     draw = ImageDraw.Draw(image)
@@ -118,7 +118,9 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
         y += h
     peer = rows["peer_label"].drop_nulls().head(1).to_list() if "peer_label" in rows.columns else []
     axis = w["gap_axis"].format(peer=peer[0] if peer else w["compared_with"].lower())
-    draw.text((10, height - 24), f"{axis} · {w['credit']}", fill="#555", font=small)
+    # the axis and the source on lines of their own, so neither is cut at the right edge
+    draw.text((10, height - 42), axis, fill="#555", font=small)
+    draw.text((10, height - 24), w["credit"], fill="#555", font=small)
     image.save(path)
     return path
 

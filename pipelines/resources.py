@@ -47,8 +47,12 @@ def snapshot_group_provenance(snapshot_dir: str) -> tuple[str, dict[str, str]]:
     """How far the snapshot's KOSTRA-group membership can be trusted: the label for every row,
     and the groups whose membership is SSB's own (group code -> where that is stated)."""
     manifest = tomllib.loads((Path(snapshot_dir) / "manifest.toml").read_text(encoding="utf-8"))
-    entry = manifest.get("ssb", {}).get("kostra_groups", {})
-    return entry.get("provenance", "snapshot:synthetic"), dict(entry.get("real_groups", {}))
+    ssb = manifest.get("ssb", {})
+    entry = ssb.get("kostra_groups", {})
+    # a snapshot recorded from KLASS (`malestokk snapshot record`) holds SSB's own membership:
+    # its rows take the snapshot's label unless the manifest says otherwise
+    default = ssb.get("provenance", "snapshot:synthetic")
+    return entry.get("provenance", default), dict(entry.get("real_groups", {}))
 
 
 class PeerSetConfig(dg.Config):

@@ -74,15 +74,17 @@ def snapshot_cell(table: str, region: str, contents: str, year: str) -> tuple:
 
 def test_offline_refresh_builds_the_warehouse_and_the_chart(stavanger: Path) -> None:
     con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
-    # every region of each snapshot table x every SSB series of the catalog x 8 years (2017-2024)
-    regions = {}
+    # every region of each snapshot table x every SSB series of the catalog x 8 years (2017-2024);
+    # the population (07459, counted at 1.1) also for 1.1.2025: the 31.12.2024 population
+    regions, years = {}, {}
     for ind in load_catalog(ROOT / "indicators.toml").by_source("ssb"):
         with gzip.open(ROOT / "snapshot/ssb/tables" / f"{ind.table}.json.gz") as fh:
             ds = json.load(fh)
         regions[ind.id] = ds["size"][ds["id"].index(ind.region_dimension)]
-    assert len(regions) >= 20
-    assert con.execute("SELECT count(*) FROM raw_ssb__kostra_values").fetchone()[0] == (
-        sum(regions.values()) * 8
+        years[ind.id] = 9 if ind.population_at == "1.1" else 8
+    assert len(regions) >= 20 and sum(y == 9 for y in years.values()) == 6
+    assert con.execute("SELECT count(*) FROM raw_ssb__kostra_values").fetchone()[0] == sum(
+        regions[i] * years[i] for i in regions
     )
     assert (
         con.execute("SELECT count(DISTINCT table_id) FROM raw_ssb__kostra_values").fetchone()[0]
