@@ -40,14 +40,25 @@ extra AS (
         AND d.year = l.year AND d.gender = l.gender
         AND d.value IS NOT DISTINCT FROM l.value AND d.status IS NOT DISTINCT FROM l.status
 ),
+-- a population counted at 1.1 is also fetched for the year after the last (the last year's
+-- 31.12 population): that year is checked for those series only, not asked of every indicator
+population_counts AS (
+    SELECT indicator_id FROM core_catalog__indicators WHERE population_at IS NOT NULL
+),
 years AS (
     SELECT y.year FROM settings, generate_series(settings.first_year, settings.last_year) AS y(year)
-    UNION SELECT year FROM delivered
-    UNION SELECT year FROM loaded
+    UNION SELECT year FROM delivered WHERE indicator_id NOT IN (SELECT indicator_id FROM population_counts)
+    UNION SELECT year FROM loaded WHERE indicator_id NOT IN (SELECT indicator_id FROM population_counts)
 ),
 grid AS (
     SELECT c.indicator_id, c.source, y.year FROM core_catalog__indicators AS c, years AS y
     WHERE c.source <> 'derived'  -- computed here from their parts, not delivered by a source
+    UNION
+    SELECT c.indicator_id, c.source, x.year
+    FROM (SELECT indicator_id, year FROM delivered UNION SELECT indicator_id, year FROM loaded)
+        AS x
+    JOIN core_catalog__indicators AS c USING (indicator_id)
+    WHERE c.source <> 'derived'
 ),
 per_year AS (
     SELECT indicator_id, year, count(*) AS cells, count(value) AS n_values, 'delivered' AS what
