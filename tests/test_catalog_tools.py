@@ -170,8 +170,22 @@ def test_snapshot_record_writes_a_snapshot_the_offline_refresh_replays(
     provenance = con.sql(
         "SELECT DISTINCT provenance FROM core_indicator_values WHERE source = 'ssb'"
     ).fetchall()
+    # the recorded KLASS correspondences are SSB's own membership, labelled so, never synthetic
+    groups = con.sql("SELECT DISTINCT provenance FROM raw_klass__kostra_groups").fetchall()
+    label = con.sql(
+        "SELECT DISTINCT peer_label FROM mart_comparisons WHERE peer_set = 'kostra_group' "
+        "AND year = 2024"
+    ).fetchall()
+    # the 2024 derived figures divide by the recorded 31.12.2024 population (07459 at 1.1.2025)
+    derived_2024 = con.execute(
+        "SELECT count(value) FROM core_indicator_series WHERE source = 'derived' AND year = 2024 "
+        "AND region_code = '1103'"
+    ).fetchall()[0][0]
     con.close()
     assert provenance == [("snapshot:recorded",)]
+    assert groups == [("snapshot:recorded",)]
+    assert label == [("KOSTRA-gruppe 12",)]
+    assert derived_2024 >= 5
     # the recorded population is SSB's real one, as bundled (snapshot/sources, from csdata)
     real = (
         pl.read_parquet(ROOT / "snapshot/sources/ssb_07459_befolkning_b2024.parquet")

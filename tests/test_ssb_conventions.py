@@ -109,6 +109,19 @@ def test_no_group_or_national_figure_of_an_absolute_indicator_is_a_mean(demo) ->
         assert "mean" not in method
 
 
+def test_the_year_after_the_last_is_checked_for_the_population_counts_only(demo) -> None:
+    """07459 is fetched for 1.1.2025 (the 31.12.2024 population): that year is no study year,
+    and no other indicator is called 'not measured' in it."""
+    beyond = demo.execute(
+        "SELECT DISTINCT v.indicator_id, c.population_at FROM core_indicator_coverage AS v "
+        "JOIN core_catalog__indicators AS c USING (indicator_id) WHERE v.year = 2025"
+    ).fetchall()
+    assert beyond and all(at == "1.1" for _, at in beyond)
+    years = demo.execute("SELECT max(year) FROM core_peer_sets").fetchone()[0]
+    assert years == 2024
+    assert demo.execute("SELECT max(year) FROM mart_comparisons").fetchone()[0] == 2024
+
+
 def test_the_snapshots_published_landet_row_is_reproduced_from_its_members(demo) -> None:
     """The EAK row of an absolute KOSTRA figure (1000 kr, årsverk) equals the sum of the 357
     municipalities Målestokk holds, to SSB's printed precision; the members' sum is what

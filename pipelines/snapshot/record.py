@@ -102,14 +102,19 @@ def record_ssb(
         for dim, values in group.fixed:
             chosen.setdefault(dim, set()).update(values)
     written = []
+    population = catalog.population_tables()
     for table, chosen in by_table.items():
         info = client.table_info(table)
         meta = client.metadata(table)
+        # a population counted at 1.1 is wanted for the year after the last too (its 31.12)
+        wanted = {str(y) for y in years} | (
+            {str(max(years) + 1)} if table in population and years else set()
+        )
         selection: dict[str, list[str]] = {}
         for dim in meta["id"]:
             codes = _codes(meta["dimension"][dim]["category"])
             if dim == "Tid":
-                selection[dim] = [c for c in codes if c in {str(y) for y in years}]
+                selection[dim] = [c for c in codes if c in wanted]
             elif dim in chosen:
                 selection[dim] = [c for c in codes if c in chosen[dim]]
             else:  # the region variable and any the catalog leaves whole
