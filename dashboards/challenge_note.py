@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from dashboards.data import home
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.report import Written, _fmt
-from dashboards.units import decimals_for, gap_text, with_unit
+from dashboards.units import decimals_for, difference_with_unit, gap_text, with_unit
 from dashboards.words import WORDS, words
 
 ANSWER_SLOTS = {w["answer_slot"] for w in WORDS.values()}
@@ -30,7 +30,7 @@ KEYWORD = "malestokk:utfordringsnotat:"
 TOP_PER_AREA = 5
 EXPLANATION = {"Forklaring", "Förklaring"}  # the column the services write in (no, sv)
 # landscape A4: the indicator and the explanation wide, the numbers narrow
-WIDTHS_CM = [5.2, 2.0, 2.0, 1.6, 2.0, 2.1, 3.8, 7.0]
+WIDTHS_CM = [5.2, 2.0, 2.0, 2.9, 2.0, 2.1, 3.8, 5.7]  # the gap column holds "prosentpoeng" whole
 
 
 def note_rows(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
@@ -53,6 +53,7 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
         0
     ]
     w = words(who["country"])
+    lang = "sv" if who["country"] == "SE" else "no"
     rows = note_rows(con, year)
     if rows.is_empty():
         raise ValueError(f"no comparisons with {network_label} for {year}; the warehouse has no "
@@ -70,8 +71,8 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
             d, unit = decimals_for(r["unit"]), r["unit"]
             body.append([r["label"], with_unit(_fmt(r["home_value"], d), unit),
                          with_unit(_fmt(r["peer_value"], d), unit),
-                         gap_text(r, "sv" if who["country"] == "SE" else "no"),
-                         with_unit(_fmt(r["trend_vs_network"], d), unit),
+                         gap_text(r, lang),
+                         difference_with_unit(_fmt(r["trend_vs_network"], d), unit, lang),
                          _fmt(r["merforbruk_mill"]) if r["merforbruk_mill"] is not None else "",
                          r["last_year_answer"] or "", w["answer_slot"]])  # fmt: skip
         blocks += [Heading(area[0], 1), Table(header, body, WIDTHS_CM, {1, 2, 3, 4, 5})]

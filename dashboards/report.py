@@ -22,12 +22,11 @@ from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.document import Image as DocImage
 from dashboards.malekart import report_blocks as malekart_blocks
 from dashboards.units import (
-    POINTS,
     decimals_for,
+    difference_with_unit,
     gap_in_unit,
     gap_size,
     gap_text,
-    is_percentage,
     with_unit,
 )
 from dashboards.words import WORDS, words
@@ -176,7 +175,7 @@ def _findings(data: pl.DataFrame, w: dict, n: int = 6, lang: str = "no") -> list
         d, unit = decimals_for(r["unit"]), r["unit"]
         key = "trend_up" if r["home_trend_3y"] > 0 else "trend_down"
         change = _fmt(abs(r["home_trend_3y"]), d)
-        change = f"{change} {POINTS[lang]}" if is_percentage(unit) else with_unit(change, unit)
+        change = difference_with_unit(change, unit, lang)
         good = r.get("higher_is_better")  # a change is good or bad only with a direction
         verdict = "" if good is None else w["trend_good" if (r["home_trend_3y"] > 0) == good
                                             else "trend_bad"]  # fmt: skip
@@ -275,7 +274,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
                          else "", status or ""])  # fmt: skip
         blocks += [
             Heading(area, 1),
-            Table(header, body, [5.6, 2.0, 2.0, 1.9, 1.6, 1.9, 2.0], {1, 2, 3, 5}),
+            Table(header, body, [4.6, 2.0, 2.0, 2.9, 1.6, 1.9, 2.0], {1, 2, 3, 5}),
             DocImage(image, 16.0, area),
             Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"),
             Para(w["slot"], "slot"),

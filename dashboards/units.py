@@ -45,7 +45,7 @@ def gap_text(row: dict, lang: str = "no", signed: bool = True) -> str:
             value = row["home_value"] - row["peer_value"]
         suffix = " " + POINTS.get(lang, POINTS["no"])
     else:
-        value, suffix = row.get("gap_pct"), " %"
+        value, suffix = row.get("gap_pct"), "\u00a0%"  # never "+1,7" and "%" on two lines
     if value is None:
         return ""
     text = f"{value:+,.1f}" if signed else f"{abs(value):,.1f}"
@@ -75,3 +75,10 @@ def gap_in_unit(row: dict, lang: str = "no") -> str:
     relative = gap_text(row, lang)
     amount = with_unit(amount, row.get("unit"))
     return f"{amount} ({relative})" if relative else amount
+
+
+def difference_with_unit(text: str, unit: str | None, lang: str = "no") -> str:
+    """A change or a difference of a figure, with its unit: prosentpoeng for a percentage."""
+    if is_percentage(unit) and text not in ("", "\u2013"):
+        return f"{text} {POINTS.get(lang, POINTS['no'])}"
+    return with_unit(text, unit)

@@ -145,6 +145,36 @@ def test_switching_peer_set_changes_the_figures(site: Path, browser) -> None:
     assert first_row != "\u2013"  # an en dash marks a missing value
 
 
+def test_the_table_gives_every_gap_its_unit_and_a_share_in_prosentpoeng(
+    site: Path, browser, stavanger: Path
+) -> None:
+    """The table's gap column says what the difference is: prosentpoeng for a percentage (with
+    its decimal, as the report writes it), the figure's own unit otherwise."""
+    import duckdb
+
+    open_page(browser, site / "barnehage.html", "#peer=kostra_group&year=2024")
+    cells = [
+        (row.find_element("css selector", "td:nth-child(1)").text,
+         row.find_element("css selector", "td:nth-child(4)").text)
+        for row in browser.find_elements("css selector", "#table tbody tr")
+    ]  # fmt: skip
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    expected = dict(con.execute(
+        "SELECT label, gap_points FROM mart_comparisons WHERE service_area = 'barnehage' "
+        "AND peer_set = 'kostra_group' AND year = 2024 AND release = 'latest' "
+        "AND unit IN ('prosent', '%') AND gap_points IS NOT NULL"
+    ).fetchall())  # fmt: skip
+    con.close()
+    shares = {label: gap for label, gap in cells if label in expected}
+    assert shares
+    for label, gap in shares.items():
+        number = f"{expected[label]:+.1f}".replace(".", ",").replace("-", "\u2212")
+        assert gap.endswith(" prosentpoeng") and number.lstrip("+\u2212") in gap, (label, gap)
+    kroner = [gap for label, gap in cells if "kr" in gap]
+    assert kroner and all(g.endswith(" kr") for g in kroner)
+    assert not [g for _, g in cells if g.rstrip().endswith("%")]
+
+
 def test_english_labels_on_request(site: Path, browser) -> None:
     browser.get("about:blank")
     open_page(browser, site / "okonomi.html", "#lang=en")

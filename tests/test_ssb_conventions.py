@@ -6,7 +6,9 @@ of percentages. See docs/conventions.md."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -195,6 +197,16 @@ def test_gaps_of_percentages_are_in_prosentpoeng(demo, stavanger: Path) -> None:
     report = (stavanger / "data/outputs/reports/arsberetning-2024.html").read_text("utf-8")
     assert "prosentpoeng" in report and "prosentpoeng" in note
     assert "Avvik %" not in note
+    # in the note, every difference on a row of percentages (gap and trend against the network)
+    # is in prosentpoeng
+    share_rows = 0
+    for row in re.findall(r"<tr>(.*?)</tr>", note, re.S):
+        cells = [html.unescape(re.sub("<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]  # fmt: skip
+        if len(cells) > 4 and cells[1].endswith("%"):
+            share_rows += 1
+            assert all(c.endswith("prosentpoeng") for c in cells[3:5] if c), cells
+    assert share_rows
 
 
 class _KlassWithUoppgitt(httpx.BaseTransport):

@@ -67,6 +67,10 @@
   const fmt = (v, d = 1) => (v === null || v === undefined) ? "–" :
     Number(v).toLocaleString({en: "en-GB", sv: "sv-SE"}[state.lang] || "nb-NO",
       {maximumFractionDigits: d});
+  // a difference keeps its decimals ("+1,0 prosentpoeng", not "+1"), as the report writes it
+  const fixed = (v, d = 1) => (v === null || v === undefined) ? "–" :
+    Number(v).toLocaleString({en: "en-GB", sv: "sv-SE"}[state.lang] || "nb-NO",
+      {minimumFractionDigits: d, maximumFractionDigits: d});
   // kroner without decimals; shares and ratios with the source's one (dashboards/units.py)
   const decimalsFor = (unit) => {
     const u = (unit || "").trim().toLowerCase();
@@ -232,7 +236,7 @@
       tr.append(
         el("td", ind.label), el("td", fmt(r.home_value, d) + why),
         el("td", fmt(r.peer_value, d)),
-        el("td", r.gap_abs === null ? "–" : `${mark}${sign}${fmt(r.gap_abs, d)} ${gapUnit}`,
+        el("td", r.gap_abs === null ? "–" : `${mark}${sign}${fixed(r.gap_abs, d)} ${gapUnit}`,
            {class: cls, title: t(cls)}),
         el("td", arrow + fmt(r.home_trend_3y, d)),
         el("td", r.home_rank ? r.home_rank + "/" + r.n_ranked : "–"),
