@@ -36,30 +36,27 @@ def is_percentage(unit: str | None) -> bool:
 POINTS = {"no": "prosentpoeng", "sv": "procentenheter"}
 
 
-def gap_text(row: dict, lang: str = "no", signed: bool = True) -> str:
+def gap_size(row: dict) -> float | None:
+    """The number a gap is shown as: prosentpoeng for a percentage (home minus peer), else
+    percent of the peer figure; for sorting, drawing bars and gap_text."""
+    if is_percentage(row.get("unit")):
+        if row.get("gap_points") is not None:
+            return row["gap_points"]
+        home, peer = row.get("home_value"), row.get("peer_value")
+        return None if home is None or peer is None else home - peer
+    return row.get("gap_pct")
+
+
+def gap_text(row: dict, lang: str = "no") -> str:
     """The gap as the reader should read it: a percentage's in prosentpoeng ('+1,0
     prosentpoeng'), any other figure's in percent of the peer figure ('+1,1 %')."""
-    if is_percentage(row.get("unit")):
-        value = row.get("gap_points")
-        if value is None and None not in (row.get("home_value"), row.get("peer_value")):
-            value = row["home_value"] - row["peer_value"]
-        suffix = " " + POINTS.get(lang, POINTS["no"])
-    else:
-        value, suffix = row.get("gap_pct"), "\u00a0%"  # never "+1,7" and "%" on two lines
+    value = gap_size(row)
     if value is None:
         return ""
-    text = f"{value:+,.1f}" if signed else f"{abs(value):,.1f}"
-    return text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212") + suffix
-
-
-def gap_size(row: dict) -> float | None:
-    """The number gap_text shows (prosentpoeng or percent), for sorting and drawing bars."""
-    if is_percentage(row.get("unit")):
-        value = row.get("gap_points")
-        if value is None and None not in (row.get("home_value"), row.get("peer_value")):
-            value = row["home_value"] - row["peer_value"]
-        return value
-    return row.get("gap_pct")
+    # "+1,7" and "%" never on two lines; a long word may go to the next
+    suffix = " " + POINTS.get(lang, POINTS["no"]) if is_percentage(row.get("unit")) else "\u00a0%"
+    text = f"{value:+,.1f}".replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
+    return text + suffix
 
 
 def gap_in_unit(row: dict, lang: str = "no") -> str:
