@@ -180,9 +180,9 @@ def valid_in_year(m, year: int) -> bool:
 # --- the tables -----------------------------------------------------------------------------
 # A contents entry: code -> (label, unit, decimals, kind, base, spread, trend per year, lo, hi).
 # kind "ratio": a municipality's level is base * (1 + spread * (u - 0.5)) plus trend and noise;
-#   pseudo-regions are population-weighted means, as SSB's are.
-# kind "count": base is per 1 000 inhabitants; pseudo-regions are arithmetic means, as SSB
-#   publishes group figures for indicators in absolute numbers.
+#   pseudo-regions are means weighted by the 31.12 population (07459 at 1.1 of the next year).
+# kind "count": base is per 1 000 inhabitants; pseudo-regions are the SUMS of their members, as
+#   SSB publishes group and Landet figures of absolute numbers.
 # `confirmed` lists codes seen in real SSB payloads; all other codes are modelled and must be
 # checked against the live table metadata before live use (the refresh reports unknown codes).
 Contents = dict[str, tuple[str, str, int, str, float, float, float, float, float]]
