@@ -101,6 +101,14 @@ def test_entries_parse_with_fixed_dimensions_and_polarity(tmp_path: Path) -> Non
             "valid_min: is above",
         ),
         (('unit = "prosent"', 'unit = "prosent"\nkpi = "N15428"'), "kpi: belongs to Kolada"),
+        (
+            ('unit = "prosent"', 'unit = "prosent"\npopulation_at = "1.7"'),
+            "population_at: must be '1.1' or '31.12', got '1.7'",
+        ),
+        (
+            ('unit = "prosent"', 'unit = "prosent"\npopulation_at = "1.1"'),
+            r"population_at: only a population count \(additive = true\) has a count date",
+        ),
     ],
 )
 def test_a_wrong_entry_names_file_entry_and_key(tmp_path: Path, change, message) -> None:
@@ -187,3 +195,23 @@ def test_every_kkik_member_in_the_snapshot_has_a_direction_in_the_default_catalo
     assert kkik and kkik == set(entry.directions)
     neutral = {k for k, (higher, _) in entry.directions.items() if higher is None}
     assert all(entry.directions[k][1] for k in neutral)  # each neutral one says why
+
+
+def test_a_population_counted_at_1_january_is_read_a_year_on(tmp_path: Path) -> None:
+    """KOSTRA divides by the population at 31.12; 07459 counts at 1.1: the denominator of a
+    derived figure is read at year + 1, a 31.12 count (or a non-population) at the same year."""
+    from pipelines.catalog import year_offset
+
+    catalog = load_catalog(ROOT / "indicators.toml")
+    by_id = {i.id: i for i in catalog.indicators}
+    derived = [i for i in catalog.indicators if i.source == "derived"]
+    assert derived and all(year_offset(by_id, i.denominator) == 1 for i in derived
+                           if by_id[i.denominator].table == "07459")  # fmt: skip
+    assert year_offset(by_id, "kostra.netto_driftsutgifter_barnevern") == 0  # no population
+    assert year_offset(by_id, None) == 0
+    assert catalog.population_tables() == {"07459"}
+    counted = dict(by_id)
+    counted["ssb.befolkning"] = type(by_id["ssb.befolkning"])(
+        **{**by_id["ssb.befolkning"].__dict__, "population_at": "31.12"}
+    )
+    assert year_offset(counted, "ssb.befolkning") == 0
