@@ -131,8 +131,11 @@ def _execute(settings: Settings, log_file: Path) -> int:
     )
     for line in _source_lines(settings):
         print(line, file=sys.stderr)
-    from pipelines.stale import rebuild_plan, staging_problem
+    from pipelines.stale import rebuild_plan, set_aside_foreign_staging, staging_problem
 
+    aside = set_aside_foreign_staging(settings.warehouse_dir)
+    if aside:
+        print(aside, file=sys.stderr)
     trust = staging_problem(settings.warehouse_dir)  # before the sources rewrite their tables
     run_config = {"loggers": cli_logger_config(log_file)}
     events = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import publish
+from assets.contracts import contract_checks
 from assets.core import indicators as core_indicators
 from assets.core import regions as core_regions
 from assets.core import settings as core_settings
@@ -76,9 +77,14 @@ refresh_sources_job = dg.define_asset_job(
 
 
 def all_assets() -> list[dg.AssetsDefinition]:
-    """Every asset, the publish step last: it depends on the graph's final assets."""
+    """Every asset, the publish step last: it depends on every other asset."""
     assets = dg.load_assets_from_modules(ASSET_MODULES)
     return [*assets, publish.warehouse_published_after(assets)]  # type: ignore[list-item]
+
+
+def all_checks(assets: list[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
+    """The checks written beside their assets, and a contract check for every table."""
+    return [*dg.load_asset_checks_from_modules(ASSET_MODULES), *contract_checks(assets)]
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -98,7 +104,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     return dg.Definitions(
         assets=assets,
-        asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+        asset_checks=all_checks(national),
         jobs=[full_refresh_job, refresh_sources_job, *homes["jobs"]],
         schedules=[nightly],
         sensors=[

@@ -227,6 +227,11 @@ def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(
 
 def publish_alone(config: Path) -> dg.ExecuteInProcessResult:
     """Materialize only `warehouse_published`, as the UI's Materialize button on it does."""
+    return materialize(config, "warehouse_published")
+
+
+def materialize(config: Path, *names: str) -> dg.ExecuteInProcessResult:
+    """Materialize the named assets (with their checks) through Dagster's API, as the UI does."""
     import os
 
     os.environ["DAGSTER_HOME"] = str(config.parent / "data/dagster_home")
@@ -236,7 +241,7 @@ def publish_alone(config: Path) -> dg.ExecuteInProcessResult:
         with dg.DagsterInstance.get() as instance:
             return job.execute_in_process(
                 instance=instance,
-                asset_selection=[dg.AssetKey("warehouse_published")],
+                asset_selection=[dg.AssetKey(n) for n in names],
                 raise_on_error=False,
             )
     finally:

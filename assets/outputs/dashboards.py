@@ -8,6 +8,7 @@ from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_l
 from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
+from pipelines.build_record import record_output
 from pipelines.resources import WarehouseResource
 
 
@@ -34,6 +35,7 @@ def out_dashboards__site(
     out = wh.releases.outputs_for(context.run.run_id) / "dashboards"  # published with the run
     with wh.build() as con:
         sizes = build_site(con, out)
+        record_output(con, "out_dashboards__site", wh.releases.building(context.run.run_id))
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(str(out / "index.html")),

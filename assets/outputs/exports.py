@@ -5,8 +5,17 @@ import dagster as dg
 from assets.marts.challenge_note import mart_challenge_note
 from assets.marts.comparisons import mart_comparisons, mart_peer_values
 from assets.marts.expenditure_need import mart_expenditure_need
-from assets.marts.local import mart_local__sick_leave, mart_local__surveys
+from assets.marts.home import mart_home
+from assets.marts.local import (
+    mart_local__files,
+    mart_local__own_measures,
+    mart_local__sick_leave,
+    mart_local__survey_plan,
+    mart_local__surveys,
+)
+from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
+from pipelines.build_record import record_output
 from pipelines.resources import WarehouseResource
 
 
@@ -21,6 +30,11 @@ from pipelines.resources import WarehouseResource
         mart_local__surveys,
         mart_scorecard,
         mart_expenditure_need,
+        mart_home,
+        mart_malekart,
+        mart_local__files,
+        mart_local__own_measures,
+        mart_local__survey_plan,
     ],
     description="Every mart_* table as outputs/parquet/<table>.parquet. Only marts leave the "
     "warehouse, and their small-unit figures are already suppressed.",
@@ -46,4 +60,5 @@ def out_exports__parquet(
             con.execute(f"COPY \"{table}\" TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
             tmp.replace(path)
             written[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+        record_output(con, "out_exports__parquet", wh.releases.building(context.run.run_id))
     return dg.MaterializeResult(metadata={"folder": str(out_dir), **written})

@@ -6,6 +6,7 @@ from assets.marts.home import mart_home
 from assets.marts.local import mart_local__files
 from assets.marts.malekart import mart_malekart
 from dashboards.malekart import dialogue_sheets, own_figures_synthetic
+from pipelines.build_record import record_output
 from pipelines.resources import WarehouseResource
 
 
@@ -24,6 +25,9 @@ def out_malekart__dialogue_sheets(
     with wh.build() as con:
         country = con.execute("SELECT country FROM mart_home").fetchall()[0][0]
         written = dialogue_sheets(con, out, country, own_figures_synthetic(con))
+        record_output(
+            con, "out_malekart__dialogue_sheets", wh.releases.building(context.run.run_id)
+        )
     return dg.MaterializeResult(
         metadata={
             "folder": dg.MetadataValue.path(str(out)),
