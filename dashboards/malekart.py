@@ -45,10 +45,10 @@ def _number(value: float | None, unit: str | None, show_unit: bool = True) -> st
 def privacy_text(detail: str, w: dict) -> str:
     """The privacy rule that hid a figure, in the reader's words (the mart names the rule)."""
     p = w["privacy"]
-    rule = re.search(r"(sick_leave_min_employees|survey_min_respondents)=(\d+)", detail)
+    rule = re.search(r"(\w*min_employees|\w*min_respondents)=(\d+)", detail)
     said = ""
     if rule:
-        key = "employees" if rule[1].startswith("sick") else "respondents"
+        key = "employees" if rule[1].endswith("employees") else "respondents"
         said = p[key].format(n=rule[2])
     if detail.startswith("area: a unit in it is hidden"):
         return p["area_hidden"].format(rule=said)
@@ -56,6 +56,8 @@ def privacy_text(detail: str, w: dict) -> str:
         return p["few_units"]
     if detail.startswith("area: one unit holds"):
         return p["one_unit"].format(rule=said)
+    if detail.startswith("one granularity per unit and year"):
+        return p["quarters" if detail.endswith("quarters are shown") else "months"]
     return said or detail
 
 
@@ -183,6 +185,20 @@ def own_figures_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+REJECTED_PAGE = "malekart-avviste-rader.html"
+
+
+def has_malekart(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the home has a målekart to show: targets, or rows of its file that were left out
+    (said on the page). Another home's outputs have neither, and get no målekart link."""
+    return bool(
+        con.execute(
+            "SELECT (SELECT count(*) FROM mart_malekart) + "
+            "(SELECT count(*) FROM mart_malekart__rejected)"
+        ).fetchall()[0][0]
+    )
+
+
 def write_pages(
     con: duckdb.DuckDBPyConnection, folder: Path, nav: str, page, home_info: dict, synthetic: bool
 ) -> dict[str, int]:
@@ -222,11 +238,34 @@ def write_pages(
 
     area_links = "".join(f"<li><a href='{area_page_name(a)}'>{esc(a)}</a></li>" for a in areas)
     kommune = rows.filter(pl.col("level") == "kommune")
+    rejected = con.execute(
+        'SELECT "row", "column", "value", reason FROM mart_malekart__rejected ORDER BY 1, 2'
+    ).fetchall()
+    notice = ""
+    if rejected:  # rows the departments wrote that count for nothing: said where they look
+        link = f"<a href='{REJECTED_PAGE}'>{esc(w['rejected_link'])}</a>"
+        said = esc(w["rejected_notice"]).format(n=len(rejected), link=link)
+        notice = f"<p class='warning'>{said}</p>"
+        cells = "".join(
+            "<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in r) + "</tr>" for r in rejected
+        )
+        head = "".join(f"<th>{esc(c)}</th>" for c in w["rejected_columns"])
+        write(
+            REJECTED_PAGE,
+            f"{w['malekart']}: {w['rejected_title']}",
+            f"<p>{esc(w['rejected_intro'].format(file='malekart.csv'))}</p>"
+            f"<table class='rejected'><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>",
+        )
     write(
         "malekart.html",
         f"{w['malekart']}: {home_info['label']}",
-        _panels(kommune, w)
-        + f"<h2>{esc(w['levels']['tjenesteområde'])}</h2><ul class='areas'>{area_links}</ul>",
+        notice
+        + _panels(kommune, w)
+        + (
+            f"<h2>{esc(w['levels']['tjenesteområde'])}</h2><ul class='areas'>{area_links}</ul>"
+            if areas
+            else ""
+        ),
     )
     for area in areas:
         own = rows.filter((pl.col("level") == "tjenesteområde") & (pl.col("service_area") == area))

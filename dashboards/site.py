@@ -134,10 +134,15 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     areas = sorted(comps["service_area"].drop_nulls().unique().to_list())
     lang = "sv" if home_info["country"] == "SE" else "no"
     site = SITE_WORDS[lang]
+    has_malekart = malekart.has_malekart(con)  # another home's outputs: no empty målekart
     nav = (
         f"<a href='index.html' data-t='overview'>{site['overview']}</a>"
         + "".join(f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas)
-        + f"<a href='malekart.html'>{words(home_info['country'])['malekart']}</a>"
+        + (
+            f"<a href='malekart.html'>{words(home_info['country'])['malekart']}</a>"
+            if has_malekart
+            else ""
+        )
     )
     sizes: dict[str, int] = {}
     for area in areas:
@@ -154,7 +159,8 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     def page(*args) -> str:
         return _page(*args, lang)
 
-    sizes |= malekart.write_pages(con, tmp, nav, page, home_info, own_synthetic)
+    if has_malekart:
+        sizes |= malekart.write_pages(con, tmp, nav, page, home_info, own_synthetic)
     sizes["index.html"] = _write_overview(con, tmp, comps, areas, home_info, nav, synthetic)
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -239,9 +245,10 @@ def _write_overview(
         "<h2 data-o='list'></h2><table id='indicators'><thead><tr><th data-o='area'></th>"
         "<th data-o='indicator'></th><th data-o='home'></th><th data-o='peer'></th>"
         "<th data-o='gap'></th></tr></thead><tbody>" + list_rows + "</tbody></table>"
-        "<h2 data-o='sick'></h2><div id='sick-chart'></div>"
-        "<h2 data-o='survey'></h2><div id='survey-chart'></div>"
-        f"<p class='note'><span data-o='built'></span> {stamp}. <span data-o='credit'></span>"
+        # own figures only where the home has them: no empty sections for another home
+        + ("<h2 data-o='sick'></h2><div id='sick-chart'></div>" if sick_series else "")
+        + ("<h2 data-o='survey'></h2><div id='survey-chart'></div>" if surveys.height else "")
+        + f"<p class='note'><span data-o='built'></span> {stamp}. <span data-o='credit'></span>"
         "</p>"
     )  # fmt: skip
     script = (

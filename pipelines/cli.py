@@ -296,7 +296,8 @@ def import_files(args: argparse.Namespace) -> int:
                   "it is not loaded")  # fmt: skip
         else:
             print(f"unchanged      {path.name}: the same file was imported {entry['imported_at']}")
-    results = [r for r in replay(archive, recheck=set(new)).files if r.sha256 in new]
+    replayed = replay(archive, recheck=set(new), country=settings.home_country)
+    results = [r for r in replayed.files if r.sha256 in new]
     for r in results:
         archive.record_status(
             r.sha256, "rejected" if r.status == "rejected" else "accepted", r.reason
@@ -384,15 +385,41 @@ def _published(settings: Settings):
         con.close()
 
 
+class OtherHome(ValueError):
+    """The published warehouse was built for another home than the settings name."""
+
+
+def _same_home(settings: Settings, con) -> str:
+    """The published warehouse's home, checked against the settings' (a command run with
+    MALESTOKK_HOME_MUNICIPALITY=0301 must not write Stavanger's report as if it were Oslo's)."""
+    country, code, label = con.execute(
+        "SELECT country, municipality, label FROM mart_home"
+    ).fetchone()
+    if (country, code) != (settings.home_country, settings.home_municipality):
+        raise OtherHome(
+            f"the published warehouse is {label}'s ({country}:{code}), not "
+            f"{settings.home_region_key}'s as the settings say; run `malestokk refresh` for "
+            f"{settings.home_region_key}, or `malestokk homes --homes {settings.home_region_key}` "
+            "for its outputs beside the published home's"
+        )
+    return f"{label} ({country}:{code})"
+
+
 def dashboard(args: argparse.Namespace) -> int:
-    """Write the static dashboards from the published warehouse."""
+    """Write the static dashboards from the published warehouse, into a folder of their own
+    (the published release's dashboards never change)."""
     settings = _settings(args)
     from dashboards.site import build_site
 
-    out = Path(args.out) if args.out else settings.outputs_dir / "dashboards"
-    with _published(settings) as con:
-        sizes = build_site(con, out)
-    print(f"dashboards: {out / 'index.html'} ({len(sizes)} pages)")
+    out = Path(args.out) if args.out else settings.on_demand_dir / "dashboards"
+    try:
+        with _published(settings) as con:
+            home = _same_home(settings, con)
+            sizes = build_site(con, out)
+    except OtherHome as exc:
+        print(f"dashboard: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"dashboards for {home}: {out / 'index.html'} ({len(sizes)} pages)")
     return EXIT_OK
 
 
@@ -429,12 +456,17 @@ def report(args: argparse.Namespace) -> int:
 
     try:
         with _published(settings) as con:
-            written = annual_report(con, args.year, settings.outputs_dir / "reports")
+            home = _same_home(settings, con)
+            written = annual_report(con, args.year, settings.on_demand_dir / "reports")
+    except OtherHome as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except ValueError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(
-        f"årsberetning: {written.pdf}\n              {written.docx}\n              {written.html}"
+        f"årsberetning for {home}: {written.pdf}\n              {written.docx}\n"
+        f"              {written.html}"
     )
     return EXIT_OK
 
@@ -486,14 +518,18 @@ def utfordringsnotat(args: argparse.Namespace) -> int:
 
     try:
         with _published(settings) as con:
+            home = _same_home(settings, con)
             skipped = challenge_note_skipped(con)
             if skipped:
                 raise ValueError(f"no challenge note: {skipped}")
-            written = challenge_note(con, args.year, settings.outputs_dir / "reports")
+            written = challenge_note(con, args.year, settings.on_demand_dir / "reports")
+    except OtherHome as exc:
+        print(f"utfordringsnotat: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except ValueError as exc:  # a year without figures fails the same way as `report`
         print(f"utfordringsnotat: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"utfordringsnotat: {written.pdf}\n                  {written.docx}\n"
+    print(f"utfordringsnotat for {home}: {written.pdf}\n                  {written.docx}\n"
           f"                  {written.html}")  # fmt: skip
     return EXIT_OK
 

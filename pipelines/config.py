@@ -204,6 +204,12 @@ class Settings:
         return self.data_dir / "outputs"
 
     @property
+    def on_demand_dir(self) -> Path:
+        """Where commands outside a refresh write (report, utfordringsnotat, dashboard): a
+        folder of their own per home, never a published release (those never change)."""
+        return self.data_dir / "on-demand" / f"{self.home_country}-{self.home_municipality}"
+
+    @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
 
@@ -273,7 +279,10 @@ def _known_keys(loc: tuple) -> list[str]:
 
 
 def _first_error(exc: ValidationError, origins: dict[tuple, str], file: str) -> ConfigError:
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # a misspelt key is both unknown and a required key missing: the unknown one, with the key it
+    # resembles, says what to fix ("municipalty": did you mean 'municipality'?)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(str(p) for p in error["loc"])
     key = ".".join(loc) or "config file"
     origin = origins.get(loc, file)
@@ -307,6 +316,26 @@ def _layer(
             raise ConfigError(section, "must be a table", origins.get((section,), "config file"))
         sect[key] = value
         origins[(section, key)] = origin_of(section, key)
+
+
+DEMO_TARGETS = Path(__file__).resolve().parents[1] / "malekart.csv"
+DEMO_MANIFEST = Path(__file__).resolve().parents[1] / "snapshot" / "manifest.toml"
+
+
+def _demo_targets_elsewhere(targets_file: Path, home: str) -> str | None:
+    """The bundled demo målekart is Stavanger's (its units are the demo's): another home given it
+    unchanged gets no målekart, and a notice, rather than Stavanger's targets under its name."""
+    if not (targets_file.is_file() and DEMO_TARGETS.is_file() and DEMO_MANIFEST.is_file()):
+        return None
+    if targets_file.read_bytes() != DEMO_TARGETS.read_bytes():
+        return None  # the municipality's own (or an edited copy): theirs
+    made_for = tomllib.loads(DEMO_MANIFEST.read_text("utf-8")).get("local", {}).get("home")
+    if made_for in (None, home):
+        return None
+    return (
+        f"målekart: {targets_file} is the demo's målekart, made for {made_for}; it is not used "
+        f"for {home} (write the municipality's own and name it in [paths] targets)"
+    )
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -411,6 +440,9 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
     targets_file = _resolve(base, paths.targets)
     if not targets_file.is_file() and ("paths", "targets") not in origins:
         targets_file = base / "targets.csv"  # the scorecard's name before the målekart
+    demo_notice = _demo_targets_elsewhere(targets_file, f"{home.country}:{municipality}")
+    # not this home's: no målekart rather than another's
+    has_targets = targets_file.is_file() and not demo_notice
     need_file = _resolve(base, paths.expenditure_need)
     snapshot_dir = _resolve(base, paths.snapshot_dir)
     sources = file.sources
@@ -443,10 +475,10 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         retry_backoff_seconds=sources.retry_backoff_seconds,
         sick_leave_min_employees=file.privacy.sick_leave_min_employees,
         survey_min_respondents=file.privacy.survey_min_respondents,
-        targets_file=targets_file if targets_file.is_file() else None,
+        targets_file=targets_file if has_targets else None,
         expenditure_need_file=need_file if need_file.is_file() else None,
         network_peer_set=_network(file, origin("network", "peer_set")),
-        notices=(notice,) if notice else (),
+        notices=tuple(n for n in (notice, demo_notice) if n),
         homes=_homes(file, origin("homes", "select")),
         homes_workers=file.homes.workers,
         homes_executor=file.homes.executor,

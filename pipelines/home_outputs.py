@@ -4,7 +4,7 @@ The national warehouse is built and checked once. A home's comparisons depend on
 KOSTRA group, its rank, peer figures without it), so each home gets its own in-memory DuckDB in
 front of the published file (attached read-only, next on the search path): the home-dependent
 models run there from their own files in sql/, and the dashboards, annual report, challenge note
-and Parquet extracts are written from it into `outputs/<country>-<code>/` of the current release.
+and Parquet extracts are written from it into `homes/<country>-<code>/` beside the current release.
 The published file is only read, so any number of homes can be written at once, in processes or
 pods, and none of them can touch the warehouse or another home's folder.
 """
@@ -65,6 +65,14 @@ class Primary:
     network_peer_set: str | None
     network_members: tuple[str, ...]  # the [network] set's members, for other homes in it
     network_country: str | None
+
+
+def homes_folder(release: Path) -> Path:
+    """The folder of the homes drawn from a release (beside it, never inside: a release never
+    changes once published)."""
+    folder = Releases(release.parent.parent).homes_of(release)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def published_release(warehouse_dir: Path) -> Path:
@@ -142,7 +150,7 @@ def write_home(warehouse_dir: Path, home: Home, primary: Primary) -> dict:
     The folder is written beside the old one and swapped in, so a reader never sees half of it.
     """
     release = published_release(warehouse_dir)
-    outputs = release / "outputs"
+    outputs = homes_folder(release)
     status = {
         "home": home.key,
         "folder": home.folder,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.home_outputs import published_release, read_statuses
+from pipelines.home_outputs import homes_folder, published_release, read_statuses
 from pipelines.homes import resolve_homes
 
 
@@ -58,11 +58,11 @@ def run_homes(settings: Settings, instance: dg.DagsterInstance, run_config: dict
         ) as result,
     ):
         run_id = result.run_id
-    statuses = [s for s in read_statuses(published_release(settings.warehouse_dir) / "outputs")
+    statuses = [s for s in read_statuses(homes_folder(published_release(settings.warehouse_dir)))
                 if s["home"] in homes]  # fmt: skip
     failed = [s for s in statuses if s["status"] != "ok"]
     ok = sum(1 for s in statuses if s["status"] == "ok")
-    outputs = settings.outputs_dir
+    outputs = settings.data_dir / "homes"
     print(
         f"homes: {ok} of {len(homes)} written, {len(failed)} failed (run {run_id[:8]}); "
         f"index: {outputs / 'index.html'}",

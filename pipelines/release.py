@@ -8,7 +8,9 @@ starts from, renames the folder to `releases/<time>-<run>` and then swaps one sy
 put: `<warehouse>/malestokk.duckdb`, `<warehouse>/published.json` and `<data>/outputs` are links
 through `current`. A reader who has the old warehouse open keeps reading it (the last three sets
 are kept); a publish killed at any point leaves the previous set in place, and its leftovers
-are removed by the next run.
+are removed by the next run. Nothing writes into a release once it is published: the other
+homes' outputs drawn from it go to `<warehouse>/homes/<release>/` (`<data>/homes` follows the
+current one), and commands run outside a refresh write to `<data>/on-demand/`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Releases:
         self.root = self.warehouse_dir / "releases"
         self.current = self.warehouse_dir / "current"
         self.outputs_link = self.warehouse_dir.parent / "outputs"
+        self.homes_root = self.warehouse_dir / "homes"
+        self.homes_link = self.warehouse_dir.parent / "homes"
 
     def building(self, run_id: str) -> Path:
         """Where a run writes what it will publish (created on first use)."""
@@ -39,6 +43,11 @@ class Releases:
         path = self.building(run_id) / "outputs"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def homes_of(self, release: Path) -> Path:
+        """Where the other homes' outputs drawn from a release go: a folder of their own beside
+        it (written after the publish, so never inside the release, which never changes)."""
+        return self.homes_root / release.name
 
     def current_dir(self) -> Path | None:
         return self.current.resolve() if self.current.is_symlink() else None
@@ -52,6 +61,7 @@ class Releases:
         link.unlink(missing_ok=True)
         os.symlink(Path("releases") / final.name, link)
         os.replace(link, self.current)
+        self.homes_of(final).mkdir(parents=True, exist_ok=True)
         self._stable_links()
         return final
 
@@ -64,6 +74,10 @@ class Releases:
             # outputs written before releases existed: keep them beside the old sets
             os.rename(self.outputs_link, self.root / f"legacy-outputs-{os.getpid()}")
         self._link(self.outputs_link, target)
+        current = self.current_dir()
+        if current is not None:
+            homes = Path(os.path.relpath(self.homes_of(current), self.homes_link.parent))
+            self._link(self.homes_link, homes)
 
     @staticmethod
     def _link(path: Path, target: Path) -> None:
@@ -101,6 +115,11 @@ class Releases:
             if path != current:
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
+        if self.homes_root.is_dir():  # a release's homes go with it
+            kept = {p.name for p in self.root.iterdir()}
+            for path in self.homes_root.iterdir():
+                if path.name not in kept:
+                    shutil.rmtree(path, ignore_errors=True)
         for stray in self.warehouse_dir.glob(".malestokk-*.duckdb"):  # an older layout's copies
             stray.unlink(missing_ok=True)
             removed.append(stray.name)

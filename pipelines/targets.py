@@ -12,6 +12,7 @@ column, value and reason; the other targets load.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipelines.local.kinds import fold
 from pipelines.local.numbers import parse_number
 from pipelines.local.reader import cell, read_columns
 from pipelines.local.validate import parse_period_or_year
+from pipelines.target_messages import message, word
 
 COLUMNS = {
     "level": ("level", "niva", "nivaa"),
@@ -144,7 +146,7 @@ def _swedish(found: dict) -> dict:
     return found
 
 
-def _measure(text: str, catalog_ids: set[str]) -> dict[str, str | None]:
+def _measure(text: str, catalog_ids: set[str], country: str = "NO") -> dict[str, str | None]:
     """What an indicator cell names: a catalog indicator or one of the own measures."""
     if text in catalog_ids:
         return {"measure_kind": "catalog", "measure": text, "indicator_id": text}
@@ -181,12 +183,12 @@ def _measure(text: str, catalog_ids: set[str]) -> dict[str, str | None]:
     if key in ("egen", "eget", "own") and rest.strip():
         measure = rest.strip().lower()
         return {"measure_kind": "own", "measure": measure, "indicator_id": f"egen:{measure}"}
-    raise ValueError(
-        f"{text!r} is neither a catalog indicator nor an own measure (sykefravaer, "
-        "frisknaervaer, egenmeldt, legemeldt, brukerundersokelse:<spørsmål|indeks>, "
-        "medarbeiderundersokelse:<spørsmål|indeks>, svar:<undersøkelse>, undersokelsesplan, "
-        "egen:<måltall>)"
-    )
+    # a misspelt id: name the one it resembles (close enough to be meant, not merely similar)
+    known = sorted(catalog_ids | set(SICK_LEAVE) | {SURVEY_PLAN[0]})
+    close = next(iter(difflib.get_close_matches(text, known, n=1, cutoff=0.8)), None)
+    if close:
+        raise ValueError(message("measure_misspelt", country, text=text, close=close))
+    raise ValueError(message("measure_unknown", country, text=text))
 
 
 def _survey_perspective(kind: str) -> str:
@@ -196,86 +198,84 @@ def _survey_perspective(kind: str) -> str:
 def _target_row(
     get: dict[str, str], catalog: Catalog, known: set[str], units: Units | None, country: str
 ) -> dict:
-    def fail(column: str, reason: str) -> RowError:
-        return RowError(column, get.get(column, ""), reason)
+    def fail(column: str, code: str, **params: object) -> RowError:
+        return RowError(column, get.get(column, ""), message(code, country, **params))
 
     try:
-        found = _measure(get["indicator_id"], known)
+        found = _measure(get["indicator_id"], known, country)
     except ValueError as exc:
-        raise fail("indicator_id", str(exc)) from None
+        raise RowError("indicator_id", get["indicator_id"], str(exc)) from None
     if country == "SE":
         found = _swedish(found)
     indicators = {i.id: i for i in catalog.indicators}
     ind = indicators.get(found["indicator_id"] or "")
     if ind is not None and (ind.source == "kolada") != (country == "SE"):
-        source = "Kolada (Sweden)" if ind.source == "kolada" else "SSB/KOSTRA (Norway)"
-        raise fail("indicator_id", f"{ind.id!r} is a {source} figure; the home municipality is "
-                   f"in {'Sweden' if country == 'SE' else 'Norway'}")  # fmt: skip
+        source = "Kolada (Sverige)" if ind.source == "kolada" else "SSB/KOSTRA (Norge)"
+        raise fail("indicator_id", "wrong_country", id=ind.id, source=source,
+                   land=word("Sweden" if country == "SE" else "Norway", country))  # fmt: skip
     if ind is not None and ind.kind != "nøkkeltall":
-        raise fail("indicator_id", f"{ind.id!r} is a grunnlagstall (an absolute {ind.unit} "
-                   "figure): targets are set on nøkkeltall, figures per inhabitant, share or "
-                   "unit cost")  # fmt: skip
+        raise fail("indicator_id", "grunnlagstall", id=ind.id, unit=ind.unit)
     level_text = fold(get.get("level", ""))
     if level_text and level_text not in LEVELS:
-        raise fail("level", "use kommune, tjenesteområde or enhet")
+        raise fail("level", "level_unknown")
     unit_text = get.get("unit", "")
     level = LEVELS.get(level_text) or ("kommune" if not unit_text else "")
     if not level:
-        raise fail("level", "a row that names a unit or area must say its level")
+        raise fail("level", "level_missing")
     unit_id = service_area = None
+    if level in ("enhet", "tjenesteområde") and units is None:
+        raise fail("unit", "no_units_file")
     if level == "enhet":
         if not unit_text:
-            raise fail("unit", "an enhet row names the unit (its id in the units file)")
+            raise fail("unit", "unit_needed")
         if found["measure_kind"] in ("catalog", "survey_plan"):
-            raise fail("level", "a KOSTRA/Kolada figure and the survey plan belong to the "
-                       "kommune or a tjenesteområde, not one unit")  # fmt: skip
+            raise fail("level", "catalog_on_unit")
         if units is not None and unit_text not in units.area_of:
-            raise fail("unit", f"unit {unit_text!r} is not in the units file")
+            raise fail("unit", "unit_unknown", unit=unit_text)
         unit_id = unit_text
         service_area = units.area_of.get(unit_text) if units else None
     elif level == "tjenesteområde":
         if not unit_text:
-            raise fail("unit", "a tjenesteområde row names the area")
+            raise fail("unit", "area_needed")
         if units is not None and unit_text not in units.areas:
-            raise fail("unit", f"no unit belongs to service area {unit_text!r} (units file: "
-                       f"{', '.join(sorted(units.areas))})")  # fmt: skip
+            raise fail("unit", "area_unknown", area=unit_text, areas=", ".join(sorted(units.areas)))
         service_area = unit_text
     elif unit_text:
-        raise fail("unit", "a kommune row names no unit or area")
+        raise fail("unit", "kommune_with_unit")
     if found["measure_kind"] == "survey_plan" and level == "kommune":
         service_area = "alle"
     try:
         period = parse_period_or_year(get["year"])
-    except ValueError as exc:
-        raise fail("year", str(exc)) from None
+    except ValueError:
+        raise fail("year", "year_bad") from None
     if found["measure_kind"] == "catalog" and len(period) != 4:
-        raise fail("year", "KOSTRA and Kolada figures are yearly: give a year")
+        raise fail("year", "catalog_yearly")
     target = tolerance = None
     if found["measure_kind"] != "survey_plan":
         if not get.get("target"):
-            raise fail("target", "missing value")
+            raise fail("target", "missing")
         target = _number(get, "target", fail)
         tolerance = _number(get, "tolerance", fail) if get.get("tolerance") else None
     direction = _direction(get, found, ind, fail)
     if tolerance is not None and target is not None:
         worse = tolerance < target if direction == "higher" else tolerance > target
         if not worse:
-            word = "below" if direction == "higher" else "above"
-            raise fail("tolerance", f"must be {word} the target ({target:g}) when "
-                       f"{'higher' if direction == 'higher' else 'lower'} is better: it is where "
-                       "amber turns red")  # fmt: skip
+            side = word("below" if direction == "higher" else "above", country)
+            target_text = f"{target:g}".replace(".", ",")
+            raise fail("tolerance", "tolerance_side", word=side, target=target_text,
+                       better=word(direction or "higher", country))  # fmt: skip
     perspective_text = get.get("perspective", "")
     if perspective_text:
         perspective = PERSPECTIVE_WORDS.get(fold(perspective_text))
         if perspective is None:
-            raise fail("perspective", f"use one of {', '.join(PERSPECTIVES)}")
+            raise fail("perspective", "perspective_unknown", choices=", ".join(PERSPECTIVES))
     else:
         perspective = found.get("perspective") or (ind.perspective if ind else None)
         if perspective is None:
-            raise fail("perspective", f"missing value: use one of {', '.join(PERSPECTIVES)}")
+            raise fail("perspective", "perspective_missing", choices=", ".join(PERSPECTIVES))
     peer = get.get("peer_indicator_id") or (found["indicator_id"] if ind else None)
     if peer and peer not in known:
-        raise fail("peer_indicator_id", f"{peer!r} is not in the catalog")
+        raise fail("peer_indicator_id", "peer_unknown", peer=peer)
     return {
         "level": level, "unit_id": unit_id, "service_area": service_area,
         "indicator_id": found["indicator_id"], "measure_kind": found["measure_kind"],
@@ -295,15 +295,15 @@ def _target_row(
 def _number(get: dict[str, str], column: str, fail) -> float:
     try:
         return parse_number(get[column])
-    except ValueError as exc:
-        raise fail(column, str(exc)) from None
+    except ValueError:
+        raise fail(column, "not_number") from None
 
 
 def _direction(get: dict[str, str], found: dict, ind, fail) -> str | None:
     text = fold(get.get("direction", ""))
     if text:
         if text not in DIRECTIONS:
-            raise fail("direction", "use høyere or lavere (högre or lägre)")
+            raise fail("direction", "direction_unknown")
         return DIRECTIONS[text]
     if found.get("direction"):
         return found["direction"]
@@ -311,8 +311,7 @@ def _direction(get: dict[str, str], found: dict, ind, fail) -> str | None:
         return "higher" if ind.higher_is_better else "lower"
     if found["measure_kind"] == "survey_plan":
         return None
-    raise fail("direction", "missing, and the indicator has no direction of its own: "
-               "give høyere or lavere")  # fmt: skip
+    raise fail("direction", "direction_missing")
 
 
 def load_targets(
@@ -344,8 +343,7 @@ def load_targets(
     for r in frame.filter(twice).iter_rows(named=True):
         rejected.append({"row": r["row"], "column": header.get("indicator_id", "Indikator"),
                          "value": r["indicator_id"],
-                         "reason": "two targets for the same level, unit, indicator and "
-                                   "period"})  # fmt: skip
+                         "reason": message("duplicate", country)})  # fmt: skip
     frame = frame.filter(~twice)
     rejected_frame = pl.DataFrame(rejected, schema=REJECTED_SCHEMA).sort("row")
     return Targets(frame, rejected_frame)

@@ -6,6 +6,7 @@ plain words. Row-level checks (`column: reason`) name the column they are about.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 import pandera.polars as pa
@@ -39,7 +40,52 @@ def _known_unit(units: set[str]) -> pa.Check:
     )
 
 
-def schema_for(kind: FileKind, known_units: set[str]) -> pa.DataFrameSchema:
+# Contracted person-days (avtalte dagsverk) per employee and month: from a small part-time post
+# (half a day a month) to a post worked every calendar day. Outside it, employees or days are
+# read wrong: 3 employees written `3.000` in a file with decimal commas reads as 3000, giving
+# 0,02 days per employee and month.
+DAYS_PER_EMPLOYEE_MONTH = (0.5, 31.0)
+# A unit's employees from one period to the next: more than this factor up or down from the
+# median of its other periods is a figure read or typed wrong, not a reorganisation.
+EMPLOYEE_JUMP = 5.0
+# Marks of the plausibility rules: the import writes the row's own reason, with its numbers and
+# both readings of a number in doubt, in the home's language (pipelines/local/plausible.py).
+DAYS_PER_EMPLOYEE = "@days_per_employee"
+JUMP = "@employee_jump"
+RESPONDENTS_OVER_EMPLOYEES = "@respondents_over_employees"
+
+
+def months_in(period: pl.Expr) -> pl.Expr:
+    """1 for a month (2024M03), 3 for a quarter (2024K1), 12 for a year."""
+    return (
+        pl.when(period.str.contains("M"))
+        .then(1.0)
+        .when(period.str.contains("K"))
+        .then(3.0)
+        .otherwise(12.0)
+    )
+
+
+def _plausible_sick_leave(previous: Mapping[str, float]) -> list[pa.Check]:
+    employees = pl.col("employees").cast(pl.Float64)
+    per_month = pl.col("contracted_days") / employees / months_in(pl.col("period"))
+    low, high = DAYS_PER_EMPLOYEE_MONTH
+    before = pl.col("unit_id").replace_strict(previous, default=None, return_dtype=pl.Float64)
+    jump = (employees > before * EMPLOYEE_JUMP) | (employees * EMPLOYEE_JUMP < before)
+    # only where the figures are valid on their own (a negative count has its own reason)
+    valid = (employees > 0) & (pl.col("contracted_days") > 0)
+    return [
+        _row_check("employees", DAYS_PER_EMPLOYEE, ~valid | per_month.is_between(low, high)),
+        _row_check("employees", JUMP, ~valid | before.is_null() | (before <= 0) | ~jump),
+    ]
+
+
+def schema_for(
+    kind: FileKind, known_units: set[str], previous: Mapping[str, float] | None = None
+) -> pa.DataFrameSchema:
+    """The kind's rules; `previous` is each unit's median employees in the periods already
+    loaded (sick leave) or its most employees in a year (surveys), for the history rules."""
+    previous = previous or {}
     unit = pa.Column(str, [_known_unit(known_units)] if kind.needs_known_unit else [])
     non_negative = pa.Check.ge(0, error="must be 0 or more")
     if kind.name == "sick_leave":
@@ -70,6 +116,7 @@ def schema_for(kind: FileKind, known_units: set[str]) -> pa.DataFrameSchema:
                     "short- plus long-term days above contracted days",
                     split <= pl.col("contracted_days"),
                 ),
+                *_plausible_sick_leave(previous),
                 _duplicate_key(kind.key),
             ],
             strict=False,
@@ -91,6 +138,17 @@ def schema_for(kind: FileKind, known_units: set[str]) -> pa.DataFrameSchema:
             checks=[
                 _row_check(
                     "mean_score", "mean score outside the scale (1 to the scale's top)", in_scale
+                ),
+                _row_check(  # an employee survey is answered by at most the unit's employees
+                    "respondents",
+                    RESPONDENTS_OVER_EMPLOYEES,
+                    pl.lit(kind.name != "employee_survey")
+                    | (
+                        pl.col("respondents")
+                        <= pl.col("unit_id").replace_strict(
+                            previous, default=None, return_dtype=pl.Float64
+                        )
+                    ).fill_null(True),
                 ),
                 _duplicate_key(kind.key),
             ],

@@ -90,6 +90,8 @@ def test_missing_config_file(tmp_path: Path) -> None:
         ('[home]\nmunicipality = "1103"\n[sorces]\nmode = "live"\n', "sorces", "'sources'"),
         ('[home]\nmunicipality = "1103"\n[privacy]\nsick_leave_min = 3\n', "privacy."
          "sick_leave_min", "'sick_leave_min_employees'"),
+        # a misspelt required key: named as the unknown key it is, not as "required but not set"
+        ('[home]\ncountry = "NO"\nmunicipalty = "1103"\n', "home.municipalty", "'municipality'"),
     ],
 )  # fmt: skip
 def test_an_unknown_key_or_section_is_an_error_naming_the_closest_known_one(

@@ -156,9 +156,14 @@ NORWEGIAN_WORDS = (
 )  # fmt: skip
 
 
-def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, monkeypatch) -> None:
+def test_swedish_home_municipality_compares_with_its_skr_group(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     config = write_config(tmp_path, home=("SE", "2583"))
     assert run_cli(config, monkeypatch) == 0
+    # the demo målekart is Stavanger's: Haparanda gets none, and is told why
+    err = capsys.readouterr().err
+    assert "is the demo's målekart, made for NO:1103; it is not used for SE:2583" in err
     con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
     rows = con.execute(
         "SELECT year, home_value, peer_region, peer_value FROM mart_comparisons WHERE year = 2019 "
@@ -201,11 +206,16 @@ def test_swedish_home_municipality_compares_with_its_skr_group(tmp_path: Path, m
         text = path.read_text(encoding="utf-8")
         for norwegian in NORWEGIAN_WORDS:
             assert norwegian not in text, (path.name, norwegian)
-    # the demo's own figures were made for Stavanger: none is imported for Haparanda
+    # the demo's own figures and målekart were made for Stavanger: none is Haparanda's, and its
+    # pages have no empty own-figure sections or målekart link
     assert con.execute(
         "SELECT (SELECT count(*) FROM mart_local__files) + (SELECT count(*) FROM "
-        "mart_local__sick_leave) + (SELECT count(*) FROM mart_malekart WHERE level <> 'kommune')"
+        "mart_local__sick_leave) + (SELECT count(*) FROM mart_malekart) + (SELECT count(*) FROM "
+        "mart_scorecard) + (SELECT count(*) FROM core_targets)"
     ).fetchone() == (0,)
+    overview = (outputs / "dashboards/index.html").read_text(encoding="utf-8")
+    assert "malekart.html" not in overview and "sick-chart" not in overview
+    assert not (outputs / "dashboards/malekart.html").exists()
 
 
 def test_a_reader_never_blocks_a_refresh_and_never_sees_half_a_warehouse(

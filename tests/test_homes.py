@@ -94,7 +94,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_refresh_writes_every_asss_member_and_names_the_home_that_failed(
     network: Path,
 ) -> None:
-    outputs = network / "data" / "outputs"
+    outputs = network / "data" / "homes"  # beside the release: a release never changes
     with ASSS_MEMBERS_FILE.open(encoding="utf-8") as fh:
         members = {r["code"]: r["name"] for r in csv.DictReader(fh)}
     folders = {p.name for p in outputs.iterdir() if re.fullmatch(r"(NO|SE)-\d{4}", p.name)}
@@ -115,12 +115,13 @@ def test_one_refresh_writes_every_asss_member_and_names_the_home_that_failed(
         assert (outputs / link).is_file(), link
     assert "NO-4601/reports/utfordringsnotat-" in index
     assert "9999 (NO:9999)</td><td></td><td></td><td>feilet: ikke et kommunenummer i SSBs " in index
-    # the primary home's own outputs stay where they always were
-    assert (outputs / "dashboards" / "index.html").exists()
+    # the primary home's own outputs stay where they always were, in the release
+    assert (network / "data" / "outputs" / "dashboards" / "index.html").exists()
+    assert not list((network / "data" / "outputs").glob("NO-*"))
 
 
 def test_another_home_never_shows_the_primary_homes_own_figures(network: Path) -> None:
-    outputs = network / "data" / "outputs"
+    outputs = network / "data" / "homes"
     own = {p.name for p in (outputs / "NO-1103" / "parquet").glob("mart_local__*.parquet")}
     assert "mart_local__sick_leave.parquet" in own  # Stavanger's own, suppressed, figures
     bergen = outputs / "NO-4601"
@@ -136,7 +137,7 @@ def test_a_home_written_from_the_network_run_equals_that_home_running_alone(
     alone = write_config(tmp_path, home=("NO", "4601"))
     assert run_cli(alone, monkeypatch) == 0
     con = duckdb.connect(str(tmp_path / "data" / "warehouse" / "malestokk.duckdb"), read_only=True)
-    extracts = network / "data" / "outputs" / "NO-4601" / "parquet"
+    extracts = network / "data" / "homes" / "NO-4601" / "parquet"
     for table in ("mart_home", "mart_peer_values", "mart_comparisons", "mart_challenge_note",
                   "mart_expenditure_need"):  # fmt: skip
         own_run = con.sql(f"SELECT * FROM {table}").pl()
@@ -160,7 +161,7 @@ def test_each_home_is_a_dagster_partition(network: Path) -> None:
         graph = defs.resolve_asset_graph()
         keys = graph.get(dg.AssetKey("home_outputs")).partitions_def.get_partition_keys()
         assert set(keys) == partitions | {"NO:9999"}
-        status_file = network / "data" / "outputs" / ".homes" / "NO-5001.json"
+        status_file = network / "data" / "homes" / ".homes" / "NO-5001.json"
         before = json.loads(status_file.read_text("utf-8"))["written_at"]
         job = defs.resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(
@@ -208,8 +209,6 @@ def test_a_mart_not_computed_per_home_stops_that_home_instead_of_showing_another
     primary = home_outputs.Primary("NO", "1103", None, (), None)
     with pytest.raises(home_outputs.HomeFailed, match="mart_scorecard: built for the primary"):
         home_outputs.write_home(network / "data" / "warehouse", Home("NO", "5501"), primary)
-    status = json.loads(
-        (network / "data" / "outputs" / ".homes" / "NO-5501.json").read_text("utf-8")
-    )
+    status = json.loads((network / "data" / "homes" / ".homes" / "NO-5501.json").read_text("utf-8"))
     assert status["status"] == "failed"
-    assert not (network / "data" / "outputs" / "NO-5501").exists()  # nothing wrong left to read
+    assert not (network / "data" / "homes" / "NO-5501").exists()  # nothing wrong left to read

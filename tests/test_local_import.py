@@ -244,12 +244,34 @@ HOSTILE = [
         problems=[(4, "Ansatte", "could be 3 or 3000")],
         loaded=2,
     ),
+    Case(  # issue 28: read as 3000 by the file's decimal commas, 0,02 days per employee-month
+        "three-point-zero-zero-zero-employees-with-decimal-commas-is-implausible",
+        "syk.csv",
+        sick("1003;Lervig;2024K1;3.000;183,6;5;3"),
+        problems=[
+            (
+                4,
+                "Ansatte",
+                "«3.000» lest som 3 000: 3 000 ansatte med 183,6 avtalte "
+                "dagsverk gir 0,02 avtalte dagsverk per ansatt og måned (rimelig er 0,5\u201331); "
+                "lest som 3: 3 ansatte med 183,6 avtalte dagsverk gir 20,40",
+            )
+        ],
+        loaded=2,
+    ),
+    Case(
+        "contracted-days-per-employee-implausible",
+        "syk.csv",
+        sick("1003;Lervig;2024K1;40;2;0;0"),
+        problems=[(4, "Ansatte", "40 ansatte med 2 avtalte dagsverk gir 0,02 avtalte dagsverk")],
+        loaded=2,
+    ),
     Case(
         "three-point-zero-zero-zero-with-decimal-points",
         "syk.csv",
         (
             f"{SICK_HEADER}\n1001;Hundvåg skole;2024K1;20;1230.5;10.5;40\n"
-            "1003;Lervig;2024K1;3.000;600;5;3\n"
+            "1003;Lervig;2024K1;3.000;180;5;3\n"
         ).encode(),
         loaded=2,
         values={("employees", "1003"): 3, ("contracted_days", "1001"): 1230.5},
@@ -664,3 +686,67 @@ def test_the_files_that_crashed_the_import_cannot_break_a_refresh(
     assert statuses["syk.xlsx"] == "withdrawn" and (tmp_path / "data/local/files").exists()
     assert "syk.xlsx" not in {r.name for r in replay(archive).files}
     assert run_cli(config, monkeypatch) == cli.EXIT_OK  # the refresh goes through
+
+
+# --- plausible own figures (issue 28) -----------------------------------------------------------
+
+
+def _import_in_order(tmp_path: Path, files: list[tuple[str, str]], country: str = "NO"):
+    archive = LocalArchive(tmp_path / "local")
+    units = tmp_path / "enheter.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    archive.add(units)
+    for name, text in files:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        archive.add(tmp_path / name)
+    return replay(archive, country=country)
+
+
+def test_a_units_employees_jumping_fivefold_from_its_other_periods_is_quarantined(
+    tmp_path: Path,
+) -> None:
+    earlier = sick("1003;Lervig;2024K1;30;1800;5;3", "1003;Lervig;2024K2;32;1900;5;3").decode()
+    later = (
+        f"{SICK_HEADER}\n1003;Lervig;2024K3;300;18000;50;30\n"
+        "1001;Hundvåg skole;2024K3;21;1250;10;40\n"
+    )
+    tables = _import_in_order(tmp_path, [("syk-h1.csv", earlier), ("syk-k3.csv", later)])
+    quarantine = tables.tables["quarantine"].filter(pl.col("file") == "syk-k3.csv")
+    assert quarantine.select("row", "column").rows() == [(2, "Ansatte")]
+    assert (
+        "300 ansatte mot 31 i enhetens andre perioder (median): mer enn 5 ganger"
+        in (quarantine["reason"][0])
+    )
+    loaded = tables.tables["sick_leave"].filter(pl.col("period") == "2024K3")
+    assert loaded["unit_id"].to_list() == ["1001"]  # the good row of the same file loads
+
+
+def test_plausibility_reasons_are_swedish_for_a_swedish_home(tmp_path: Path) -> None:
+    text = sick("1003;Lervig;2024K1;3.000;183,6;5;3").decode()
+    tables = _import_in_order(tmp_path, [("sjuk.csv", text)], country="SE")
+    reason = tables.tables["quarantine"].filter(pl.col("file") == "sjuk.csv")["reason"][0]
+    assert "anställda ”3.000” läst som 3 000" in reason and "läst som 3:" in reason
+    assert "rätta talet i filen" in reason
+
+
+def test_a_respondent_count_in_doubt_is_taken_at_its_smaller_reading(tmp_path: Path) -> None:
+    """`3.000` respondents in a file with decimal commas: 3 or 3000. Privacy is judged on 3."""
+    survey = f"{SURVEY_HEADER}\n1001;2024;Trivsel;3.000;4,5\n1002;2024;Trivsel;25;4,1\n"
+    tables = _import_in_order(tmp_path, [("brukerundersokelse.csv", survey)])
+    rows = tables.tables["user_survey"].sort("unit_id")
+    assert rows["respondents"].to_list() == [3, 25]
+    result = next(r for r in tables.files if r.name == "brukerundersokelse.csv")
+    assert any("smaller reading" in n for n in result.notes)
+
+
+def test_an_employee_survey_with_more_answers_than_the_unit_has_employees_is_quarantined(
+    tmp_path: Path,
+) -> None:
+    staff = sick().decode()  # 1001 has 20 employees, 1002 has 12
+    survey = f"{SURVEY_HEADER}\n1001;2024;Mestringstro;18;4,5\n1002;2024;Mestringstro;40;4,1\n"
+    tables = _import_in_order(
+        tmp_path, [("syk.csv", staff), ("medarbeiderundersokelse.csv", survey)]
+    )
+    quarantine = tables.tables["quarantine"].filter(pl.col("file") == "medarbeiderundersokelse.csv")
+    assert quarantine.select("row", "column").rows() == [(3, "Antall svar")]
+    assert "40 svar, men enheten har høyst 12 ansatte" in quarantine["reason"][0]

@@ -10,7 +10,7 @@ import pytest
 from pipelines.catalog import load_catalog
 from pipelines.targets import Units, load_targets
 from pipelines.warehouse import sql_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli, write_config
 
 HEADER = "Nivå;Enhet/område;Indikator;År;Målverdi;Toleranse;Retning;Perspektiv;Sammenlign med\n"
 UNITS = Units({"1001": "grunnskole", "1002": "grunnskole", "2001": "barnehage"})
@@ -25,27 +25,36 @@ def read(tmp_path: Path, rows: str, header: str = HEADER, encoding: str = "utf-8
 @pytest.mark.parametrize(
     ("row", "column", "reason"),
     [
-        ("fylke;;sykefravaer;2024;7;;;;", "Nivå", "use kommune, tjenesteområde or enhet"),
-        (";1001;sykefravaer;2024;7;;;;", "Nivå", "must say its level"),
-        ("enhet;;sykefravaer;2024;7;;;;", "Enhet/område", "names the unit"),
-        ("enhet;9999;sykefravaer;2024;7;;;;", "Enhet/område", "'9999' is not in the units"),
-        ("tjenesteområde;kultur;sykefravaer;2024;7;;;;", "Enhet/område", "no unit belongs"),
-        ("kommune;1001;sykefravaer;2024;7;;;;", "Enhet/område", "names no unit or area"),
-        ("enhet;1001;kostra.grunnskolepoeng;2024;45;;;;", "Nivå", "not one unit"),
-        ("kommune;;sykefraver;2024;7;;;;", "Indikator", "neither a catalog indicator"),
-        ("kommune;;kolada.behorighet_yrkesprogram;2024;85;;;;", "Indikator", "Kolada (Sweden)"),
+        ("fylke;;sykefravaer;2024;7;;;;", "Nivå", "bruk kommune, tjenesteområde eller enhet"),
+        (";1001;sykefravaer;2024;7;;;;", "Nivå", "må si nivået"),
+        ("enhet;;sykefravaer;2024;7;;;;", "Enhet/område", "nevner enheten"),
+        ("enhet;9999;sykefravaer;2024;7;;;;", "Enhet/område", "«9999» finnes ikke i enhetsfila"),
+        ("tjenesteområde;kultur;sykefravaer;2024;7;;;;", "Enhet/område", "ingen enhet hører til"),
+        ("kommune;1001;sykefravaer;2024;7;;;;", "Enhet/område", "nevner ingen enhet eller område"),
+        ("enhet;1001;kostra.grunnskolepoeng;2024;45;;;;", "Nivå", "ikke én enhet"),
+        (
+            "kommune;;sykefraver;2024;7;;;;",
+            "Indikator",
+            "verken en indikator i katalogen eller et eget måltall; mente du «sykefravaer»?",
+        ),
+        (
+            "kommune;;kostra.grunskolepoeng;2024;45;;;;",
+            "Indikator",
+            "mente du «kostra.grunnskolepoeng»?",
+        ),
+        ("kommune;;kolada.behorighet_yrkesprogram;2024;85;;;;", "Indikator", "Kolada (Sverige)"),
         ("kommune;;kostra.ergoterapeut_aarsverk;2024;50;;høyere;;", "Indikator", "grunnlagstall"),
-        ("kommune;;sykefravaer;2024-13;7;;;;", "År", "not a month or quarter"),
-        ("kommune;;kostra.grunnskolepoeng;2024K1;45;;;;", "År", "yearly: give a year"),
-        ("kommune;;sykefravaer;2024;;;;;", "Målverdi", "missing value"),
-        ("kommune;;sykefravaer;2024;sju;;;;", "Målverdi", "not a number"),
-        ("kommune;;sykefravaer;2024;7;6;;;", "Toleranse", "must be above the target (7)"),
-        ("kommune;;frisknaervaer;2024;93;94;;;", "Toleranse", "must be below the target (93)"),
-        ("kommune;;sykefravaer;2024;7;;opp;;", "Retning", "use høyere or lavere"),
-        ("kommune;;egen:apningstimer;2024;40;;;tjenester/brukere;", "Retning", "no direction"),
-        ("kommune;;egen:apningstimer;2024;40;;høyere;;", "Perspektiv", "missing value"),
-        ("kommune;;sykefravaer;2024;7;;;trivsel;", "Perspektiv", "use one of"),
-        ("kommune;;sykefravaer;2024;7;;;;kostra.finnes_ikke", "Sammenlign med", "not in the"),
+        ("kommune;;sykefravaer;2024-13;7;;;;", "År", "ikke et år eller en periode"),
+        ("kommune;;kostra.grunnskolepoeng;2024K1;45;;;;", "År", "årstall: oppgi et år"),
+        ("kommune;;sykefravaer;2024;;;;;", "Målverdi", "mangler verdi"),
+        ("kommune;;sykefravaer;2024;to komma fem;;;;", "Målverdi", "ikke et tall"),
+        ("kommune;;sykefravaer;2024;7;6;;;", "Toleranse", "må være over målet (7)"),
+        ("kommune;;frisknaervaer;2024;93;94;;;", "Toleranse", "må være under målet (93)"),
+        ("kommune;;sykefravaer;2024;7;;opp;;", "Retning", "bruk høyere eller lavere"),
+        ("kommune;;egen:apningstimer;2024;40;;;tjenester/brukere;", "Retning", "ingen retning"),
+        ("kommune;;egen:apningstimer;2024;40;;høyere;;", "Perspektiv", "mangler verdi"),
+        ("kommune;;sykefravaer;2024;7;;;trivsel;", "Perspektiv", "bruk ett av"),
+        ("kommune;;sykefravaer;2024;7;;;;kostra.finnes_ikke", "Sammenlign med", "finnes ikke i"),
     ],
 )
 def test_each_error_names_its_row_and_column(tmp_path: Path, row, column, reason) -> None:
@@ -290,3 +299,35 @@ def test_an_area_figure_sums_its_units_days(stavanger: Path) -> None:
     ).fetchone()[0]
     assert value == pytest.approx(100 * days / contracted, abs=0.01)
     assert abs(value - mean_of_rates) > 0.01  # the two differ on the demo: the test can tell
+
+
+def test_wrong_malekart_rows_are_named_in_the_refresh_summary_and_on_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    config = write_config(tmp_path)
+    wrong = (
+        "kommune;;sykefravaer;2024;to komma fem;;;Et godt arbeidsmiljø;"
+        "organisasjon/medarbeidere;HR;kvartalsvis;Kommunedirektør;;;\n"
+        "kommune;;kostra.grunskolepoeng;2024;45;;;Fullført skolegang;tjenester/brukere;Oppvekst;"
+        "15. mars;Direktør oppvekst;;;\n"
+        "enhet;9999;sykefravaer;2024;6,0;7,0;lavere;Et godt arbeidsmiljø;"
+        "organisasjon/medarbeidere;Enhetsleder;kvartalsvis;Styrer;;;\n"
+    )
+    malekart = tmp_path / "malekart.csv"
+    lines = len(malekart.read_text(encoding="utf-8").splitlines())
+    malekart.write_text(malekart.read_text(encoding="utf-8") + wrong, encoding="utf-8")
+    assert run_cli(config, monkeypatch) == 0  # a wrong row costs that row, not the refresh
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if "mart_malekart__rejected_rows" in x)
+    assert "målekart: 3 row(s) rejected" in line and "malekart-avviste-rader.html" in line
+    assert "mente du «kostra.grunnskolepoeng»?" in line
+    page = (tmp_path / "data/outputs/dashboards/malekart-avviste-rader.html").read_text("utf-8")
+    for row, column, value, reason in (
+        (lines + 1, "Målverdi", "to komma fem", "ikke et tall"),
+        (lines + 2, "Indikator", "kostra.grunskolepoeng", "mente du «kostra.grunnskolepoeng»?"),
+        (lines + 3, "Enhet/område", "9999", "enheten «9999» finnes ikke i enhetsfila"),
+    ):
+        assert f"<td>{row}</td><td>{column}</td><td>{value}</td><td>" in page
+        assert reason in page
+    index = (tmp_path / "data/outputs/dashboards/malekart.html").read_text("utf-8")
+    assert "3 rader i målekartfila ble ikke lest" in index

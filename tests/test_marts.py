@@ -387,13 +387,11 @@ def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: P
         ("kostra.netto_driftsresultat", 1.75, "higher")  # direction from the catalog
     ]
     reasons = dict(targets.rejected.select("row", "reason").iter_rows())
-    assert "neither a catalog indicator nor an own measure" in reasons[4]
-    assert (
-        reasons[3] == reasons[5] == ("two targets for the same level, unit, indicator and period")
-    )
-    assert "no direction of its own" in reasons[6]
+    assert "verken en indikator i katalogen eller et eget måltall" in reasons[4]
+    assert reasons[3] == reasons[5] == "to mål for samme nivå, enhet, indikator og periode"
+    assert "ingen retning selv" in reasons[6]
     # an absolute count of man-years is no target to compare: a grunnlagstall is refused
-    assert "is a grunnlagstall" in reasons[7] and "nøkkeltall" in reasons[7]
+    assert "er et grunnlagstall" in reasons[7] and "nøkkeltall" in reasons[7]
 
 
 def test_need_adjusted_spending_and_mer_mindreforbruk(warehouse) -> None:

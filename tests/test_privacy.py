@@ -64,6 +64,23 @@ OWN = [
     for u, n, d, e in (("A1", 18, 20, 20), ("A2", 1, 4, 4), ("A3", 9, 10, 15),
                        ("B1", 5, 10, None), ("B2", 7, 10, None))
 ]  # fmt: skip
+# C1 reports an inspection share for the year and for each quarter (4 employees in Q4), and a
+# waiting time for Q2 and its months (3 employees in May): the year or the quarter would give the
+# hidden one away
+OWN_GRAINS = {
+    ("tilsyn", "2024"): (40, 50, 10), ("tilsyn", "2024K1"): (10, 12, 10),
+    ("tilsyn", "2024K2"): (10, 13, 10), ("tilsyn", "2024K3"): (10, 12, 10),
+    ("tilsyn", "2024K4"): (10, 13, 4),
+    ("svartid", "2024K2"): (30, 40, 10), ("svartid", "2024M04"): (10, 13, 10),
+    ("svartid", "2024M05"): (10, 14, 3), ("svartid", "2024M06"): (10, 13, 10),
+}  # fmt: skip
+OWN += [
+    {"unit_id": "C1", "measure": m, "period": p, "unit_name": "Enhet C1",
+     "value": 100 * n / d, "numerator": n, "denominator": d, "respondents": None,
+     "employees": e, "vintage": "x", "file": "m.csv", "file_sha256": "m", "sheet": None,
+     "row": 1, "is_current": True}
+    for (m, p), (n, d, e) in OWN_GRAINS.items()
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -104,7 +121,7 @@ def test_own_measures_hide_small_units_and_sum_areas_never_averaging(marts) -> N
             "FROM mart_local__own_measures"
         ).fetchall()
     }
-    assert rows[("unit", "A2")] == (None, None, "sick_leave_min_employees=5")
+    assert rows[("unit", "A2")] == (None, None, "min_employees=5")  # not the sick-leave rule
     assert rows[("service_area", "alpha")][0] is None  # A2's figure would be had from it
     assert rows[("unit", "A1")][:2] == (90.0, 20)
     # beta: no employees given (cases, not people): shown, and summed 12 / 20, not (50 + 70) / 2
@@ -157,10 +174,42 @@ def test_a_quarter_minus_two_months_does_not_give_the_third_away(marts) -> None:
         assert c1["2024K1"] - sum(shown_months) != truth("C1", "2024M01")
 
 
+def test_an_own_measures_hidden_quarter_or_month_cannot_be_had_from_another_granularity(
+    marts,
+) -> None:
+    rows = marts.execute(
+        "SELECT measure, period, numerator, denominator, suppressed_by FROM "
+        "mart_local__own_measures WHERE unit_id = 'C1'"
+    ).fetchall()
+    shown = {(m, p): (n, d) for m, p, n, d, why in rows if why is None}
+    hidden = {(m, p): why for m, p, n, d, why in rows if why is not None}
+    # one granularity per unit, measure and year: the quarters, the year is held back
+    assert sorted(p for m, p in shown if m == "tilsyn") == ["2024K1", "2024K2", "2024K3"]
+    assert hidden[("tilsyn", "2024K4")] == "min_employees=5"
+    assert hidden[("tilsyn", "2024")] == "one granularity per unit and year: its quarters are shown"
+    assert sorted(p for m, p in shown if m == "svartid") == ["2024K2"]
+    assert hidden[("svartid", "2024M04")].endswith("its quarters are shown")
+    # the attacks: year minus three quarters, quarter minus two months
+    for measure, whole, parts, secret in (
+        ("tilsyn", "2024", ("2024K1", "2024K2", "2024K3"), "2024K4"),
+        ("svartid", "2024K2", ("2024M04", "2024M06"), "2024M05"),
+    ):
+        if (measure, whole) in shown and all((measure, p) in shown for p in parts):
+            derived = shown[(measure, whole)][0] - sum(shown[(measure, p)][0] for p in parts)
+            assert derived != OWN_GRAINS[(measure, secret)][0]
+    # the area is built from the shown granularity only, and hidden with its hidden unit
+    gamma = dict(marts.execute(
+        "SELECT period, suppressed_by FROM mart_local__own_measures WHERE level = 'service_area' "
+        "AND measure = 'tilsyn'"
+    ).fetchall())  # fmt: skip
+    assert "2024" not in gamma and gamma["2024K4"].startswith("area: a unit in it is hidden")
+
+
 def test_suppressed_by_names_the_rule_never_the_hidden_count(marts) -> None:
     reasons = {r[0] for r in marts.execute(
         "SELECT suppressed_by FROM mart_local__sick_leave WHERE suppressed_by IS NOT NULL "
-        "UNION SELECT suppressed_by FROM mart_local__surveys WHERE suppressed_by IS NOT NULL"
+        "UNION SELECT suppressed_by FROM mart_local__surveys WHERE suppressed_by IS NOT NULL "
+        "UNION SELECT suppressed_by FROM mart_local__own_measures WHERE suppressed_by IS NOT NULL"
     ).fetchall()}  # fmt: skip
     assert reasons
     for reason in reasons:

@@ -19,6 +19,7 @@ from pipelines.config import Settings
 from pipelines.home_outputs import (
     HomeFailed,
     Primary,
+    homes_folder,
     published_release,
     read_statuses,
     write_home,
@@ -60,7 +61,7 @@ def _write_one(
 
 def _index(wh_dir, study: StudyResource) -> None:
     with contextlib.suppress(HomeFailed):  # nothing published: there is no release to index
-        write_index(published_release(wh_dir) / "outputs", study.home_country)
+        write_index(homes_folder(published_release(wh_dir)), study.home_country)
 
 
 def _metadata(status: dict) -> dict:
@@ -127,7 +128,7 @@ def write_homes_job(homes: tuple[Home, ...], executor: dg.ExecutorDefinition) ->
     ):
         done = set()
         if config.only_missing:
-            outputs = published_release(published.dir) / "outputs"
+            outputs = homes_folder(published_release(published.dir))
             done = {s["home"] for s in read_statuses(outputs) if s["status"] == "ok"}
         todo = [k for k in keys if k not in done]
         context.log.info(f"{len(todo)} of {len(keys)} homes to write")

@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.local.ledger import ingest_folder
 from pipelines.local.store import record_outcomes, replay, summary_lines
-from pipelines.resources import LocalDataResource, WarehouseResource
+from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
 from pipelines.versions import frames_version
 from quality.asset_checks import markdown_table
 
@@ -36,7 +36,10 @@ COMMENTS = {
     "unusable files are listed as rejected.",
 )
 def raw_local__imports(
-    context: dg.AssetExecutionContext, local: LocalDataResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    local: LocalDataResource,
+    warehouse: WarehouseResource,
+    study: StudyResource,
 ) -> dg.MaterializeResult:
     archive = local.archive()
     added = 0
@@ -44,7 +47,7 @@ def raw_local__imports(
         added += ingest_folder(archive, Path(local.samples_dir), "snapshot", None)
     inbox = Path(local.inbox_dir)
     added += ingest_folder(archive, inbox, "inbox", inbox / "done" / date.today().isoformat())
-    result = replay(archive)
+    result = replay(archive, country=study.home_country)  # reasons in the home's language
     record_outcomes(archive, result.files)
     for line in summary_lines(result.files):
         context.log.info(line)

@@ -9,10 +9,41 @@ from assets.marts.local import (
     mart_local__survey_plan,
     mart_local__surveys,
 )
-from assets.marts.scorecard import core_targets
+from assets.marts.scorecard import core_targets, core_targets__rejected
 from assets.sql_model import sql_model
 from pipelines.build_record import recorded
 from pipelines.resources import WarehouseResource
+
+mart_malekart__rejected = sql_model(
+    "marts/mart_malekart__rejected.sql",
+    deps=[core_targets__rejected],
+    description="The målekart rows left out: row, column, value and why, in the home's language",
+)
+
+
+@dg.asset_check(
+    asset=mart_malekart__rejected,
+    blocking=False,
+    description="Målekart rows that could not be read (warning): named in the refresh summary "
+    "and listed on the dashboards' page malekart-avviste-rader.html.",
+)
+def mart_malekart__rejected_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.get().build() as con:
+        rows = con.execute(
+            'SELECT "row", "column", "value", reason FROM mart_malekart__rejected'
+        ).fetchall()
+    first = "; ".join(f"row {r}, {c} {v!r}: {why}" for r, c, v, why in rows[:3])
+    more = f"; and {len(rows) - 3} more" if len(rows) > 3 else ""
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"målekart: {len(rows)} row(s) rejected ({first}{more}); see "
+        "outputs/dashboards/malekart-avviste-rader.html"
+        if rows
+        else "målekart: every row read",
+        metadata={"rejected_rows": len(rows)},
+    )
+
 
 mart_malekart = sql_model(
     "marts/mart_malekart.sql",

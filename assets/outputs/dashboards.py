@@ -5,7 +5,7 @@ import dagster as dg
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.home import mart_home
 from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_local__surveys
-from assets.marts.malekart import mart_malekart
+from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
 from pipelines.build_record import record_output
@@ -20,6 +20,7 @@ from pipelines.resources import WarehouseResource
         mart_comparisons,
         mart_scorecard,
         mart_malekart,
+        mart_malekart__rejected,
         mart_local__sick_leave,
         mart_local__surveys,
         mart_local__files,

@@ -13,7 +13,7 @@ from assets.marts.local import (
     mart_local__survey_plan,
     mart_local__surveys,
 )
-from assets.marts.malekart import mart_malekart
+from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
 from pipelines.build_record import record_output
 from pipelines.resources import WarehouseResource
@@ -32,6 +32,7 @@ from pipelines.resources import WarehouseResource
         mart_expenditure_need,
         mart_home,
         mart_malekart,
+        mart_malekart__rejected,
         mart_local__files,
         mart_local__own_measures,
         mart_local__survey_plan,

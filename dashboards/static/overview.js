@@ -30,13 +30,14 @@
    shapes: [{type: "line", x0: 100, x1: 100, yref: "paper", y0: 0, y1: 1,
              line: {color: "#333", dash: "dot"}}]},
   {displaylogo: false, responsive: true});
-  Plotly.newPlot("sick-chart", O.sick.map((s) => ({type: "scatter", mode: "lines+markers",
+  // a home without own figures has no such sections (site.py leaves them out)
+  if (document.getElementById("sick-chart")) Plotly.newPlot("sick-chart", O.sick.map((s) => ({type: "scatter", mode: "lines+markers",
     name: plain(s.area), x: s.period, y: s.rate})),
   {title: titled(plain(w.sick)), height: 380, margin: {t: 100},
    xaxis: {title: {text: w.period}, type: "category"}, yaxis: {title: {text: w.rate}}},
   {displaylogo: false, responsive: true});
   const areas = [...new Set(O.surveys.map((r) => r.service_area))];
-  Plotly.newPlot("survey-chart", areas.map((a) => {
+  if (document.getElementById("survey-chart")) Plotly.newPlot("survey-chart", areas.map((a) => {
     const rows = O.surveys.filter((r) => r.service_area === a);
     return {type: "bar", name: plain(a), x: rows.map((r) => String(r.year)),
             y: rows.map((r) => r.score), text: rows.map((r) => r.score), textposition: "outside"};

@@ -124,6 +124,25 @@ def parse_number(text: str, decimal: str | None = None) -> float:
     raise ValueError(f"not a number: {text!r}")
 
 
+def other_reading(text: str, decimal: str | None) -> float | None:
+    """The reading a number was not given, when its shape allows two: `3.000` read as 3000 by
+    the file's decimal comma could be a 3 written with a decimal point. None when it reads one
+    way only. The plausibility rules weigh both, and privacy is judged on the smaller."""
+    if isinstance(text, NumberCell) or decimal is None:
+        return None
+    raw = str(text).strip()
+    s = _strip(raw)
+    single = SINGLE.fullmatch(s or "")
+    if not single:
+        return None
+    before, mark, after = single.groups()
+    if len(after) != 3 or len(before) > 3 or before == "0":
+        return None
+    sign = -1.0 if raw.startswith(("-", "\u2212")) else 1.0
+    as_decimal, as_grouped = float(f"{before}.{after}"), float(before + after)
+    return sign * (as_grouped if decimal == mark else as_decimal)
+
+
 def _plain(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 

@@ -105,12 +105,18 @@ NOT_REPLAYED = ("rejected", "withdrawn")
 
 
 def check_file(
-    archive: LocalArchive, entry: dict[str, Any], known_units: set[str]
+    archive: LocalArchive,
+    entry: dict[str, Any],
+    known_units: set[str],
+    previous: dict[str, dict[str, float]] | None = None,
+    country: str = "NO",
 ) -> Parsed | FileRejected:
     """Read and validate one archived file; any failure of the reader is a rejection, so no file
     can stop a refresh (the file is named, the reason given, the refresh goes on)."""
     try:
-        return validate_file(archive.path(entry), known_units, entry.get("kind"), entry["name"])
+        return validate_file(
+            archive.path(entry), known_units, entry.get("kind"), entry["name"], previous, country
+        )
     except FileRejected as exc:
         return exc
     except Exception as exc:  # a reader fault on a hostile file is still only that file's fault
@@ -128,7 +134,25 @@ def record_outcomes(archive: LocalArchive, results: list[FileResult]) -> None:
                 archive.record_status(r.sha256, "accepted")
 
 
-def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTables:
+def _previous(histories: dict[str, pl.DataFrame | None]) -> dict[str, dict[str, float]]:
+    """What the history rules compare a new file with: each unit's median employees over the
+    periods loaded so far (sick leave), and its most employees (employee surveys)."""
+    sick = histories.get("sick_leave")
+    if sick is None or not sick.height:
+        return {}
+    current = sick.filter(pl.col("is_current"))
+    by_unit = current.group_by("unit_id").agg(
+        pl.col("employees").median().alias("median"), pl.col("employees").max().alias("most")
+    )
+    return {
+        "sick_leave": dict(zip(by_unit["unit_id"], by_unit["median"], strict=True)),
+        "employee_survey": dict(zip(by_unit["unit_id"], by_unit["most"], strict=True)),
+    }
+
+
+def replay(
+    archive: LocalArchive, recheck: set[str] = frozenset(), country: str = "NO"
+) -> LocalTables:
     """Every accepted (or not yet checked) file in order, unit lists first, into histories,
     quarantine and a log. Rejected and withdrawn files stay in the archive, not in the tables
     (`recheck`: checksums of rejected files to check again, as `malestokk import` does)."""
@@ -151,7 +175,7 @@ def replay(archive: LocalArchive, recheck: set[str] = frozenset()) -> LocalTable
                             entry["imported_at"], "rejected",
                             source=entry.get("source"))  # fmt: skip
         results.append(result)
-        parsed = check_file(archive, entry, known_units)
+        parsed = check_file(archive, entry, known_units, _previous(histories), country)
         if isinstance(parsed, FileRejected):
             result.reason = parsed.reason
             continue

@@ -11,15 +11,16 @@ the pandera schemas find (ranges, absence above contracted days, unknown unit, d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandera.errors
 import polars as pl
 
+from pipelines.local import plausible
 from pipelines.local.kinds import KINDS, NAME_HINTS, Kind, fold
-from pipelines.local.numbers import decimal_mark, parse_int, parse_number
+from pipelines.local.numbers import decimal_mark, other_reading, parse_int, parse_number
 from pipelines.local.reader import FileRejected, RawTable, read_tables
 from quality.local_schemas import schema_for
 
@@ -103,6 +104,8 @@ def parse_year(text: str) -> int:
     return int(s)
 
 
+# counts that privacy rules are judged on: a reading in doubt is weighed both ways
+COUNTS = ("employees", "respondents")
 PARSERS = {
     "text": lambda text, _decimal: str(text),
     "int": parse_int,
@@ -228,6 +231,7 @@ def _shape_problem(table: RawTable, row: int, cells: list[str]) -> Problem | Non
 def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed:
     header_of = {name: table.header[i] for name, i in positions.items()}
     decimal = decimal_mark(_numeric_texts(table, kind, positions))
+    doubtful = [n for n in COUNTS if n in positions]  # counts a privacy rule is judged on
     records: list[dict] = []
     problems: list[Problem] = []
     seen: dict[tuple, int] = {}
@@ -271,6 +275,10 @@ def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed
             except ValueError as exc:
                 problems.append(Problem(row_number, header_of[name], text, str(exc), table.sheet))
                 bad = True
+                continue
+            if name in doubtful:
+                record[f"_alt_{name}"] = other_reading(text, decimal)
+                record[f"_text_{name}"] = text
         if bad:
             continue
         signature = tuple(record[name] for name in positions)
@@ -286,6 +294,9 @@ def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed
         schema[name] = POLARS_TYPES[column.type] if column else pl.Float64
     for column in kind.columns:
         schema.setdefault(column.name, POLARS_TYPES[column.type])
+    for name in doubtful:
+        schema[f"_alt_{name}"] = pl.Float64
+        schema[f"_text_{name}"] = pl.String
     good = pl.DataFrame(records, schema=schema)
     notes = [*table.notes]
     if decimal:
@@ -294,21 +305,68 @@ def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed
     return Parsed(table.file, kind, good, problems, rows_read=len(table.rows), notes=notes)
 
 
-def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]) -> Parsed:
-    """Run the kind's pandera schema; rows it fails go to quarantine with the check's reason."""
+def _failing_rows(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    try:
+        schema.validate(frame, lazy=True)
+        return None
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        return cases if isinstance(cases, pl.DataFrame) else pl.from_pandas(cases)
+
+
+def _smaller_reading(schema, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Counts in doubt (`1.500` respondents: 1 or 1500) are taken at their smaller reading when
+    that reading passes the rules too: privacy is judged on the fewer people, never the more."""
+    changed = 0
+    for name in COUNTS:
+        alt = f"_alt_{name}"
+        if alt not in frame.columns:
+            continue
+        smaller = (  # a count's other reading must be a count too (1.500: 1500, never 1,5)
+            pl.col(alt).is_not_null()
+            & (pl.col(alt) < pl.col(name).cast(pl.Float64))
+            & (pl.col(alt) == pl.col(alt).floor())
+        )
+        if not frame.select(smaller.any()).item():
+            continue
+        trial = frame.with_columns(
+            pl.when(smaller)
+            .then(pl.col(alt))
+            .otherwise(pl.col(name))
+            .cast(frame[name].dtype)
+            .alias(name)
+        )
+        cases = _failing_rows(schema, trial)
+        bad = set() if cases is None else {int(i) for i in cases["index"].drop_nulls().to_list()}
+        take = frame.select(smaller).to_series().to_list()
+        use = [t and i not in bad for i, t in enumerate(take)]
+        changed += sum(use)
+        frame = frame.with_columns(
+            pl.when(pl.Series(use)).then(trial[name]).otherwise(pl.col(name)).alias(name)
+        )
+    return frame, changed
+
+
+def apply_rules(
+    parsed: Parsed,
+    known_units: set[str],
+    header_of: dict[str, str],
+    previous: Mapping[str, float] | None = None,
+    country: str = "NO",
+) -> Parsed:
+    """Run the kind's pandera schema; rows it fails go to quarantine with the check's reason
+    (the plausibility rules' in the home's language, with both readings of a number in doubt)."""
     kind = parsed.kind
     frame = parsed.good
     if kind.scale is not None:
         frame = frame.with_columns(pl.col("scale_max").fill_null(kind.scale))
-    schema = schema_for(kind, known_units)
-    try:
-        schema.validate(frame, lazy=True)
-        parsed.good = frame
+    schema = schema_for(kind, known_units, previous)
+    cases = _failing_rows(schema, frame)
+    if cases is None:
+        parsed.good, changed = _smaller_reading(schema, frame)
+        if changed:
+            parsed.notes.append(f"{changed} count(s) in doubt taken at the smaller reading")
         return parsed
-    except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        if not isinstance(cases, pl.DataFrame):
-            cases = pl.from_pandas(cases)
     failing: set[int] = set()
     for case in cases.iter_rows(named=True):
         index = case.get("index")
@@ -323,6 +381,10 @@ def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]
         if across and across.group(1) in frame.columns:  # a rule across columns names its column
             column, reason = across.group(1), across.group(2)
             value = frame[column][int(index)]
+            if reason.startswith("@"):  # a plausibility rule: the row's own words and numbers
+                row_values = frame.row(int(index), named=True)
+                reason = plausible.reason(reason, row_values, previous or {}, country)
+                value = row_values.get(f"_text_{column}") or value
         parsed.problems.append(
             Problem(
                 row,
@@ -333,12 +395,20 @@ def apply_rules(parsed: Parsed, known_units: set[str], header_of: dict[str, str]
             )
         )
     keep = [i for i in range(frame.height) if i not in failing]
-    parsed.good = frame[keep] if keep else frame.clear()
+    kept = frame[keep] if keep else frame.clear()
+    parsed.good, changed = _smaller_reading(schema, kept)
+    if changed:
+        parsed.notes.append(f"{changed} count(s) in doubt taken at the smaller reading")
     return parsed
 
 
 def validate_file(
-    path: Path, known_units: set[str], kind: str | None = None, name: str | None = None
+    path: Path,
+    known_units: set[str],
+    kind: str | None = None,
+    name: str | None = None,
+    previous: Mapping[str, Mapping[str, float]] | None = None,
+    country: str = "NO",
 ) -> Parsed:
     """Every data sheet of the file (one for a CSV), of one kind, into good and quarantined rows."""
     tables = read_tables(path, looks_like_header, name)
@@ -368,7 +438,8 @@ def validate_file(
         parsed.problems += part.problems
         parsed.rows_read += part.rows_read
         parsed.notes += part.notes
-    return apply_rules(parsed, known_units, header_of)
+    history = (previous or {}).get(parsed.kind.name)
+    return apply_rules(parsed, known_units, header_of, history, country)
 
 
 def quarantine_frame(parsed_problems: Iterable[tuple[str, str, str, Problem]]) -> pl.DataFrame:

@@ -20,3 +20,4 @@ SELECT * FROM nat.mart_local__own_measures LIMIT 0;
 CREATE OR REPLACE TABLE mart_local__survey_plan AS SELECT * FROM nat.mart_local__survey_plan LIMIT 0;
 CREATE OR REPLACE TABLE mart_local__files AS SELECT * FROM nat.mart_local__files LIMIT 0;
 CREATE OR REPLACE TABLE mart_malekart AS SELECT * FROM nat.mart_malekart LIMIT 0;
+CREATE OR REPLACE TABLE mart_malekart__rejected AS SELECT * FROM nat.mart_malekart__rejected LIMIT 0;

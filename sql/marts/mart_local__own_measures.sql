@@ -5,6 +5,9 @@
 -- An area's figure is summed, never averaged from averages: sum of numerators / sum of
 -- denominators where every unit gives them; else weighted by employees or respondents where every
 -- unit gives them; else it is not made, and `aggregation` says why.
+-- One granularity per unit, measure and year, as for sick leave: its quarters if it gave any,
+-- else its months, else the year; the rest is hidden and left out of the areas (a year minus three
+-- shown quarters, or a quarter minus two shown months, would give a hidden one away).
 CREATE OR REPLACE TABLE mart_local__own_measures AS
 WITH current_units AS (
     SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
@@ -27,24 +30,44 @@ facts AS (
         CAST(coalesce(m.employees, m.respondents) AS BIGINT) AS size,
         CASE
             WHEN m.employees IS NOT NULL
-                THEN unit_hidden_by(m.employees, ${min_employees}, 'sick_leave_min_employees')
+                THEN unit_hidden_by(m.employees, ${min_employees}, 'min_employees')
             WHEN m.respondents IS NOT NULL
-                THEN unit_hidden_by(m.respondents, ${min_respondents}, 'survey_min_respondents')
-        END AS suppressed_by,
+                THEN unit_hidden_by(m.respondents, ${min_respondents}, 'min_respondents')
+        END AS size_hidden_by,
         CASE WHEN m.employees IS NOT NULL THEN ${min_employees}
              WHEN m.respondents IS NOT NULL THEN ${min_respondents} END AS minimum,
-        CASE WHEN m.employees IS NOT NULL THEN 'sick_leave_min_employees'
-             WHEN m.respondents IS NOT NULL THEN 'survey_min_respondents' END AS rule,
+        CASE WHEN m.employees IS NOT NULL THEN 'min_employees'
+             WHEN m.respondents IS NOT NULL THEN 'min_respondents' END AS rule,
+        CASE WHEN m.period LIKE '%K%' THEN 1 WHEN m.period LIKE '%M%' THEN 2 ELSE 3 END AS grain,
+        left(m.period, 4) AS year,
         m.vintage
     FROM local_raw.own_measure AS m
     LEFT JOIN current_units AS u USING (unit_id)
     WHERE m.is_current
 ),
+one_granularity AS (
+    SELECT
+        * EXCLUDE (size_hidden_by),
+        grain > min(grain) OVER (PARTITION BY unit_id, measure, year) AS other_granularity,
+        CASE min(grain) OVER (PARTITION BY unit_id, measure, year)
+            WHEN 1 THEN 'one granularity per unit and year: its quarters are shown'
+            WHEN 2 THEN 'one granularity per unit and year: its months are shown'
+        END AS granularity_rule,
+        size_hidden_by
+    FROM facts
+),
+shown AS (
+    SELECT
+        * EXCLUDE (size_hidden_by, granularity_rule),
+        CASE WHEN other_granularity THEN granularity_rule ELSE size_hidden_by END AS suppressed_by,
+        size_hidden_by
+    FROM one_granularity
+),
 units AS (
     SELECT
         'unit' AS level, unit_id, unit_name, service_area, measure, period, value, numerator,
         denominator, size, suppressed_by, 'reported by the unit' AS aggregation, vintage
-    FROM facts
+    FROM shown
 ),
 areas AS (
     SELECT
@@ -64,7 +87,7 @@ areas AS (
         CASE WHEN count(denominator) = count(*) THEN sum(denominator) END AS denominator,
         CASE WHEN count(size) = count(*) THEN sum(size) END AS size,
         CASE WHEN count(size) > 0 THEN area_hidden_by(
-            count(*), count(*) FILTER (WHERE suppressed_by IS NOT NULL), sum(size), max(size),
+            count(*), count(*) FILTER (WHERE size_hidden_by IS NOT NULL), sum(size), max(size),
             max(minimum), max(rule)
         ) END AS suppressed_by,
         CASE
@@ -73,8 +96,8 @@ areas AS (
             ELSE 'not aggregable: the units give no numerator/denominator or size'
         END AS aggregation,
         max(vintage) AS vintage
-    FROM facts
-    WHERE service_area IS NOT NULL
+    FROM shown
+    WHERE service_area IS NOT NULL AND NOT other_granularity
     GROUP BY service_area, measure, period
 ),
 combined AS (SELECT * FROM units UNION ALL SELECT * FROM areas)
