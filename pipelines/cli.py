@@ -170,11 +170,17 @@ def _execute(settings: Settings, log_file: Path) -> int:
     checks = [
         e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    step_failures = [
-        (e.step_key or "resources", error_cause(e.event_specific_data.error))
-        for e in events
-        if e.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE")
+    failed_events = [
+        e for e in events if e.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE")
     ]
+    step_failures = [
+        (e.step_key or "resources", error_cause(e.event_specific_data.error)) for e in failed_events
+    ]
+    from pipelines.faults import machine_fault_in
+
+    fault = next(
+        (f for e in failed_events if (f := machine_fault_in(e.event_specific_data.error))), None
+    )
     from pipelines.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish()
@@ -205,6 +211,13 @@ def _execute(settings: Settings, log_file: Path) -> int:
         if published
         else "nothing was published"
     )
+    if fault:  # the machine, not the data: one line (each step's error is in the log)
+        print(f"refresh failed: {fault}; {kept}; full log: {log_file}", file=sys.stderr)
+        return EXIT_FAILED
+    unreachable = _unreachable_hosts([cause for _, cause in step_failures])
+    if unreachable:
+        print(f"refresh failed: {unreachable}; {kept}; full log: {log_file}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"refresh failed; {kept}:", file=sys.stderr)
     for step, cause in step_failures:
         print(f"  {step}: {cause}", file=sys.stderr)
@@ -218,6 +231,22 @@ def _execute(settings: Settings, log_file: Path) -> int:
         print(f"data docs of this run: {docs} (kept until the next refresh)", file=sys.stderr)
     print(f"full log: {log_file}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _unreachable_hosts(causes: list[str]) -> str | None:
+    """'data.ssb.no, api.kolada.se unreachable (name or service not known)' when every step
+    failed for want of a network, else None."""
+    import re
+
+    found = [
+        re.search(r"unreachable (?:after \d+ tries )?\(([^)]*)\).*?https?://([^/\s\]]+)", c)
+        for c in causes
+    ]
+    if not causes or not all(found):
+        return None
+    hosts = sorted({m.group(2) for m in found})
+    reasons = sorted({m.group(1) for m in found})
+    return f"{', '.join(hosts)} unreachable ({'; '.join(reasons)})"
 
 
 def _homes(settings: Settings, instance, run_config: dict, only_missing: bool) -> int:
@@ -589,7 +618,45 @@ def ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (DAGSTER_HOME={settings.dagster_home})")
-    return subprocess.call(command, cwd=root, env=env)
+    return run_in_own_group(command, cwd=root, env=env)
+
+
+STOP_GRACE = 8.0  # seconds Dagster gets to stop its webserver and daemon before they are killed
+
+
+def run_in_own_group(command: list[str], **popen: object) -> int:
+    """Run `dagster dev` in a process group of its own and pass SIGTERM/SIGINT on to all of it
+    (dev, webserver, daemon, code server): a service manager's stop, `kill PID` or Ctrl+C leave
+    nothing serving. What has not stopped STOP_GRACE seconds after the signal is killed."""
+    import signal
+    import time
+
+    child = subprocess.Popen(command, start_new_session=True, **popen)  # type: ignore[call-overload]
+    asked: list[float] = []  # when the stop came
+
+    def forward(signum: int, _frame) -> None:
+        asked.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if asked and time.monotonic() - asked[0] > STOP_GRACE:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(child.pid, signal.SIGKILL)
+        if asked:  # whatever dev left behind in its group goes with it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            return 0
+        return code
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _report_catalog_check(catalog, problems: list, settings) -> int:
@@ -842,11 +909,58 @@ def main(argv: list[str] | None = None) -> int:
     p_ui.add_argument("--port", type=int, default=3000)
     p_ui.set_defaults(func=ui)
     args = parser.parse_args(argv)
+    import logging
+
+    logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no traceback
     try:
         return args.func(args)
     except (ConfigError, CatalogError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
+    except Exception as exc:  # a fault of the machine: one line, the trace in a log
+        from pipelines.faults import machine_fault
+
+        cause = machine_fault(exc)
+        if cause is None:
+            raise
+        print(f"malestokk {args.command}: {cause}; {_what_stays(args)}; "
+              f"{_trace_to_log(exc, args)}", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+
+
+def _what_stays(args: argparse.Namespace) -> str:
+    """What a reader still has after a fault: the last published set, if there is one."""
+    try:
+        from pipelines.warehouse import Warehouse
+
+        published = Warehouse(_settings(args).warehouse_dir).last_publish()
+    except Exception:  # the settings or the folder are the fault: say what is certain
+        return "nothing published was changed"
+    if not published:
+        return "nothing was published"
+    return f"the warehouse published {published['published_at']} stays published"
+
+
+def _trace_to_log(exc: BaseException, args: argparse.Namespace) -> str:
+    """The full trace, in the data folder's logs or, if that cannot be written, the temp dir."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    text = "".join(traceback.format_exception(exc))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folders = [Path(tempfile.gettempdir())]
+    with contextlib.suppress(Exception):
+        folders.insert(0, _settings(args).data_dir / "logs")
+    for folder in folders:
+        path = folder / f"malestokk-fault-{stamp}-{os.getpid()}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return f"full trace: {path.resolve()}"
+        except OSError:
+            continue
+    return "the trace could not be written anywhere"
 
 
 if __name__ == "__main__":

@@ -129,6 +129,9 @@ def shared_limiter(name: str, max_calls: int, period: float) -> RateLimiter:
 @dataclass
 class RetryPolicy:
     max_attempts: int = 5
+    # a host that never answers (no route, no name, refused) is given up after this many tries:
+    # a machine without network learns it in seconds, not after every backoff of every request
+    connect_attempts: int = 2
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
@@ -148,6 +151,9 @@ class RequestStats:
     def count(self, kind: str) -> None:
         self.requests += 1
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection: a reachable API answers far sooner
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -199,7 +205,7 @@ class JsonApiClient:
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(
             transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
         )
@@ -209,6 +215,7 @@ class JsonApiClient:
         self.stats = RequestStats()
         self._sleep = sleep
         self._error_text = error_text or (lambda r: r.text[:500])
+        self._unreachable: str | None = None  # why the host never answered, once it did not
 
     def close(self) -> None:
         self.http.close()
@@ -236,16 +243,24 @@ class JsonApiClient:
         """Send with retries; return (parsed JSON, archive id or "")."""
         url = self.url(path)
         request_text = describe(method, str(httpx.URL(url, params=params)), json_body)
+        if self._unreachable:  # the host did not answer before: say so at once, not after retries
+            raise ApiError(f"{self.source} unreachable ({self._unreachable})", request_text)
         last_problem = ""
         unreachable = True  # every attempt failed before the server answered
+        tries = 0
         for attempt in range(1, self.retry.max_attempts + 1):
+            tries = attempt
             self.limiter.acquire()
             self.stats.count(kind)
             try:
                 response = self.http.request(method, url, params=params, json=json_body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last_problem = transport_problem(exc)
-                self._back_off(attempt, None)
+                never_connected = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if unreachable and never_connected and attempt >= self.retry.connect_attempts:
+                    break
+                if attempt < self.retry.max_attempts:
+                    self._back_off(attempt, None)
                 continue
             unreachable = False
             self._follow_rate_headers(response)
@@ -287,9 +302,9 @@ class JsonApiClient:
                 )
             return parsed, archive_id
         if unreachable:
+            self._unreachable = last_problem
             raise ApiError(
-                f"{self.source} unreachable after {self.retry.max_attempts} tries ({last_problem})",
-                request_text,
+                f"{self.source} unreachable after {tries} tries ({last_problem})", request_text
             )
         raise ApiError(
             f"{self.source} still failing after {self.retry.max_attempts} tries; last: "

@@ -140,6 +140,9 @@ class Warehouse:
                 check.execute(f"COPY \"{table}\" TO '{state / table}.parquet' (FORMAT parquet)")
         finally:
             check.close()
+        # read-only by construction: a reader's read-write connection would lock every other
+        # reader out of the file (DuckDB allows one read-write process, and then no one else)
+        os.chmod(candidate, 0o444)
         os.replace(candidate, folder / "malestokk.duckdb")
         self._carry_over_outputs(folder / "outputs")
         record = {

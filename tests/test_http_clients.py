@@ -82,12 +82,18 @@ def test_gives_up_after_max_attempts_naming_the_last_problem() -> None:
         client(transport, clock).request_json("GET", "x")
 
 
-def test_a_server_that_never_answers_is_called_unreachable_with_the_cause() -> None:
+def test_a_server_that_never_answers_is_called_unreachable_within_seconds() -> None:
+    """No network: two tries a second apart, then every later request fails at once."""
     clock = FakeClock()
-    transport, _ = scripted([httpx.ConnectError("[Errno 111] Connection refused")] * 4)
+    transport, seen = scripted([httpx.ConnectError("[Errno 111] Connection refused")] * 4)
+    c = client(transport, clock)
     with pytest.raises(ApiError) as err:
-        client(transport, clock).request_json("GET", "x")
-    assert str(err.value).startswith("api unreachable after 4 tries (connection refused)")
+        c.request_json("GET", "x")
+    assert str(err.value).startswith("api unreachable after 2 tries (connection refused)")
+    with pytest.raises(ApiError, match=r"^api unreachable \(connection refused\)"):
+        c.request_json("GET", "y")
+    assert len(seen) == 2 and sum(clock.sleeps) <= 1.0
+    assert c.http.timeout.connect == 5.0  # a host that does not answer costs seconds
 
 
 def test_400_fails_at_once_with_ssb_title_and_the_request() -> None:

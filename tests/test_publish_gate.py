@@ -1,6 +1,7 @@
 """The publish vouches for the whole file: every table and view, as its blocking checks saw it,
 and outputs drawn from that warehouse. Tampering is refused from every path with one line."""
 
+import hashlib
 import json
 import os
 import re
@@ -149,3 +150,44 @@ def test_outputs_are_drawn_from_the_warehouse_they_are_published_with(
     con = duckdb.connect(str(root / "data/warehouse/malestokk.duckdb"), read_only=True)
     assert 80000 in {r[0] for r in con.execute("SELECT target FROM mart_scorecard").fetchall()}
     con.close()
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_published_release_never_changes_whatever_runs_after(
+    checked: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    root = checked.parent
+    release = (root / "data/warehouse/current").resolve()
+    before = _hashes(release)
+    assert len(before) > 50  # the warehouse, its record, the dashboards, reports and exports
+    for name in list(os.environ):
+        if name.startswith("MALESTOKK_"):
+            monkeypatch.delenv(name)
+    base = ["--config", str(checked)]
+    assert cli.main([*base, "report", "--year", "2024"]) == cli.EXIT_OK
+    assert cli.main([*base, "utfordringsnotat", "--year", "2024"]) == cli.EXIT_OK
+    assert cli.main([*base, "dashboard"]) == cli.EXIT_OK
+    assert cli.main([*base, "homes", "--homes", "4601", "--workers", "1"]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "årsberetning for Stavanger (NO:1103)" in out
+    assert _hashes(release) == before
+    # what they wrote went to folders of their own
+    mine = root / "data/on-demand/NO-1103"
+    assert list((mine / "reports").glob("arsberetning-2024.*"))
+    assert list((mine / "reports").glob("utfordringsnotat-2024.*"))
+    assert (mine / "dashboards/index.html").is_file()
+    assert (root / "data/homes/NO-4601/dashboards/index.html").is_file()
+    # a command told of another home than the warehouse's says so and writes nothing
+    monkeypatch.setenv("MALESTOKK_HOME_MUNICIPALITY", "0301")
+    assert cli.main([*base, "report", "--year", "2024"]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "the published warehouse is Stavanger's (NO:1103), not NO:0301's" in err
+    assert not (root / "data/on-demand/NO-0301").exists()
+    assert _hashes(release) == before
