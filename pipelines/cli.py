@@ -176,10 +176,16 @@ def _execute(settings: Settings, log_file: Path) -> int:
     step_failures = [
         (e.step_key or "resources", error_cause(e.event_specific_data.error)) for e in failed_events
     ]
-    from pipelines.faults import machine_fault_in
+    from pipelines.faults import LOCKED, machine_fault_in
 
     fault = next(
-        (f for e in failed_events if (f := machine_fault_in(e.event_specific_data.error))), None
+        (
+            # a lock: the step's own words name the program and process holding the file
+            error_cause(e.event_specific_data.error) if LOCKED in f else f
+            for e in failed_events
+            if (f := machine_fault_in(e.event_specific_data.error))
+        ),
+        None,
     )
     from pipelines.warehouse import Warehouse
 

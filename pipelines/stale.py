@@ -139,7 +139,10 @@ def set_aside_foreign_staging(warehouse_dir: Path) -> str | None:
     wh = Warehouse(warehouse_dir)
     if not wh.staging.exists():
         return None
-    con = duckdb.connect(str(wh.staging), read_only=True)
+    try:
+        con = duckdb.connect(str(wh.staging), read_only=True)
+    except duckdb.IOException:  # held by another process: the refresh's steps name it
+        return None
     try:
         foreign = foreign_objects(con)
     finally:
