@@ -41,11 +41,23 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def _fresh_forkserver() -> None:
+    """The workers get the settings through the environment, and a forkserver keeps the
+    environment it was started with: one started for other settings earlier in this process (a
+    notebook, a test session) must not be reused, or its workers write another data folder."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # the standard library's own reset
+    if stop is not None:
+        stop()
+
+
 def run_homes(settings: Settings, instance: dg.DagsterInstance, run_config: dict,
               only_missing: bool) -> tuple[int, list[dict]]:  # fmt: skip
     """Run `write_homes`; return (homes written, statuses of the homes that failed)."""
     from pipelines.homes_job import write_homes_job
 
+    _fresh_forkserver()
     homes = {h.key for h in resolve_homes(settings)}
     config = {
         **run_config,
