@@ -9,6 +9,7 @@ contents in the PDF. Every text is escaped where it reaches HTML or the PDF's ma
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,27 @@ class Doc:
     comments: str = ""
 
 
+LANGUAGE_TAGS = {"no": "nb-NO", "sv": "sv-SE"}
+# where a line must not break: inside a number (91 590), between a number and its unit
+# (1,7 prosentpoeng, 91 590 kr) and between a word and the number it names (KOSTRA-gruppe 12)
+_UNITS = (
+    "kr|kroner|kronor|%|prosent|prosentpoeng|procent|procentenheter|poeng|po\u00e4ng|dager|"
+    "dagar|timer|timmar|år|svar|innbyggere|invånare|elever|barn"
+)
+_BINDS = (
+    re.compile(r"(?<=\d) (?=\d{3}(?!\d))"),
+    re.compile(rf"(?<=\d) (?=(?:{_UNITS})(?![^\W\d_]))"),
+    re.compile(r"(?<=[^\W\d_]) (?=\d)"),
+)
+
+
+def bound(text: str) -> str:
+    """The text with no-break spaces where a line must not break (see _BINDS)."""
+    for pattern in _BINDS:
+        text = pattern.sub("\u00a0", text)
+    return text
+
+
 A4_TEXT_WIDTH_CM = 17.0  # 21 cm minus 2 cm margins
 A4_LANDSCAPE_TEXT_WIDTH_CM = 25.7
 
@@ -71,7 +93,8 @@ def to_docx(doc: Doc, path: Path, landscape: bool = False) -> None:
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2.0))
     word.core_properties.title = doc.title
-    word.core_properties.language = {"no": "nb-NO", "sv": "sv-SE"}[doc.lang]
+    word.core_properties.language = LANGUAGE_TAGS[doc.lang]
+    _text_language(word, LANGUAGE_TAGS[doc.lang])
     word.core_properties.keywords = doc.keywords
     word.core_properties.comments = doc.comments
     if doc.banner:
@@ -106,6 +129,65 @@ def to_docx(doc: Doc, path: Path, landscape: bool = False) -> None:
         elif isinstance(block, Image):
             word.add_picture(str(block.path), width=Cm(block.width_cm))
     word.save(path)
+
+
+def _text_language(word, tag: str) -> None:
+    """The language Word checks spelling in: the default run language of the styles (python-
+    docx's template says en-US, so Word marked every Norwegian word as misspelt)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = word.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    targets = [rpr, *(s.find(qn("w:rPr")) for s in styles.findall(qn("w:style")))]
+    for props in (p for p in targets if p is not None):
+        lang = props.find(qn("w:lang"))
+        if lang is None:
+            if props is not rpr:
+                continue  # a style without its own language takes the default
+            lang = OxmlElement("w:lang")
+            props.append(lang)
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attribute), tag)
+
+
+def column_widths(
+    columns: list[list[str]], given: list[float], available: float, measure, size: float
+) -> tuple[list[float], float]:
+    """Column widths (points) from the content: each column at least as wide as its widest word
+    (text breaks at spaces only; a number keeps its unit through a no-break space), what is left
+    shared as `given` proportions say; the font size shrinks (to 6 pt) when even the widest words
+    do not fit side by side. Returns (widths, size)."""
+    padding = 12.0  # reportlab's default cell padding, 6 pt each side
+
+    def least(s: float) -> list[float]:
+        return [
+            max((measure(w, s) for t in col for w in str(t).split(" ") if w), default=0.0) + padding
+            for col in columns
+        ]
+
+    minimum = least(size)
+    while sum(minimum) > available and size > 6:
+        size -= 0.5
+        minimum = least(size)
+    wanted = [available * g / sum(given) for g in given]
+    widths = [max(w, m) for w, m in zip(wanted, minimum, strict=True)]
+    excess = sum(widths) - available
+    slack = [w - m for w, m in zip(widths, minimum, strict=True)]
+    if excess > 0 and sum(slack) > 0:
+        widths = [w - excess * s / sum(slack) for w, s in zip(widths, slack, strict=True)]
+    return widths, size
 
 
 def to_html(doc: Doc, path: Path) -> None:
@@ -146,28 +228,33 @@ def to_html(doc: Doc, path: Path) -> None:
 
 
 def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
-    """A4 PDF with page numbers, the banner on every page and a table of contents (reportlab)."""
+    """A4 PDF with page numbers and the banner on every page (reportlab). Page one starts with
+    the title and the first section (Hovedfunn): the contents are the PDF's outline, which every
+    viewer shows beside the pages. Table columns are as wide as their widest word, so no word is
+    ever split (words break at spaces only, numbers and units held by no-break spaces)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pagesizes import landscape as turn
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Image as PdfImage
     from reportlab.platypus import (
-        PageBreak,
         Paragraph,
         SimpleDocTemplate,
         Spacer,
         TableStyle,
     )
     from reportlab.platypus import Table as PdfTable
-    from reportlab.platypus.tableofcontents import TableOfContents
 
     font, bold = _register_fonts(pdfmetrics, TTFont)
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("b", parent=styles["BodyText"], fontName=font, fontSize=9.5, leading=12)
+    body = ParagraphStyle(
+        "b", parent=styles["BodyText"], fontName=font, fontSize=9.5, leading=12,
+        splitLongWords=0,  # a word is never cut: it moves to the next line whole
+    )  # fmt: skip
     small = ParagraphStyle("s", parent=body, fontSize=8, leading=10)
     note = ParagraphStyle("n", parent=small, textColor=colors.HexColor("#555555"))
     slot = ParagraphStyle("slot", parent=body, backColor=colors.HexColor("#fff3cd"))
@@ -177,15 +264,21 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
         2: ParagraphStyle("h2", parent=styles["Heading2"], fontName=bold, fontSize=12),
     }
     title = ParagraphStyle("t", parent=styles["Title"], fontName=bold, fontSize=18)
-    esc = html.escape
+
+    def esc(text: str) -> str:
+        return html.escape(bound(text))
+
     pagesize = turn(A4) if landscape else A4
     width_cm = A4_LANDSCAPE_TEXT_WIDTH_CM if landscape else A4_TEXT_WIDTH_CM
 
     class _Doc(SimpleDocTemplate):
         def afterFlowable(self, flowable) -> None:
+            """Each heading an entry of the PDF's outline (the contents, beside the pages)."""
             if isinstance(flowable, Paragraph) and flowable.style.name in ("h1", "h2"):
                 level = 0 if flowable.style.name == "h1" else 1
-                self.notify("TOCEntry", (level, flowable.getPlainText(), self.page))
+                key = f"h{id(flowable)}"
+                self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level)
 
     def on_page(canvas, template) -> None:
         canvas.saveState()
@@ -201,25 +294,25 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
     story: list = [Paragraph(esc(doc.title), title)]
     if doc.banner:
         story.append(Paragraph(esc(doc.banner), banner))
-    toc = TableOfContents()
-    toc.levelStyles = [ParagraphStyle("toc1", parent=body, leftIndent=0),
-                       ParagraphStyle("toc2", parent=small, leftIndent=12)]  # fmt: skip
-    contents_at = None
     for block in doc.blocks:
         if isinstance(block, Heading):
-            if block.level == 1 and contents_at is None:
-                contents_at = len(story)
             story.append(Paragraph(esc(block.text), h[min(block.level, 2)]))
         elif isinstance(block, Para):
             style = {"note": note, "slot": slot, "banner": banner}.get(block.style, body)
             story.append(Paragraph(esc(block.text), style))
         elif isinstance(block, Table):
-            scale = width_cm / sum(block.widths_cm)
-            data = [[Paragraph(esc(c), small) for c in block.header]] + [
-                [Paragraph(esc(c), small) for c in row] for row in block.rows
+            columns = [
+                [bound(c) for c in col] for col in zip(block.header, *block.rows, strict=True)
             ]
-            table = PdfTable(data, colWidths=[w * scale * cm for w in block.widths_cm],
-                             repeatRows=1)  # fmt: skip
+            widths, size = column_widths(
+                columns, block.widths_cm, width_cm * cm,
+                lambda text, s: stringWidth(text, bold, s), small.fontSize,
+            )  # fmt: skip
+            cell = ParagraphStyle(f"cell{size}", parent=small, fontSize=size, leading=size + 2)
+            data = [[Paragraph(esc(c), cell) for c in block.header]] + [
+                [Paragraph(esc(c), cell) for c in row] for row in block.rows
+            ]
+            table = PdfTable(data, colWidths=widths, repeatRows=1)
             table.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f0")),
@@ -232,15 +325,10 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
             w = min(block.width_cm, width_cm) * cm
             img.drawWidth, img.drawHeight = w, w * ratio
             story.append(img)
-    contents_title = "Innhold" if doc.lang == "no" else "Innehåll"
-    toc_style = ParagraphStyle("toc_title", parent=h[2])  # not an entry of its own
-    toc_part = [Paragraph(contents_title, toc_style), toc, PageBreak()]
-    at = contents_at if contents_at is not None else len(story)
-    story[at:at] = toc_part
     pdf = _Doc(str(path), pagesize=pagesize, leftMargin=2 * cm, rightMargin=2 * cm,
                topMargin=2 * cm, bottomMargin=2 * cm, title=doc.title,
                lang="nb-NO" if doc.lang == "no" else "sv-SE")  # fmt: skip
-    pdf.multiBuild(story, onFirstPage=on_page, onLaterPages=on_page)
+    pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
 
 
 def _register_fonts(pdfmetrics, ttfont) -> tuple[str, str]:

@@ -299,7 +299,8 @@ def report_blocks(con: duckdb.DuckDBPyConnection, country: str) -> list:
         return []  # no målekart below the municipality: nothing per service area to sum up
     blocks: list = [Heading(w["malekart_summary"], 1), Para(w["malekart_summary_intro"])]
     summary = []
-    for (area,), part in rows.filter(pl.col("service_area").is_not_null()).group_by(
+    # the area's own targets, the ones its table below shows (its units have their own sheets)
+    for (area,), part in rows.filter(pl.col("level") == "tjenesteområde").group_by(
         "service_area", maintain_order=True
     ):
         if area == "alle":

@@ -45,7 +45,7 @@ class Written:
 def _fmt(value: float | None, decimals: int = 1) -> str:
     if value is None:
         return "\u2013"  # en dash: no value
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -220,9 +220,14 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     who = home(con)
     w = words(who["country"])
     lang = "sv" if who["country"] == "SE" else "no"
+    # the target and its status as the målekart has them (one rule, tolerance included): the
+    # report and the målekart pages never disagree
     data = con.sql(
-        "SELECT m.*, s.target, s.status AS target_status FROM mart_comparisons AS m "
-        "LEFT JOIN mart_scorecard AS s USING (indicator_id, year) "
+        "SELECT m.*, k.target, k.status_reason AS target_status FROM mart_comparisons AS m "
+        "LEFT JOIN (SELECT indicator_id, year, any_value(target) AS target, "
+        "any_value(status_reason) AS status_reason FROM mart_malekart WHERE level = 'kommune' "
+        "AND measure_kind = 'catalog' AND period = CAST(year AS VARCHAR) GROUP BY ALL) AS k "
+        "USING (indicator_id, year) "
         "WHERE m.year = ? AND m.is_default_peer_set AND m.release = 'latest' "
         "AND m.indicator_kind = 'nøkkeltall' ORDER BY service_area, indicator_id",
         params=[year],
@@ -267,7 +272,8 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
             home_text = with_unit(_fmt(r["home_value"], d), unit)
             if r["home_value"] is None and _why(r):
                 home_text = f"\u2013 ({_why(r)})"
-            status = w.get(r["target_status"], r["target_status"]) if r["target_status"] else ""
+            reason = r["target_status"]
+            status = w["reasons"].get(reason, reason).format(period=year) if reason else ""
             body.append([r["label"], home_text, with_unit(_fmt(r["peer_value"], d), unit),
                          gap_in_unit(r, lang), verdict,
                          with_unit(_fmt(r["target"], d), unit) if r["target"] is not None

@@ -48,6 +48,8 @@ def _page(
         )
     return (
         f"<!doctype html><html lang='{'sv' if lang == 'sv' else 'nb'}'><head><meta charset='utf-8'>"
+        # a phone lays the page out at its own width (else: a 980 px page shrunk to 40 %)
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><link rel='stylesheet' href='style.css'>"
         "<script src='plotly.min.js'></script></head><body>"
         f"<nav>{nav}</nav>{banner}<h1>{html.escape(title)}</h1>{body}{script}</body></html>"
@@ -63,15 +65,16 @@ SITE_WORDS = {
            "legend": "✓ blått: avviket peker i god retning etter katalogen; ✗ oransje: dårlig; "
            "grått: nøytral. Bare nøkkeltall sammenlignes (tall per innbygger, andeler, "
            "enhetskostnader). Gruppe- og landstall fra SSB og Kolada brukes slik kildene "
-           "publiserer dem; ASSS-snitt og egne sett er beregnet uten hjemkommunen (se "
-           "peer_method i CSV)."},
+           "publiserer dem; ASSS-tall og egne sett er beregnet på samme måte, med alle "
+           "medlemmene og hjemkommunen også (se peer_method i CSV)."},
     "sv": {"overview": "Översikt", "overview_title": "översikt", "synthetic": "SYNTETISKA DEMODATA",
            "sheet": "Jämförelse", "peer": "Jämförelse", "year": "År", "vintage": "Uttag",
            "indicator": "Nyckeltal", "csv_shown": "CSV (urval)", "csv_all": "CSV (allt)",
            "legend": "✓ blått: skillnaden pekar åt rätt håll enligt katalogen; ✗ orange: fel "
            "håll; grått: neutral. Bara nyckeltal jämförs (per invånare, andelar, "
            "enhetskostnader). Grupp- och rikstal från Kolada används som Kolada publicerar dem; "
-           "egna jämförelsegrupper beräknas utan hemkommunen (se peer_method i CSV)."},
+           "egna jämförelsegrupper beräknas på samma sätt, med alla medlemmar och hemkommunen "
+           "också (se peer_method i CSV)."},
 }  # fmt: skip
 AREA_TEXTS = ("peer", "year", "vintage", "indicator", "csv_shown", "csv_all", "legend")
 

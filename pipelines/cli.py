@@ -1,4 +1,5 @@
-"""`malestokk`: refresh the warehouse, or open the Dagster UI.
+"""`malestokk`: the benchmarking warehouse's commands: refresh, import own figures, write reports
+and dashboards, serve them, look after the catalog and the snapshot, open the Dagster UI.
 
 Exit codes: 0 done; 1 the refresh failed (the last good warehouse stays published); 2 the settings
 or catalog are wrong; 3 another refresh is running (the message names it); 4 the warehouse is
@@ -57,6 +58,15 @@ concurrency:
 python_logs:
   python_log_level: INFO
 """
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("malestokk")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _prepare_dagster_home(settings: Settings) -> Path:
@@ -799,12 +809,32 @@ def snapshot_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="malestokk", description=__doc__.splitlines()[0])
+def _described(commands):
+    """Each command's line of help also heads its own --help (`malestokk report --help`)."""
+    add = commands.add_parser
+
+    def add_parser(name: str, **kwargs):
+        kwargs.setdefault("description", kwargs.get("help"))
+        return add(name, **kwargs)
+
+    commands.add_parser = add_parser
+    return commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option, each with its one line of help."""
+    parser = argparse.ArgumentParser(
+        prog="malestokk",
+        description="Målestokk: KOSTRA (SSB) and Kolada figures with the municipality's own, "
+        "compared with its peers, in a DuckDB warehouse, dashboards and reports.",
+        epilog="\n".join(__doc__.splitlines()[3:]).strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--config", help="settings file (default malestokk.toml or MALESTOKK_CONFIG)"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = _described(parser.add_subparsers(dest="command", required=True))
     p_refresh = sub.add_parser("refresh", help="fetch, check, load, compare and publish")
     p_refresh.add_argument(
         "--offline", action="store_true", help="use the bundled snapshot instead of the live APIs"
@@ -828,7 +858,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_refresh.set_defaults(func=refresh)
     p_import = sub.add_parser(
-        "import", help="import sick-leave, survey, survey-plan or unit files (.csv/.xlsx)"
+        "import",
+        help="import own figures: units, sick leave, surveys, survey plan, own measures "
+        "(.csv/.xlsx)",
     )
     p_import.add_argument("files", nargs="*", help="files exported by HR or survey systems")
     p_import.add_argument(
@@ -840,7 +872,7 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--restore", metavar="FILE|SHA", help="bring a withdrawn file back")
     p_import.add_argument(
         "--kind",
-        help="units, sick_leave, user_survey, employee_survey or survey_plan "
+        help="units, sick_leave, user_survey, employee_survey, survey_plan or own_measure "
         "(detected from the headers when left out)",
     )
     p_import.add_argument(
@@ -859,45 +891,64 @@ def main(argv: list[str] | None = None) -> int:
         "--missing", action="store_true", help="only homes not yet written into this release"
     )
     p_homes.set_defaults(func=homes)
-    p_dash = sub.add_parser("dashboard", help="write the static dashboards (outputs/dashboards)")
-    p_dash.add_argument("--out", help="folder (default: <data>/outputs/dashboards)")
+    p_dash = sub.add_parser(
+        "dashboard", help="write the dashboards from the published warehouse (own folder)"
+    )
+    p_dash.add_argument(
+        "--out", help="folder (default: <data>/on-demand/<country>-<code>/dashboards)"
+    )
     p_dash.set_defaults(func=dashboard)
     p_serve = sub.add_parser("serve", help="show the dashboards on http://127.0.0.1:PORT")
-    p_serve.add_argument("--port", type=int, default=8050)
+    p_serve.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p_serve.set_defaults(func=serve)
-    p_report = sub.add_parser("report", help="the annual report (årsberetning), HTML and Word")
-    p_report.add_argument("--year", type=int, required=True)
+    p_report = sub.add_parser(
+        "report", help="the annual report (årsberetning) as PDF, Word and HTML, for one year"
+    )
+    p_report.add_argument("--year", type=int, required=True, help="the year reported on, e.g. 2024")
     p_report.set_defaults(func=report)
     p_note = sub.add_parser(
-        "utfordringsnotat", help="draft the ASSS challenge-note answers, or --import the edited one"
+        "utfordringsnotat",
+        help="draft the ASSS challenge-note answers (PDF, Word, HTML), or --import the edited one",
     )
-    p_note.add_argument("--year", type=int)
+    p_note.add_argument("--year", type=int, help="the year of the note, e.g. 2024")
     p_note.add_argument("--import", dest="import_file", help="an edited utfordringsnotat .docx")
-    p_note.add_argument("--no-refresh", action="store_true")
+    p_note.add_argument(
+        "--no-refresh", action="store_true", help="read the answers in; load at the next refresh"
+    )
     p_note.add_argument("--offline", action="store_true", help="refresh from the snapshot")
     p_note.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     p_note.add_argument("--wait", action="store_true", help="wait for a running refresh")
     p_note.set_defaults(func=utfordringsnotat)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
-    p_docs.add_argument("--out", default="docs/schema.md")
+    p_docs.add_argument("--out", default="docs/schema.md", help="file (default docs/schema.md)")
     p_docs.set_defaults(func=schema_docs)
     p_cat = sub.add_parser("catalog", help="search, show, add and check catalog entries")
-    cat_sub = p_cat.add_subparsers(dest="action", required=True)
+    cat_sub = _described(p_cat.add_subparsers(dest="action", required=True))
     c_search = cat_sub.add_parser("search", help="SSB's table search and Kolada's KPI search")
-    c_search.add_argument("words", nargs="+")
+    c_search.add_argument("words", nargs="+", help="words to search for, e.g. barnehage")
     c_show = cat_sub.add_parser("show", help="a table's or KPI's dimensions, codes and units")
-    c_show.add_argument("source", choices=["ssb", "kolada"])
+    c_show.add_argument("source", choices=["ssb", "kolada"], help="ssb or kolada")
     c_show.add_argument("id", help="SSB table id or Kolada KPI id")
     c_add = cat_sub.add_parser("add", help="add an entry with the source's own label and unit")
-    c_add.add_argument("source", choices=["ssb", "kolada"])
-    c_add.add_argument("id_in_source", metavar="TABLE|KPI")
+    c_add.add_argument("source", choices=["ssb", "kolada"], help="ssb or kolada")
+    c_add.add_argument("id_in_source", metavar="TABLE|KPI", help="SSB table id or Kolada KPI id")
     c_add.add_argument("--contents-code", help="SSB ContentsCode")
-    c_add.add_argument("--fixed", action="append", metavar="DIM=CODE")
-    c_add.add_argument("--sum", action="append", metavar="DIM=CODE,CODE")
+    c_add.add_argument(
+        "--fixed", action="append", metavar="DIM=CODE", help="a dimension fixed to one code"
+    )
+    c_add.add_argument(
+        "--sum", action="append", metavar="DIM=CODE,CODE", help="a dimension summed over codes"
+    )
     c_add.add_argument("--id", required=True, help="catalog id, e.g. kostra.my_indicator")
-    c_add.add_argument("--kind", required=True, choices=["nøkkeltall", "grunnlagstall"])
-    c_add.add_argument("--service-area", required=True)
-    c_add.add_argument("--perspective", required=True)
+    c_add.add_argument(
+        "--kind", required=True, choices=["nøkkeltall", "grunnlagstall"],
+        help="nøkkeltall (compared with peers) or grunnlagstall (an absolute figure)",
+    )  # fmt: skip
+    c_add.add_argument("--service-area", required=True, help="e.g. barnehage, pleie og omsorg")
+    c_add.add_argument(
+        "--perspective", required=True,
+        help="tjenester/brukere, økonomi, organisasjon/medarbeidere or samfunn",
+    )  # fmt: skip
     c_add.add_argument("--higher-is-better", default="neutral", help="true, false or neutral")
     c_add.add_argument("--per", help="what a nøkkeltall is per")
     c_add.add_argument("--weight", help="population indicator computed peer figures weigh by")
@@ -906,15 +957,21 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--offline", action="store_true", help="ask the bundled snapshot")
     p_cat.set_defaults(func=catalog_command)
     p_snap = sub.add_parser("snapshot", help="record an offline snapshot from the live APIs")
-    snap_sub = p_snap.add_subparsers(dest="action", required=True)
+    snap_sub = _described(p_snap.add_subparsers(dest="action", required=True))
     s_rec = snap_sub.add_parser("record", help="fetch the catalog's tables once, write a snapshot")
     s_rec.add_argument("--out", required=True, help="a new folder for the snapshot")
     p_snap.set_defaults(func=snapshot_command)
     p_ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
-    p_ui.add_argument("--offline", action="store_true")
-    p_ui.add_argument("--port", type=int, default=3000)
+    p_ui.add_argument(
+        "--offline", action="store_true", help="runs use the bundled snapshot, not the live APIs"
+    )
+    p_ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     p_ui.set_defaults(func=ui)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     import logging
 
     logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no traceback

@@ -441,3 +441,42 @@ def test_no_export_holds_a_live_formula(stavanger: Path, tmp_path: Path) -> None
     assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text
     assert not any(field.startswith(("=", "@", "+")) for line in text.splitlines()
                    for field in line.split(";"))  # fmt: skip
+
+
+OVERFLOW_PROBE = """
+const width = document.documentElement.clientWidth;
+const wide = [...document.querySelectorAll('body *')].filter((el) => {
+  if (el.ownerSVGElement) return false;  // an SVG clips its own content: the svg is measured
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.right <= width + 1) return false;
+  // inside a box that scrolls sideways, an element may be wider than the page
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(p).overflowX);
+    if (scrolls && p.getBoundingClientRect().right <= width + 1) return false;
+  }
+  return true;
+}).map((el) => el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className);
+return {scroll: document.documentElement.scrollWidth, width: width,
+        viewport: !!document.querySelector('meta[name=viewport]'), wide: wide.slice(0, 5)};
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_no_page_is_wider_than_a_phone_or_a_desktop_screen(site: Path, browser, width) -> None:
+    """At 390 px (a phone) and 1400 px every page lays out at the screen's width: nothing sticks
+    out of the page; a wide table scrolls inside its card."""
+    browser.set_window_size(width, 900)
+    try:
+        pages = sorted(site.glob("*.html"))
+        assert any(p.name.startswith("malekart-enhet") for p in pages)
+        for page in pages:
+            if page.name.startswith("malekart"):
+                browser.get(page.as_uri())
+            else:
+                open_page(browser, page)
+            probe = browser.execute_script(OVERFLOW_PROBE)
+            assert probe["viewport"], page.name
+            assert probe["scroll"] <= probe["width"] + 1, (page.name, probe)
+            assert probe["wide"] == [], (page.name, probe)
+    finally:
+        browser.set_window_size(1400, 1800)

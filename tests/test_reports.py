@@ -3,6 +3,7 @@ services' explanations read back and shown beside next year's figures."""
 
 from __future__ import annotations
 
+import html as htmlmod
 import re
 import shutil
 from pathlib import Path
@@ -44,11 +45,16 @@ def test_the_pdf_report_opens_with_the_story_in_norwegian(stavanger: Path) -> No
     reader = PdfReader(str(stavanger / "data/outputs/reports/arsberetning-2024.pdf"))
     pages = [page.extract_text() for page in reader.pages]
     first, text = pages[0], "\n".join(pages)
-    assert "Side 1" in first and "Innhold" in first and "Hovedfunn" in first  # contents
+    # page one: the title, the releases, the peers and Hovedfunn itself, no contents page (the
+    # contents are the PDF's outline)
+    assert "Side 1" in first and "Innhold" not in first
     assert "ureviderte tall fra 15. mars" in first and "KOSTRA-gruppe 12" in first
     assert "KOSTRA-grupperingen ble lagt om fra 2020" in first
+    assert "Hovedfunn" in first and "\u2022 " in first[first.index("Hovedfunn") :]
+    outline = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
+    assert outline[0] == "Hovedfunn" and "Ressursbruk justert for utgiftsbehov" in outline
     assert all("SYNTETISKE DEMODATA" in page for page in pages)  # a banner on every page
-    findings = text[text.index("Hovedfunn", len(first)) :]
+    findings = text[text.index("Hovedfunn") :]
     assert findings.count("\u2022 ") >= 5 and " mot " in findings
     for english in (" met", "not met", "no data", "published by", "neutral"):
         assert english not in text, english
@@ -57,7 +63,36 @@ def test_the_pdf_report_opens_with_the_story_in_norwegian(stavanger: Path) -> No
     assert "nådd" in text or "ikke nådd" in text  # target status in Norwegian
     with ZipFile(stavanger / "data/outputs/reports/arsberetning-2024.docx") as docx:
         page = docx.read("word/document.xml").decode()
+        styles = docx.read("word/styles.xml").decode()
     assert 'w:w="11906"' in page and 'w:h="16838"' in page  # A4 in twentieths of a point
+    # Word checks the spelling in Norwegian, not in English
+    assert 'w:lang w:val="nb-NO"' in styles and "en-US" not in styles
+
+
+def _table_words(html_file: Path) -> set[str]:
+    page = html_file.read_text(encoding="utf-8")
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, flags=re.S)
+    texts = (htmlmod.unescape(re.sub(r"<[^>]+>", "", c)) for c in cells)
+    return {w for t in texts for w in re.split(r"[\s\u00a0]+", t) if len(w) >= 3}
+
+
+def test_no_word_of_a_pdf_table_is_broken(stavanger: Path) -> None:
+    """Every word of every table (the HTML rendering holds the same cells) is found whole in the
+    PDF's text: columns are as wide as their widest word, lines break at spaces only."""
+    reports = stavanger / "data/outputs/reports"
+    sheets = sorted((stavanger / "data/outputs/resultatdialog").glob("resultatdialog-*.pdf"))
+    stems = [reports / "arsberetning-2024", reports / "utfordringsnotat-2024"]
+    for pdf in [*(s.with_suffix(".pdf") for s in stems), sheets[0]]:
+        text = " ".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+        tokens = set(re.split(r"\s+", text.replace("\u00a0", " ")))
+        words = _table_words(pdf.with_suffix(".html"))
+        assert len(words) > 20, pdf.name
+        assert sorted(w for w in words if w not in tokens) == [], pdf.name
+    report = " ".join(
+        p.extract_text() for p in PdfReader(str(reports / "arsberetning-2024.pdf")).pages
+    ).replace("\u00a0", " ")
+    for whole in ("Vurdering", "Sammenligning", "KOSTRA-gruppe 12", "prosentpoeng"):
+        assert whole in report, whole
 
 
 def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_path) -> None:
@@ -75,9 +110,10 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
     assert "SSB: utgave 2025-03-15, 2025-06-15 (snapshot:synthetic)" in text  # the vintages used
     assert text.count(SLOT) == len(areas) and len(doc.inline_shapes) == len(areas)
     home, status = warehouse_copy.execute(
-        "SELECT round(home_value, 1), s.status FROM mart_comparisons m JOIN mart_scorecard s "
-        "USING (indicator_id, year) WHERE indicator_id = 'kostra.netto_driftsresultat' "
-        "AND year = 2024 AND peer_set = 'kostra_group' AND release = 'latest'"
+        "SELECT round(home_value, 1), k.status_reason FROM mart_comparisons m JOIN "
+        "mart_malekart k USING (indicator_id, year) WHERE k.level = 'kommune' AND "
+        "indicator_id = 'kostra.netto_driftsresultat' AND year = 2024 AND peer_set = "
+        "'kostra_group' AND release = 'latest'"
     ).fetchone()
     row = next(
         [c.text for c in r.cells]
@@ -86,7 +122,7 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         if r.cells[0].text.startswith("Netto driftsresultat")
     )
     assert row[1] == f"{home:.1f} %".replace(".", ",")  # unit on the number
-    assert row[6] == {"met": "nådd", "not met": "ikke nådd", "no data": "mangler data"}[status]
+    assert row[6] == WORDS["no"]["reasons"][status]  # the målekart's status, tolerance included
     kroner = next(
         [c.text for c in r.cells]
         for t in doc.tables
@@ -94,6 +130,13 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         if r.cells[0].text.startswith("Netto lånegjeld i kroner per innbygger")
     )
     assert kroner[1].endswith(" kr") and "," not in kroner[1]  # kroner without decimals
+    # the report and the målekart give netto lånegjeld (91 590 kr, target 90 000, tolerance
+    # 95 000) the same status: within tolerance, not "ikke nådd"
+    (reason,) = warehouse_copy.execute(
+        "SELECT status_reason FROM mart_malekart WHERE level = 'kommune' AND indicator_id = "
+        "'kostra.netto_lanegjeld_per_innbygger' AND period = '2024'"
+    ).fetchone()
+    assert kroner[6] == WORDS["no"]["reasons"][reason]
     page = written.html.read_text(encoding="utf-8")
     assert all(f"<h2>{a}</h2>" in page for a in areas)
 
