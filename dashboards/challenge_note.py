@@ -22,7 +22,7 @@ from dashboards.data import home
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.report import Written, _fmt
 from dashboards.units import decimals_for, difference_with_unit, gap_text, with_unit
-from dashboards.words import WORDS, words
+from dashboards.words import WORDS, capital, words
 
 ANSWER_SLOTS = {w["answer_slot"] for w in WORDS.values()}
 
@@ -75,7 +75,7 @@ def challenge_note(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> 
                          difference_with_unit(_fmt(r["trend_vs_network"], d), unit, lang),
                          _fmt(r["merforbruk_mill"]) if r["merforbruk_mill"] is not None else "",
                          r["last_year_answer"] or "", w["answer_slot"]])  # fmt: skip
-        blocks += [Heading(area[0], 1), Table(header, body, WIDTHS_CM, {1, 2, 3, 4, 5})]
+        blocks += [Heading(capital(area[0]), 1), Table(header, body, WIDTHS_CM, {1, 2, 3, 4, 5})]
     blocks.append(Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"))
     doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
               banner=w["synthetic"] if synthetic else None,

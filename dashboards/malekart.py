@@ -19,7 +19,7 @@ import polars as pl
 from dashboards.data import slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.units import decimals_for, with_unit
-from dashboards.words import words
+from dashboards.words import capital, words
 
 PERSPECTIVE_ORDER = ("tjenester/brukere", "økonomi", "organisasjon/medarbeidere", "samfunn")
 DOT = {"green": "\u25cf", "amber": "\u25cf", "red": "\u25cf", "grey": "\u25cb"}
@@ -103,20 +103,17 @@ def cells(r: dict, w: dict) -> Cells:
         )
         target, peer = "", _plan_detail(r["status_detail"], w)
     else:
+        # a unit on every number: the target beside "47,3 poeng" reads "42,0 poeng", not "42,0"
         result = _number(r["value"], unit)
-        short = unit in ("prosent", "%")  # else the result column names the unit
-        target = _number(r["target"], unit, short)
+        target = _number(r["target"], unit)
         if r["tolerance"] is not None:
-            target += f" ({w['tolerance'].format(value=_number(r['tolerance'], unit, short))})"
+            target += f" ({w['tolerance'].format(value=_number(r['tolerance'], unit))})"
         peer = ""
         if r["peer_value"] is not None:
             own = r["measure_kind"] != "catalog"
-            peer = w["peer_of"].format(peer=r["peer_label"],
-                                       value=_number(r["peer_value"], unit, not own))  # fmt: skip
+            peer = w["peer_of"].format(peer=r["peer_label"], value=_number(r["peer_value"], unit))
             if own and r["kommune_value"] is not None:
-                peer += "; " + w["kommune_value"].format(
-                    value=_number(r["kommune_value"], unit, False)
-                )
+                peer += "; " + w["kommune_value"].format(value=_number(r["kommune_value"], unit))
     trend, good = "", None
     change = r["change"]
     if change is not None and r["value"] is not None:
@@ -312,7 +309,7 @@ def report_blocks(con: duckdb.DuckDBPyConnection, country: str) -> list:
     for (area,), part in rows.filter(pl.col("level") == "tjenesteområde").group_by(
         "service_area", maintain_order=True
     ):
-        blocks.append(Heading(f"{w['malekart']}: {area}", 2))
+        blocks.append(Heading(f"{w['malekart']}: {capital(area)}", 2))
         blocks.append(_table(part.to_dicts(), w))
     return blocks
 

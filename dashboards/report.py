@@ -21,6 +21,7 @@ from dashboards.data import home, slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.document import Image as DocImage
 from dashboards.malekart import report_blocks as malekart_blocks
+from dashboards.presentation import AreaSlide, Deck, write_deck
 from dashboards.units import (
     decimals_for,
     difference_with_unit,
@@ -29,7 +30,7 @@ from dashboards.units import (
     gap_text,
     with_unit,
 )
-from dashboards.words import WORDS, words
+from dashboards.words import WORDS, capital, words
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
 
@@ -40,6 +41,7 @@ class Written:
     docx: Path
     images: list[Path]
     pdf: Path | None = None
+    pptx: Path | None = None
 
 
 def _fmt(value: float | None, decimals: int = 1) -> str:
@@ -134,8 +136,23 @@ def _vintages(con: duckdb.DuckDBPyConnection, year: int, w: dict | None = None) 
         [year],
     ).fetchall()
     names = {"ssb": "SSB", "kolada": "Kolada", "derived": w["derived"]}
+
+    def when(vintages: str) -> str:  # 2025-06-15 -> 15. juni 2025 (15 juni 2025)
+        out = []
+        for v in vintages.split(", "):
+            try:
+                y, m, d = (int(x) for x in v[:10].split("-"))
+            except ValueError:
+                out.append(v)
+                continue
+            out.append(f"{d}{'.' if w is WORDS['no'] else ''} {w['months'][m - 1]} {y}")
+        return ", ".join(out)
+
+    def how(provenance: str) -> str:  # the machine's label in the reader's words
+        return "; ".join(w["provenance"].get(p, p) for p in provenance.split(", "))
+
     return "; ".join(
-        f"{names.get(src, src.upper())}: {w['edition']} {v} ({p})" for src, v, p in rows
+        f"{names.get(src, src.upper())}: {w['edition']} {when(v)} ({how(p)})" for src, v, p in rows
     )
 
 
@@ -256,6 +273,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
         if need_synthetic:
             blocks.append(Para(w["need_synthetic"], "note"))
     images = []
+    slides: list[AreaSlide] = []
     for area, rows in data.group_by("service_area", maintain_order=True):
         area = area[0]
         peer = rows["peer_label"].drop_nulls().head(1).to_list()
@@ -278,8 +296,12 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
                          gap_in_unit(r, lang), verdict,
                          with_unit(_fmt(r["target"], d), unit) if r["target"] is not None
                          else "", status or ""])  # fmt: skip
+        slides.append(AreaSlide(
+            w["slide_area"].format(area=capital(area), home=who["label"], peer=peer_label),
+            image, _largest_gaps(rows, w, lang), _malekart_status(con, area, year, w),
+        ))  # fmt: skip
         blocks += [
-            Heading(area, 1),
+            Heading(capital(area), 1),
             Table(header, body, [4.6, 2.0, 2.0, 2.9, 1.6, 1.9, 2.0], {1, 2, 3, 5}),
             DocImage(image, 16.0, area),
             Para(w["credit"] if who["country"] == "NO" else w["kolada_credit"], "note"),
@@ -289,4 +311,41 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
               banner=w["synthetic"] if synthetic else None)  # fmt: skip
     html_path, docx_path, pdf_path = write_all(doc, out_dir / f"arsberetning-{year}")
-    return Written(html_path, docx_path, images, pdf_path)
+    deck = Deck(
+        w["slide_title"].format(home=who["label"], year=year),
+        [f"{w['basis']}: {vintages}", f"{w['compared_with']}: {_peer_sets_used(data, w)}"],
+        w["findings"], found or [w["no_findings"]], slides,
+        # the banner's first words fit a slide's top line ("SYNTETISKE DEMODATA")
+        banner=w["synthetic"].split(":")[0] if synthetic else None, lang=lang,
+    )  # fmt: skip
+    pptx = write_deck(deck, out_dir / f"presentasjon-{year}.pptx")
+    return Written(html_path, docx_path, images, pdf_path, pptx)
+
+
+def _largest_gaps(rows: pl.DataFrame, w: dict, lang: str, n: int = 3) -> list[str]:
+    """An area's three largest gaps to its peer figure, each with both figures and units."""
+    sized = [
+        (abs(size), r)
+        for r in rows.iter_rows(named=True)
+        if (size := gap_size(r)) is not None and r["home_value"] is not None
+    ]
+    out = []
+    for _, r in sorted(sized, key=lambda x: x[0], reverse=True)[:n]:
+        d, unit = decimals_for(r["unit"]), r["unit"]
+        out.append(w["slide_gap"].format(
+            label=r["label"], home=with_unit(_fmt(r["home_value"], d), unit),
+            peer=with_unit(_fmt(r["peer_value"], d), unit), gap=gap_in_unit(r, lang),
+        ))  # fmt: skip
+    return out
+
+
+def _malekart_status(con: duckdb.DuckDBPyConnection, area: str, year: int, w: dict) -> str:
+    """The area's own målekart targets by colour, in words; "" when it has none."""
+    counts = dict(con.execute(
+        "SELECT status, count(*) FROM mart_malekart WHERE level = 'tjenesteområde' AND "
+        "service_area = ? AND year = ? GROUP BY 1", [area, year],
+    ).fetchall())  # fmt: skip
+    if not counts:
+        return ""
+    parts = ", ".join(f"{counts.get(c, 0)} {word}" for c, word in w["colours"].items())
+    return f"{w['malekart']}: {parts}"

@@ -22,7 +22,7 @@ from dashboards import malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
 from dashboards.units import decimals_for, gap_in_unit, with_unit
-from dashboards.words import OVERVIEW_WORDS, words
+from dashboards.words import OVERVIEW_WORDS, capital, words
 
 STATIC = Path(__file__).parent / "static"
 TABLE_COLUMNS = [
@@ -140,7 +140,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     has_malekart = malekart.has_malekart(con)  # another home's outputs: no empty målekart
     nav = (
         f"<a href='index.html' data-t='overview'>{site['overview']}</a>"
-        + "".join(f"<a href='{slug(a)}.html'>{html.escape(a)}</a>" for a in areas)
+        + "".join(f"<a href='{slug(a)}.html'>{html.escape(capital(a))}</a>" for a in areas)
         + (
             f"<a href='malekart.html'>{words(home_info['country'])['malekart']}</a>"
             if has_malekart
@@ -152,7 +152,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
         payload = area_payload(area, comps, ranks, home_info) | {"slug": slug(area), "lang": lang}
         payload["rank_files"] = _write_ranking_files(tmp, slug(area), payload.pop("ranking"))
         body = AREA_BODY.format(slug=slug(area), **{k: html.escape(site[k]) for k in AREA_TEXTS})
-        page = _page(f"{home_info['label']}: {area}", nav, body, payload, synthetic, lang)
+        page = _page(f"{home_info['label']}: {capital(area)}", nav, body, payload, synthetic, lang)
         path = tmp / f"{slug(area)}.html"
         path.write_text(page, encoding="utf-8")
         sizes[path.name] = path.stat().st_size

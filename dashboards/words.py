@@ -9,11 +9,20 @@ WORDS = {
         "subtitle": "Nøkkeltall mot sammenlignbare kommuner",
         "basis": "Tallgrunnlag",
         "edition": "utgave",
+        "provenance": {"snapshot:synthetic": "tall laget for demoen",
+                       "snapshot:real": "ekte tall fra kilden, lagret for demoen",
+                       "snapshot:recorded": "tall hentet fra kilden og lagret",
+                       "live": "hentet fra kilden"},
+        "months": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                   "september", "oktober", "november", "desember"),
         "vs": "mot",
         "derived": "SSB, beregnet per innbygger",
         "unrevised": "ureviderte tall fra 15. mars",
         "compared_with": "Sammenlignet med",
         "findings": "Hovedfunn",
+        "slide_title": "Hvor står vi? {home} {year}",
+        "slide_area": "{area}: {home} mot {peer}",
+        "slide_gap": "{label}: {home} mot {peer} ({gap})",
         "no_findings": "Ingen nøkkeltall med retning har nok sammenligningsgrunnlag dette året.",
         "better": "bedre",
         "weaker": "svakere",
@@ -125,11 +134,20 @@ WORDS = {
         "subtitle": "Nyckeltal jämfört med liknande kommuner",
         "basis": "Underlag",
         "edition": "uttag",
+        "provenance": {"snapshot:synthetic": "tal gjorda för demon",
+                       "snapshot:real": "riktiga tal från källan, sparade för demon",
+                       "snapshot:recorded": "tal hämtade från källan och sparade",
+                       "live": "hämtade från källan"},
+        "months": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                   "september", "oktober", "november", "december"),
         "vs": "jämfört med",
         "derived": "SSB, beräknat per invånare",
         "unrevised": "preliminära uppgifter",
         "compared_with": "Jämfört med",
         "findings": "Huvudresultat",
+        "slide_title": "Var står vi? {home} {year}",
+        "slide_area": "{area}: {home} jämfört med {peer}",
+        "slide_gap": "{label}: {home} jämfört med {peer} ({gap})",
         "no_findings": "Inga nyckeltal med riktning har tillräckligt jämförelseunderlag i år.",
         "better": "bättre",
         "weaker": "sämre",
@@ -255,7 +273,7 @@ OVERVIEW_WORDS = {
            "legend": "✓ blå: bedre · ✗ oransje: svakere · grå: nøytral · ▲▼ endring siste "
            "tre år", "rate": "Sykefravær %", "score": "Snitt (skala 1-6)",
            "period": "Periode", "built": "Bygd", "credit": "Kilde: Statistisk sentralbyrå "
-           "(KOSTRA) · Källa: Kolada · egne tall fra kommunens HR- og undersøkelsessystemer"},
+           "(KOSTRA) · egne tall fra kommunens HR- og undersøkelsessystemer"},
     "en": {"title": "Where do we stand?", "area": "Service area", "year": "Year",
            "n": "Key figures", "good": "Better", "bad": "Weaker", "indicator": "Key figure",
            "home": "Home", "peer": "Peers", "gap": "Gap", "list": "All key figures, largest "
@@ -267,6 +285,11 @@ OVERVIEW_WORDS = {
            "built": "Built", "credit": "Source: Statistics Norway (KOSTRA) · Kolada · own "
            "figures from the municipality's HR and survey systems"},
 }  # fmt: skip
+
+
+def capital(text: str) -> str:
+    """A heading's first letter upper-case ("barnehage" -> "Barnehage"), the rest as written."""
+    return text[:1].upper() + text[1:]
 
 
 def words(country: str) -> dict:

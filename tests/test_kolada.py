@@ -378,3 +378,18 @@ def test_groups_left_out_of_a_national_answer_are_asked_for_by_id() -> None:
     data = [r.url.path for r in seen if "/data/" in r.url.path]
     assert len(data) == 2 and "/municipality/" in data[1]
     assert set(SKR) <= set(result.history["municipality"].to_list())
+
+
+def test_a_kolada_unit_is_read_from_the_title_in_swedish_words() -> None:
+    """Real Kolada titles (snapshot/kolada/kpi.csv): days are 'dagar', not 'värde'."""
+    import csv
+
+    from pipelines.kolada.groups import unit_from_title
+
+    titles = {r["id"]: r["title"] for r in csv.DictReader(
+        (ROOT / "snapshot/kolada/kpi.csv").open(encoding="utf-8"))}  # fmt: skip
+    assert unit_from_title(titles["U23401"]) == "dagar"  # väntetid i antal dagar … medelvärde
+    assert unit_from_title(titles["U31402"]) == "dagar"
+    assert unit_from_title(titles["U07801"]) == "kg per invånare"
+    assert unit_from_title(titles["U07451"]) == "index"
+    assert unit_from_title("Elever i åk 9 som är behöriga till yrkesprogram, andel (%)") == "%"

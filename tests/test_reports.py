@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from dashboards.challenge_note import challenge_note, import_answers, load_answers
 from dashboards.report import SLOT, annual_report
-from dashboards.words import WORDS
+from dashboards.words import WORDS, capital
 from pipelines import cli
 from pipelines.warehouse import sql_text
 from tests.conftest import write_config
@@ -103,11 +103,14 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         "SELECT DISTINCT service_area FROM mart_comparisons WHERE year = 2024 "
         "AND peer_set = 'kostra_group' AND indicator_kind = 'nøkkeltall'").fetchall()}  # fmt: skip
     headings = {p.text for p in doc.paragraphs if p.style.name == "Heading 1"}
-    assert headings == areas | {"Hovedfunn", "Ressursbruk justert for utgiftsbehov",
-                                "Målekart per tjenesteområde"}  # fmt: skip
+    assert headings == {capital(a) for a in areas} | {  # headings capitalised
+        "Hovedfunn", "Ressursbruk justert for utgiftsbehov", "Målekart per tjenesteområde"
+    }  # fmt: skip
     assert "befolkning" not in areas  # grunnlagstall are not compared
     assert "grunnlagstall" not in text
-    assert "SSB: utgave 2025-03-15, 2025-06-15 (snapshot:synthetic)" in text  # the vintages used
+    # the vintages used, in words (no machine label such as snapshot:synthetic)
+    assert "SSB: utgave 15. mars 2025, 15. juni 2025 (tall laget for demoen)" in text
+    assert "snapshot:" not in text
     assert text.count(SLOT) == len(areas) and len(doc.inline_shapes) == len(areas)
     home, status = warehouse_copy.execute(
         "SELECT round(home_value, 1), k.status_reason FROM mart_comparisons m JOIN "
@@ -138,7 +141,7 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
     ).fetchone()
     assert kroner[6] == WORDS["no"]["reasons"][reason]
     page = written.html.read_text(encoding="utf-8")
-    assert all(f"<h2>{a}</h2>" in page for a in areas)
+    assert all(f"<h2>{capital(a)}</h2>" in page for a in areas)
 
 
 def test_challenge_note_answers_come_back_beside_next_years_figures(
@@ -242,3 +245,41 @@ def test_the_challenge_note_is_for_asss_members_only(country, code, network, wri
         )
     if not written:
         assert f"Heim ({country}:{code}) is not a member of the ASSS network" in skipped
+
+
+def test_the_demo_writes_a_presentation_readable_from_the_back_of_the_room(
+    stavanger: Path,
+) -> None:
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    deck = Presentation(str(stavanger / "data/outputs/reports/presentasjon-2024.pptx"))
+    assert deck.slide_width * 9 == deck.slide_height * 16  # 16:9
+    slides = list(deck.slides)
+    texts = [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
+    assert "Hvor står vi? Stavanger 2024" in texts[0]
+    assert any("tall laget for demoen" in t for t in texts[0])  # which figures, in words
+    assert "Hovedfunn" in texts[1] and sum(t.count("\u2022 ") for t in texts[1]) >= 5
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    areas = [r[0] for r in con.execute(
+        "SELECT DISTINCT service_area FROM mart_comparisons WHERE year = 2024 AND "
+        "is_default_peer_set AND release = 'latest' AND indicator_kind = 'nøkkeltall' ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    assert len(slides) == 2 + len(areas)
+    for area, slide, text in zip(areas, slides[2:], texts[2:], strict=True):
+        assert any(t.startswith(f"{capital(area)}: Stavanger mot ") for t in text), text
+        assert sum(1 for s in slide.shapes if s.shape_type == 13) == 1  # its chart
+        assert 1 <= sum(t.count("\u2022 ") for t in text) <= 3  # its (up to) three largest gaps
+    pleie = texts[2 + areas.index("pleie og omsorg")]
+    assert sum(t.count("\u2022 ") for t in pleie) == 3
+    assert any(t.startswith("Målekart: ") and "grønt" in t for t in pleie)
+    sizes = {
+        run.font.size
+        for slide in slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for p in shape.text_frame.paragraphs
+        for run in p.runs
+    }
+    assert None not in sizes and min(sizes) >= Pt(18)
+    assert all("SYNTETISKE DEMODATA" in t[0] for t in texts)  # the banner on every slide

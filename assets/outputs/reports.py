@@ -77,6 +77,7 @@ def out_reports__latest(
             "year": year,
             "annual_report": dg.MetadataValue.path(str(report.docx)),
             "annual_report_pdf": dg.MetadataValue.path(str(report.pdf)),
+            "presentation": dg.MetadataValue.path(str(report.pptx)),
             "challenge_note": dg.MetadataValue.path(str(note.docx))
             if note
             else f"skipped: {skipped}",

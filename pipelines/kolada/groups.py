@@ -22,6 +22,12 @@ def unit_from_title(title: str) -> str:
         return "%"
     if "kr/" in lowered or "kronor" in lowered or lowered.endswith(" kr"):
         return "kr"
+    if "antal dagar" in lowered or ", dagar" in lowered or lowered.endswith(" dagar"):
+        return "dagar"
+    if "kg/inv" in lowered:
+        return "kg per invånare"
+    if lowered.endswith("index") or ", index" in lowered:
+        return "index"
     if lowered.endswith("antal") or ", antal" in lowered:
         return "antal"
     return "värde"
