@@ -417,6 +417,20 @@ def test_choosing_a_release_shows_that_releases_figures(stavanger: Path, site: P
         "const s = document.getElementById('release'); return s.options[s.selectedIndex].text"
     )
     assert choice == f"{march} (foreløpige tall)"
+    # a release that covered no figure of the year is not offered: the page shows today's
+    (empty,) = con.execute(
+        "SELECT release FROM mart_comparisons WHERE release <> 'latest' AND peer_set = "
+        "'kostra_group' AND service_area = 'barnehage' GROUP BY 1 HAVING count(*) FILTER (WHERE "
+        "year = 2024 AND (home_value IS NOT NULL OR peer_value IS NOT NULL)) = 0 LIMIT 1"
+    ).fetchone()
+    open_page(browser, site / "barnehage.html", f"#peer=kostra_group&year=2024&release={empty}")
+    offered = browser.execute_script(
+        "return [...document.getElementById('release').options].map((o) => o.value)"
+    )
+    assert empty not in offered and offered[0] == "latest"
+    assert browser.execute_script("return document.getElementById('release').value") == "latest"
+    rows = browser.execute_script("return document.querySelectorAll('#table tbody tr').length")
+    assert rows > 0 and empty not in browser.current_url
 
 
 def test_no_export_holds_a_live_formula(stavanger: Path, tmp_path: Path) -> None:

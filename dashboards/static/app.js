@@ -252,7 +252,13 @@
     select("peer", peerSets.map((p) => [p, (D.rows.find((r) => r.peer_set === p) || {}).peer_label || p]),
            state.peer, t("peer"));
     select("year", years.map((y) => [y, y]), state.year, t("year"));
-    select("release", releases.map((r) => [r, r === "latest" ? t("latest") :
+    // only releases that had a figure of this year for this peer set are offered: an earlier
+    // release that covered none would draw empty charts
+    const offered = releases.filter((r) => r === "latest" || D.rows.some((x) =>
+      x.release === r && x.peer_set === state.peer && x.year === Number(state.year) &&
+      (x.home_value !== null || x.peer_value !== null)));
+    if (!offered.includes(state.release)) { state.release = "latest"; save(); }
+    select("release", offered.map((r) => [r, r === "latest" ? t("latest") :
       `${r} (${t(releaseKind[r] || "release")})`]), state.release, t("vintage"));
     select("indicator", D.indicators.map((i) => [i.indicator_id, i.label]), state.indicator,
            t("indicator"));
