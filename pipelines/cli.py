@@ -526,11 +526,11 @@ def _reports_written(settings) -> str:
         with _published(settings) as con:
             skipped = challenge_note_skipped(con)
     except (duckdb.Error, OSError):  # a warehouse of an older version: say what is known
-        return "årsberetning"
+        return "årsberetning, presentasjon"
     return (
-        "årsberetning, utfordringsnotat"
+        "årsberetning, presentasjon, utfordringsnotat"
         if skipped is None
-        else (f"årsberetning; no utfordringsnotat: {skipped}")
+        else (f"årsberetning, presentasjon; no utfordringsnotat: {skipped}")
     )
 
 
