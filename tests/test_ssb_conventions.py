@@ -277,3 +277,24 @@ def test_codes_that_are_no_municipality_join_no_peer_set(
     ).fetchall())  # fmt: skip
     assert members == {"national": 357, "national_excl_oslo": 356}
     con.close()
+
+
+def test_the_demo_figures_move_as_real_kostra_figures_do(stavanger: Path) -> None:
+    """The synthetic KOSTRA figures keep to the pace of real ones: no nøkkeltall of the home
+    moves more than 10 % in a year, and no share sits at 100 % (issue 29: barnehagedekning
+    jumped 80 -> 100 % and spending by 50 000 kr in three years)."""
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    moves = con.execute(
+        "WITH s AS (SELECT s.indicator_id, c.unit, s.value, lag(s.value) OVER (PARTITION BY "
+        "s.indicator_id ORDER BY s.year) AS before FROM core_indicator_series AS s JOIN "
+        "core_catalog__indicators AS c USING (indicator_id) WHERE s.region_code = '1103' AND "
+        "c.source IN ('ssb', 'derived') AND c.kind = 'nøkkeltall') "
+        "SELECT indicator_id, unit, max(abs(value - before) / nullif(abs(before), 0)), "
+        "max(value) FROM s GROUP BY ALL"
+    ).fetchall()
+    con.close()
+    assert len(moves) >= 15
+    for indicator, unit, change, highest in moves:
+        assert change is not None and change <= 0.10, (indicator, change)
+        if unit == "prosent" and "driftsresultat" not in indicator:
+            assert highest < 99.5, (indicator, highest)
