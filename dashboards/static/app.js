@@ -140,6 +140,20 @@
   const titled = (text) => ({text: text, x: 0, xanchor: "left", xref: "paper",
                              yref: "container", y: 1, yanchor: "top", pad: {t: 46},
                              font: {size: 15}});
+  // a long title (Kolada's KPI titles) on lines that fit the chart, never cut at its edge
+  const wrapped = (text, id) => {
+    const chars = Math.max(28, Math.floor((byId(id).clientWidth || 600) / 9));
+    const lines = [];
+    String(text).split(" ").forEach((word) => {
+      const last = lines[lines.length - 1];
+      if (last !== undefined && (last + " " + word).length <= chars) {
+        lines[lines.length - 1] = last + " " + word;
+      } else {
+        lines.push(word);
+      }
+    });
+    return lines.join("<br>");
+  };
   // colour-blind-safe colours, each with a symbol: home orange diamond, peers blue
   const HOME = "#D55E00", PEER = "#0072B2", OTHER = "#9aa5b1";
 
@@ -155,12 +169,13 @@
        textposition: "top center", cliponaxis: false},
       {x: series.map((r) => r.year), y: series.map((r) => r.peer_value), name: plain(peerLabel),
        mode: "lines+markers", line: {dash: "dot", color: PEER}, marker: {symbol: "circle"}},
-    ], {separators: state.lang === "en" ? ".," : ", ", title: titled(`${plain(ind.label)}<br><sub>${t("trendTitle")}</sub>`), height: 400,
-        margin: {t: 120, b: 80}, yaxis: {title: {text: plain(ind.unit)}},
+    ], {separators: state.lang === "en" ? ".," : ", ", title: titled(`${wrapped(plain(ind.label), "trend")}<br><sub>${t("trendTitle")}</sub>`),
+        height: 440, margin: {t: 130, b: 130}, yaxis: {title: {text: plain(ind.unit)}},
         xaxis: {title: {text: t("year")}, dtick: 1},
-        legend: {orientation: "h", y: -0.25},
-        annotations: [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.42,
-                       showarrow: false, font: {size: 11}}]},
+        legend: {orientation: "h", y: -0.2, yanchor: "top"},
+        // the source on the chart's bottom edge, below the legend, never over it
+        annotations: [{text: caption(ind), xref: "paper", yref: "container", x: 0, y: 0,
+                       yanchor: "bottom", showarrow: false, font: {size: 11}}]},
     {displaylogo: false, responsive: true});
   }
 
@@ -190,8 +205,8 @@
     const shapes = peerValue === null || peerValue === undefined ? [] : [{type: "line",
       xref: "x", yref: "paper", x0: peerValue, x1: peerValue, y0: 0, y1: 1,
       line: {color: PEER, width: 2, dash: "dot"}}];
-    const notes = [{text: caption(ind), xref: "paper", yref: "paper", x: 0, y: -0.12,
-                    showarrow: false, font: {size: 11}}];
+    const notes = [{text: caption(ind), xref: "paper", yref: "container", x: 0, y: 0,
+                    yanchor: "bottom", showarrow: false, font: {size: 11}}];
     if (shapes.length) {
       notes.push({text: plain(`${row.peer_label}: ${fmt(peerValue, d)}`), x: peerValue, y: 1,
                   xref: "x", yref: "paper", yanchor: "bottom", showarrow: false,
@@ -204,7 +219,7 @@
       marker: {color: sorted.map((r) => r.is_home ? HOME : OTHER)}}],
     {separators: state.lang === "en" ? ".," : ", ", title: titled(`${t("rankTitle")} (${state.year})`),
      height: Math.max(320, 22 * sorted.length + 150), shapes: shapes,
-     margin: {l: 190, t: 100, b: 70, r: 60}, yaxis: {autorange: "reversed", automargin: true},
+     margin: {l: 190, t: 100, b: 95, r: 60}, yaxis: {autorange: "reversed", automargin: true},
      xaxis: {title: {text: plain(ind.unit)}}, annotations: notes},
     {displaylogo: false, responsive: true});
   }

@@ -33,7 +33,7 @@
   // a home without own figures has no such sections (site.py leaves them out)
   if (document.getElementById("sick-chart")) Plotly.newPlot("sick-chart", O.sick.map((s) => ({type: "scatter", mode: "lines+markers",
     name: plain(s.area), x: s.period, y: s.rate})),
-  {separators: lang === "en" ? ".," : ", ", title: titled(plain(w.sick)), height: 380, margin: {t: 100},
+  {showlegend: true, separators: lang === "en" ? ".," : ", ", title: titled(plain(w.sick)), height: 380, margin: {t: 100},
    xaxis: {title: {text: w.period}, type: "category"}, yaxis: {title: {text: w.rate}}},
   {displaylogo: false, responsive: true});
   const areas = [...new Set(O.surveys.map((r) => r.service_area))];
@@ -41,7 +41,8 @@
     const rows = O.surveys.filter((r) => r.service_area === a);
     return {type: "bar", name: plain(a), x: rows.map((r) => String(r.year)),
             y: rows.map((r) => r.score), text: rows.map((r) => r.score), textposition: "outside"};
-  }), {separators: lang === "en" ? ".," : ", ", title: titled(plain(w.survey)), height: 380, margin: {t: 100}, barmode: "group",
+  }), {showlegend: true,  // every bar names its area, one area or many
+       separators: lang === "en" ? ".," : ", ", title: titled(plain(w.survey)), height: 380, margin: {t: 100}, barmode: "group",
        xaxis: {title: {text: w.year}, type: "category"}, yaxis: {title: {text: w.score},
        range: [0, 6.5]}}, {displaylogo: false, responsive: true});
   document.body.dataset.ready = "1";
