@@ -12,7 +12,8 @@ from functools import cache
 
 import dagster as dg
 
-from pipelines.build_record import recorded, tables_of
+from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape, tables_of
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import SQL_DIR
 from quality.contracts import Contract, contract_problems
@@ -41,7 +42,9 @@ def _contract_check(asset: dg.AssetKey, table: str) -> dg.AssetChecksDefinition:
         "holds the table to.",
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        graph_shape: dg.ResourceParam[GraphShape],
     ) -> dg.AssetCheckResult:
         contract = contracts().get(table)
         if contract is None:
@@ -56,7 +59,7 @@ def _contract_check(asset: dg.AssetKey, table: str) -> dg.AssetChecksDefinition:
             description="; ".join(problems) or None,
             metadata={"problems": "\n".join(problems) or "none"},
         )
-        return recorded(context, warehouse, result)
+        return recorded(context, warehouse, graph_shape, result)
 
     return _check
 

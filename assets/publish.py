@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from pipelines.build_record import BUILT, outputs_match, verify
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 from pipelines.schema_docs import apply_column_docs
 
@@ -36,16 +37,19 @@ def warehouse_published_after(assets: Sequence[dg.AssetsDefinition]) -> dg.Asset
         "re-execution).",
     )
     def warehouse_published(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        graph_shape: dg.ResourceParam[GraphShape],
     ) -> dg.MaterializeResult:
         wh = warehouse.get()
         with wh.build() as con:
-            verdict = verify(con)
+            shape = graph_shape
+            verdict = verify(con, shape)
             if not verdict.ok:
                 raise dg.Failure(description=f"not published: {verdict.reason}")
             building = wh.releases.building(context.run.run_id)
             current = wh.releases.current_dir()
-            problem, carried = outputs_match(verdict.fingerprints, building, current)
+            problem, carried = outputs_match(verdict.fingerprints, building, current, shape)
             if problem:
                 raise dg.Failure(description=f"not published: {problem}")
             for asset in carried:  # the record goes with the outputs carried over

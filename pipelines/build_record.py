@@ -22,71 +22,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
 import dagster as dg
 import duckdb
 
+from pipelines.graph_shape import GraphShape, tables_of
+
 SCHEMA = "build_record"
-
-# The warehouse tables each asset writes, where they are not simply the asset's own name.
-# Assets that write no warehouse table (the private store, the outputs) map to ().
-ASSET_TABLES: dict[str, tuple[str, ...]] = {
-    "raw_local__imports": (),  # the private store, outside the warehouse
-    "out_dashboards__site": (),
-    "out_exports__parquet": (),
-    "out_reports__latest": (),
-    "out_malekart__dialogue_sheets": (),
-    "warehouse_published": (),
-}
-
-
-def tables_of(asset: str) -> tuple[str, ...]:
-    return ASSET_TABLES.get(asset, (asset,))
-
-
-@cache
-def asset_graph():
-    """The whole asset graph with its checks, whatever a run selected (a run of the publish
-    alone knows nothing of the checks upstream of it)."""
-    from pipelines.definitions import all_assets, all_checks
-
-    assets = all_assets()
-    checks = all_checks(assets)
-    keys = {k for d in [*assets, *checks] for k in d.required_resource_keys} - {"io_manager"}
-    return dg.Definitions(  # the shape of the graph only: no resource is used
-        assets=assets,
-        asset_checks=checks,
-        resources={k: dg.ResourceDefinition.none_resource() for k in keys},
-    ).resolve_asset_graph()
-
-
-def upstream(asset: str) -> set[str]:
-    """The asset and everything it is built from."""
-    graph = asset_graph()
-    seen: set[str] = set()
-    todo = [dg.AssetKey(asset)]
-    while todo:
-        key = todo.pop()
-        name = key.to_user_string()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(graph.get(key).parent_keys)
-    return seen
-
-
-def covered_tables(asset: str) -> list[str]:
-    return sorted({t for a in upstream(asset) for t in tables_of(a)})
-
-
-def blocking_checks(asset: str) -> list[tuple[str, str]]:
-    """(asset, check) of every blocking check on the asset or upstream of it."""
-    graph = asset_graph()
-    found = []
-    for key in graph.asset_check_keys:
-        if key.asset_key.to_user_string() in upstream(asset) and graph.get_check_spec(key).blocking:
-            found.append((key.asset_key.to_user_string(), key.name))
-    return sorted(found)
 
 
 def _digest(text: str) -> str:
@@ -116,10 +58,9 @@ def objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return found
 
 
-def foreign_objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def foreign_objects(con: duckdb.DuckDBPyConnection, shape: GraphShape) -> dict[str, str]:
     """Objects in the file that no asset of the graph makes (a hand-made table, view or macro)."""
-    graph = asset_graph()
-    made = {t for k in graph.get_all_asset_keys() for t in tables_of(k.to_user_string())}
+    made = shape.tables()
     return {name: kind for name, kind in objects(con).items() if name not in made}
 
 
@@ -180,12 +121,17 @@ def inputs_as_checked(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict
 
 
 def record_check(
-    con: duckdb.DuckDBPyConnection, asset: str, check: str, passed: bool, run_id: str | None
+    con: duckdb.DuckDBPyConnection,
+    shape: GraphShape,
+    asset: str,
+    check: str,
+    passed: bool,
+    run_id: str | None,
 ) -> None:
     """A blocking check's result on the data it saw, written into the staging file."""
     _ensure(con)
     own = list(tables_of(asset))
-    prints = inputs_as_checked(con, [t for t in covered_tables(asset) if t not in own])
+    prints = inputs_as_checked(con, [t for t in shape.covered_tables(asset) if t not in own])
     prints.update({t: fingerprint(con, t) for t in own})
     con.execute(
         f"INSERT INTO {SCHEMA}.checks VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -199,7 +145,9 @@ def record_check(
     )
 
 
-def recorded(context, warehouse, result: dg.AssetCheckResult) -> dg.AssetCheckResult:
+def recorded(
+    context, warehouse, shape: GraphShape, result: dg.AssetCheckResult
+) -> dg.AssetCheckResult:
     """Record a blocking check's result in the staging file, and hand the result on."""
     spec = next(
         (s for s in context.check_specs if result.check_name in (None, s.name)),
@@ -207,7 +155,10 @@ def recorded(context, warehouse, result: dg.AssetCheckResult) -> dg.AssetCheckRe
     )
     asset = (result.asset_key or spec.asset_key).to_user_string()
     with warehouse.get().build() as con:
-        record_check(con, asset, result.check_name or spec.name, result.passed, warehouse.run_id())
+        record_check(
+            con, shape, asset, result.check_name or spec.name, result.passed,
+            warehouse.run_id(),
+        )  # fmt: skip
     return result
 
 
@@ -223,7 +174,9 @@ class Verdict:
     fingerprints: dict[str, str | None] = field(default_factory=dict)
 
 
-def verify(con: duckdb.DuckDBPyConnection, target: str = "warehouse_published") -> Verdict:
+def verify(
+    con: duckdb.DuckDBPyConnection, shape: GraphShape, target: str = "warehouse_published"
+) -> Verdict:
     """Whether every object in the staging file is vouched for by a passed blocking check on
     exactly what is there now: the publish's gate."""
     _ensure(con)
@@ -235,7 +188,7 @@ def verify(con: duckdb.DuckDBPyConnection, target: str = "warehouse_published") 
             "ORDER BY evaluated_at DESC) = 1"
         ).fetchall()
     }
-    wanted = blocking_checks(target)
+    wanted = shape.blocking_checks(target)
     # the most telling reason first: a check that failed, then one that never ran, then data
     # that changed after its check passed, then objects no check vouched for
     for asset, check in wanted:
@@ -268,7 +221,7 @@ def verify(con: duckdb.DuckDBPyConnection, target: str = "warehouse_published") 
             if inputs:
                 vouched.update(own)
                 summary.append({"check": check, "asset": asset, "run_id": run_id, "at": str(at)})
-    for asset in sorted(upstream(target)):
+    for asset in sorted(shape.upstream(target)):
         for table in tables_of(asset):
             if table not in present:
                 return Verdict(False, f"{table} (from {asset}) is not in the staging build", [])
@@ -289,17 +242,18 @@ def verify(con: duckdb.DuckDBPyConnection, target: str = "warehouse_published") 
 BUILT = "built"
 
 
-def output_assets(target: str = "warehouse_published") -> list[str]:
-    graph = asset_graph()
-    return sorted(a for a in upstream(target) if graph.get(dg.AssetKey(a)).group_name == "outputs")
+def output_assets(shape: GraphShape, target: str = "warehouse_published") -> list[str]:
+    return sorted(shape.upstream(target) & shape.in_group("outputs"))
 
 
-def record_output(con: duckdb.DuckDBPyConnection, asset: str, release_folder) -> None:
+def record_output(
+    con: duckdb.DuckDBPyConnection, shape: GraphShape, asset: str, release_folder
+) -> None:
     """Write down the fingerprints of the tables an output was just drawn from."""
     folder = release_folder / BUILT
     folder.mkdir(parents=True, exist_ok=True)
     _ensure(con)
-    inputs = inputs_as_checked(con, covered_tables(asset))
+    inputs = inputs_as_checked(con, shape.covered_tables(asset))
     (folder / f"{asset}.json").write_text(json.dumps(inputs, sort_keys=True), encoding="utf-8")
 
 
@@ -307,10 +261,12 @@ def _differs(inputs: dict[str, str | None], now: dict[str, str | None]) -> str |
     return next((t for t in sorted(inputs) if inputs[t] != now.get(t)), None)
 
 
-def outputs_match(now: dict[str, str | None], building, current) -> tuple[str | None, list[str]]:
+def outputs_match(
+    now: dict[str, str | None], building, current, shape: GraphShape
+) -> tuple[str | None, list[str]]:
     """(why the outputs would not be this warehouse's, or None; the outputs to carry over)."""
     carried = []
-    for asset in output_assets():
+    for asset in output_assets(shape):
         mine = building / BUILT / f"{asset}.json"
         if mine.exists():
             table = _differs(json.loads(mine.read_text(encoding="utf-8")), now)

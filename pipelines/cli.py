@@ -141,42 +141,23 @@ def _execute(settings: Settings, log_file: Path) -> int:
     )
     for line in _source_lines(settings):
         print(line, file=sys.stderr)
-    from pipelines.stale import rebuild_plan, set_aside_foreign_staging, staging_problem
+    from pipelines.refresh import run_in_process
 
-    aside = set_aside_foreign_staging(settings.warehouse_dir)
-    if aside:
-        print(aside, file=sys.stderr)
-    trust = staging_problem(settings.warehouse_dir)  # before the sources rewrite their tables
     run_config = {"loggers": cli_logger_config(log_file)}
-    events = []
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        sources = defs.resolve_job_def("refresh_sources").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config
+        outcome = run_in_process(
+            defs,
+            instance,
+            settings.warehouse_dir,
+            full=settings.full_refresh,
+            run_config=run_config,
+            say=lambda line: print(line, file=sys.stderr),
+            after_run=close_run_logs,
         )
-        close_run_logs(sources.run_id)
-        events += sources.all_events
-        result = sources
-        if sources.success:
-            plan = rebuild_plan(
-                instance, defs.resolve_asset_graph(), staging_ok=trust, full=settings.full_refresh
-            )
-            if plan.nothing_to_do:
-                code = _unchanged(settings, plan.reason)
-                return _homes(settings, instance, run_config, only_missing=True) or code
-            shown = ", ".join(plan.stale[:8]) + (" …" if len(plan.stale) > 8 else "")
-            print(
-                f"rebuilding {len(plan.keys)} assets: {plan.reason}"
-                + (f" ({shown})" if shown else ""),
-                file=sys.stderr,
-            )
-            rebuild = defs.resolve_job_def("full_refresh").get_subset(
-                asset_selection=set(plan.keys), asset_check_selection=set(plan.checks)
-            )
-            result = rebuild.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=run_config
-            )
-            close_run_logs(result.run_id)
-            events += result.all_events
+        if outcome.plan is not None and outcome.plan.nothing_to_do:
+            code = _unchanged(settings, outcome.plan.reason)
+            return _homes(settings, instance, run_config, only_missing=True) or code
+    result, events = outcome.result, outcome.events
     checks = [
         e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]

@@ -8,6 +8,8 @@ only through the resources built below.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
 from assets import publish
@@ -15,6 +17,7 @@ from assets.contracts import contract_checks
 from assets.core import indicators as core_indicators
 from assets.core import regions as core_regions
 from assets.core import settings as core_settings
+from assets.homes import outputs as home_outputs
 from assets.homes.outputs import home_definitions
 from assets.kolada import raw as kolada_raw
 from assets.local import raw as local_raw
@@ -33,10 +36,11 @@ from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
 from pipelines import run_output
 from pipelines.config import Settings, load_settings
+from pipelines.graph_shape import shape_of
+from pipelines.refresh import full_refresh_job, nightly_schedule, refresh_sources_job
 from pipelines.resources import build_resources
 from pipelines.sensors import local_inbox_sensor, rebuild_what_changed_sensor
-from pipelines.stale import sources_selection
-from pipelines.versions import build_version
+from pipelines.versions import code_versions, owned_assets
 
 ASSET_MODULES = [
     ssb_raw,
@@ -59,22 +63,6 @@ ASSET_MODULES = [
     outputs_malekart,
 ]
 
-full_refresh_job = dg.define_asset_job(
-    name="full_refresh",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("homes"),
-    description="Fetch, validate, load, compare, draw and publish everything.",
-    tags={"malestokk/kind": "refresh"},  # deploy/dagster.yaml: one refresh run at a time
-)
-
-
-refresh_sources_job = dg.define_asset_job(
-    name="refresh_sources",
-    selection=sources_selection,
-    description="Read the sources (SSB, KLASS, Kolada, the own figures) and check them; what "
-    "changed is then rebuilt by the rebuild_what_changed sensor (or by `malestokk refresh`).",
-    tags={"malestokk/kind": "refresh"},
-)
-
 
 def all_assets() -> list[dg.AssetsDefinition]:
     """Every asset, the publish step last: it depends on every other asset."""
@@ -88,23 +76,20 @@ def all_checks(assets: list[dg.AssetsDefinition]) -> list[dg.AssetChecksDefiniti
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    nightly = dg.ScheduleDefinition(
-        name="nightly_refresh",
-        job=refresh_sources_job,
-        cron_schedule=settings.schedule_cron,
-        execution_timezone=settings.schedule_timezone,
-        description="Nightly refresh; SSB publishes KOSTRA at 08:00 on 15 March and 15 June.",
-        default_status=dg.DefaultScheduleStatus.STOPPED,
-    )
-    version = build_version(settings)
+    nightly = nightly_schedule(settings.schedule_cron, settings.schedule_timezone)
     national = all_assets()
     homes = home_definitions(settings, national[-1].key)  # after the publish
+    owners = {Path(m.__file__ or ""): owned_assets(m) for m in ASSET_MODULES}
+    owners[Path(publish.__file__ or "")] = [national[-1]]
+    owners[Path(home_outputs.__file__ or "")] = homes["assets"]
+    versions = code_versions(owners, settings)
     assets = dg.map_asset_specs(
-        lambda s: s.replace_attributes(code_version=version), [*national, *homes["assets"]]
+        lambda s: s.replace_attributes(code_version=versions[s.key]), [*national, *homes["assets"]]
     )
+    checks = all_checks(national)
     return dg.Definitions(
         assets=assets,
-        asset_checks=all_checks(national),
+        asset_checks=checks,
         jobs=[full_refresh_job, refresh_sources_job, *homes["jobs"]],
         schedules=[nightly],
         sensors=[
@@ -112,7 +97,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             rebuild_what_changed_sensor(refresh_sources_job, full_refresh_job, settings),
             *homes["sensors"],
         ],
-        resources=build_resources(settings),
+        resources={
+            **build_resources(settings),
+            "graph_shape": shape_of(assets, checks),
+        },
         loggers={"console": dg.colored_console_logger, **run_output.LOGGERS},
         # every step writes the one staging DuckDB file, which takes one writing process: steps
         # run one after another in the run's process (which also holds the refresh lock)

@@ -58,8 +58,9 @@ def error_cause(error) -> str:
         return "unknown error"
     message = error.message or ""
     # Dagster wraps user errors ("Error occurred while executing ...:"); the cause holds ours.
-    while error.cause is not None and message.startswith(
-        ("dagster._core.errors.", "Error occurred while", "DagsterExecutionStepExecutionError")
+    while error.cause is not None and (
+        (error.cls_name or "").startswith("Dagster")
+        or message.startswith(("Error occurred while", "DagsterExecutionStepExecutionError"))
     ):
         error = error.cause
         message = error.message or ""

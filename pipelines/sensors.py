@@ -8,8 +8,9 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Settings
+from pipelines.graph_shape import shape_of_repository
 from pipelines.local.ledger import ACCEPTED_SUFFIXES
-from pipelines.stale import rebuild_plan, staging_problem
+from pipelines.refresh import rebuild_plan, staging_problem
 
 
 def inbox_state(inbox: Path) -> str:
@@ -65,7 +66,7 @@ def rebuild_what_changed_sensor(
     def _sensor(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
         plan = rebuild_plan(
             context.instance,
-            context.repository_def.asset_graph,
+            shape_of_repository(context.repository_def),
             staging_ok=staging_problem(settings.warehouse_dir),
             full=settings.full_refresh,
         )

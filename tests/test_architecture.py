@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from pipelines.graph_shape import tables_of
 from tests.conftest import ROOT
 
 FOLDERS = ("pipelines", "assets", "quality", "dashboards")
@@ -59,6 +60,15 @@ def test_the_asss_list_is_written_once() -> None:
     assert spelled_out == []
 
 
+def graph_shape():
+    from pipelines.config import load_settings
+    from pipelines.definitions import build_definitions
+    from pipelines.graph_shape import shape_of_repository
+
+    defs = build_definitions(load_settings(ROOT / "malestokk.toml", env={}))
+    return shape_of_repository(defs.get_repository_def())
+
+
 def _tables_read(sql: str) -> set[str]:
     """The warehouse tables a model's SQL reads (its own CTEs and other schemas left out),
     parsed with sqlglot in DuckDB's dialect."""
@@ -87,21 +97,92 @@ def _tables_read(sql: str) -> set[str]:
 def test_every_sql_model_depends_on_every_table_its_sql_reads() -> None:
     """A model's SQL names its inputs; its asset must be downstream of each of them, or Dagster
     can build it before a table it reads (mart_challenge_note read mart_home undeclared)."""
-    import dagster as dg
-
-    from pipelines.build_record import asset_graph, tables_of, upstream
-
-    keys = {k.to_user_string() for k in asset_graph().get_all_asset_keys()}
+    shape = graph_shape()
     checked = 0
     for path in sorted((ROOT / "sql").glob("*/*.sql")):
-        if path.stem not in keys:
+        if path.stem not in shape.assets:
             continue  # macros, the quality frames and the per-home settings are no assets
         # what comes before it, and what its own step writes with it (a table and its views)
-        node = asset_graph().get(dg.AssetKey(path.stem))
-        together = {k.to_user_string() for k in node.execution_set_asset_keys}
-        before = {t for a in upstream(path.stem) | together - {path.stem} for t in tables_of(a)}
+        together = shape.together[path.stem]
+        before = {
+            t for a in shape.upstream(path.stem) | together - {path.stem} for t in tables_of(a)
+        }
         missing = _tables_read(path.read_text(encoding="utf-8")) - before
         assert not missing, f"{path.relative_to(ROOT)} reads {sorted(missing)} undeclared"
         checked += 1
     assert checked >= 15
-    assert "mart_home" in upstream("mart_challenge_note")
+    assert "mart_home" in shape.upstream("mart_challenge_note")
+
+
+def test_no_module_reaches_into_dagsters_internals() -> None:
+    """Only Dagster's public API (`import dagster as dg`): an upgrade must not break a refresh."""
+    offenders = []
+    for folder in FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                if any(n.startswith(("dagster._", "dagster_shared")) for n in names):
+                    offenders.append(str(path.relative_to(ROOT)))
+            if "dagster._" in path.read_text(encoding="utf-8"):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """module -> the project modules it imports (anywhere in the file, functions included)."""
+    modules: dict[str, object] = {}
+    for folder in FOLDERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            modules[name.removesuffix(".__init__")] = path
+
+    def known(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str | None] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {known(a.name) for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {known(f"{node.module}.{a.name}") for a in node.names}
+        # an empty package __init__ runs nothing: importing through it closes no circle
+        edges[name] = {
+            m for m in found - {None, name}
+            if modules[m].name != "__init__.py" or modules[m].read_text(encoding="utf-8").strip()
+        }  # fmt: skip
+    return edges
+
+
+def test_no_import_circle_between_files() -> None:
+    """The layers point one way: no file reaches back to one that (through others) imports it."""
+    edges = _module_imports()
+    circles = []
+    for start in sorted(edges):
+        todo, seen = list(edges[start]), set()
+        while todo:
+            module = todo.pop()
+            if module == start:
+                circles.append(start)
+                break
+            if module not in seen:
+                seen.add(module)
+                todo.extend(edges[module])
+    assert circles == []
+
+
+def test_only_the_entry_points_import_the_definitions() -> None:
+    """The library takes the graph from the run (the graph_shape resource), never by loading
+    the code location itself."""
+    importers = {m for m, found in _module_imports().items() if "pipelines.definitions" in found}
+    assert importers <= {"pipelines.cli", "pipelines.homes_job"}, importers  # entry points
+    assert "pipelines.definitions" not in _module_imports()["pipelines.build_record"]

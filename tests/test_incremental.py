@@ -4,6 +4,7 @@ publishes is what a full rebuild would publish."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -173,3 +174,39 @@ def test_the_sensor_after_a_scheduled_source_run_requests_only_what_changed(
         # the sources' own checks come with the rebuild (the source run had none)
         checks = {c.name for c in request.asset_check_keys}
         assert {"raw_ssb__kostra_values_schema", "raw_local__imports_quarantine"} <= checks
+
+
+def test_an_edited_sql_model_rebuilds_that_model_and_what_is_built_from_it(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Each asset carries its own code version: an analyst who edits one model gets that model
+    and what is built from it rebuilt (with the outputs and the publish), nothing else."""
+    from pipelines import versions
+    from pipelines.definitions import build_definitions
+    from pipelines.graph_shape import shape_of_repository
+
+    config = write_config(tmp_path)
+    assert run_cli(config, monkeypatch) == 0
+    code = tmp_path / "code"  # the project's code as a copy, one model edited
+    for folder in versions.CODE_FOLDERS:
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pyc*"))
+    model = code / "sql/marts/mart_expenditure_need.sql"
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- a note\n", encoding="utf-8")
+    monkeypatch.setattr(versions, "ROOT", code)
+    capsys.readouterr()
+
+    assert run_cli(config, monkeypatch) == 0
+    err = capsys.readouterr().err
+    assert "mart_expenditure_need: its code or settings changed" in err
+    assert "rebuilt with them: " in err
+    defs = build_definitions(load_settings(config, env={}))
+    shape = shape_of_repository(defs.get_repository_def())
+    expected = shape.downstream(["mart_expenditure_need"]) | shape.in_group("outputs", "publish")
+    assert last_rebuild(config) == expected
+    assert not expected & KOSTRA_AND_KOLADA_CORE
+    assert {"mart_challenge_note", "warehouse_published"} <= expected
+
+    capsys.readouterr()
+    assert run_cli(config, monkeypatch) == 0  # the edit is built: nothing is stale any more
+    assert "nothing rebuilt" in capsys.readouterr().err

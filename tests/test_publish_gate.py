@@ -14,7 +14,11 @@ import duckdb
 import pytest
 
 from pipelines import cli
-from pipelines.build_record import objects, verify
+from pipelines.build_record import objects
+from pipelines.build_record import verify as verify_with
+from pipelines.config import load_settings
+from pipelines.definitions import build_definitions
+from pipelines.graph_shape import shape_of_repository
 from tests.conftest import ROOT, run_cli, write_config
 from tests.test_end_to_end import failure_text, materialize, publish_alone
 
@@ -32,6 +36,12 @@ def checked(stavanger: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copy(ROOT / "malekart.csv", stavanger / "malekart.csv")
     for aside in staging.parent.glob("staging.set-aside-*"):
         aside.unlink()
+
+
+def verify(con: duckdb.DuckDBPyConnection):
+    """The publish gate on this build, with the graph of the code location as the run has it."""
+    defs = build_definitions(load_settings(ROOT / "malestokk.toml", env={}))
+    return verify_with(con, shape_of_repository(defs.get_repository_def()))
 
 
 def _edit(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> str:

@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
 from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
 from pipelines.versions import stored_version, table_version
@@ -326,10 +327,12 @@ def raw_kolada__values_and_log(
     description="pandera: ids, gender codes, period range, numeric values, one current version.",
 )
 def raw_kolada__values_schema(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
     result = validate_table(warehouse.get(), "raw_kolada__values", kolada_values)
-    return recorded(context, warehouse, result)
+    return recorded(context, warehouse, graph_shape, result)
 
 
 @dg.asset_check(

@@ -10,6 +10,7 @@ from assets.core.regions import (
 from assets.core.settings import core_settings__home
 from assets.sql_model import sql_model
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 
 mart_peer_values = sql_model(
@@ -47,7 +48,9 @@ mart_comparisons = sql_model(
     description="The home municipality has at least one comparison with a peer value.",
 )
 def mart_comparisons_has_home(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         rows, with_peer = con.execute(
@@ -58,4 +61,4 @@ def mart_comparisons_has_home(
         description=None if with_peer else "no comparison of the home has a peer value",
         metadata={"rows": rows, "rows_with_peer_value": with_peer},
     )
-    return recorded(context, warehouse, result)
+    return recorded(context, warehouse, graph_shape, result)

@@ -12,6 +12,7 @@ from assets.core.indicators import core_indicator_coverage, core_indicator_value
 from assets.core.regions import core_indicator_series
 from assets.marts.comparisons import mart_comparisons
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 from quality.asset_checks import markdown_table
 from quality.gx_suites import run_suites, suites_for, write_docs_index
@@ -34,7 +35,11 @@ def _gx_check(asset: dg.AssetsDefinition | dg.AssetKey) -> dg.AssetChecksDefinit
             for s in suites
         ],
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        graph_shape: dg.ResourceParam[GraphShape],
+    ):
         docs_root = warehouse.get().releases.outputs_for(context.run.run_id) / "gx_docs"
         with warehouse.get().build() as con:
             outcome = run_suites(con, docs_root / table, suites)
@@ -45,7 +50,7 @@ def _gx_check(asset: dg.AssetsDefinition | dg.AssetKey) -> dg.AssetChecksDefinit
                 pl.all().cast(pl.String)
             )
             failed = [e for e in result["expectations"] if not e["success"]]
-            yield recorded(context, warehouse, dg.AssetCheckResult(
+            yield recorded(context, warehouse, graph_shape, dg.AssetCheckResult(
                 check_name=suite.name,
                 description="; ".join(
                     f"{e['expectation']} on {e['column']}: {e['unexpected']} unexpected "

@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.local.raw import raw_local__imports
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.models import build_local_marts
 from pipelines.resources import LocalDataResource, WarehouseResource
 
@@ -121,6 +122,7 @@ def _suppression_check(
         context: dg.AssetCheckExecutionContext,
         local: LocalDataResource,
         warehouse: WarehouseResource,
+        graph_shape: dg.ResourceParam[GraphShape],
     ) -> dg.AssetCheckResult:
         with warehouse.get().build() as con:
             leaks = con.execute(
@@ -135,7 +137,7 @@ def _suppression_check(
             else None,
             metadata={"visible_small_cells": leaks},
         )
-        return recorded(context, warehouse, result)
+        return recorded(context, warehouse, graph_shape, result)
 
     return _check
 

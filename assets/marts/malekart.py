@@ -12,6 +12,7 @@ from assets.marts.local import (
 from assets.marts.scorecard import core_targets, core_targets__rejected
 from assets.sql_model import sql_model
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 
 mart_malekart__rejected = sql_model(
@@ -68,7 +69,9 @@ mart_malekart = sql_model(
     "every own figure shown is one its suppressed mart shows too.",
 )
 def mart_malekart_shows_no_hidden_figure(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
     with warehouse.get().build() as con:
         leaks = con.execute(
@@ -87,6 +90,7 @@ def mart_malekart_shows_no_hidden_figure(
     return recorded(
         context,
         warehouse,
+        graph_shape,
         dg.AssetCheckResult(
             passed=total == 0,
             description=f"{total} hidden figure(s) visible in the målekart" if total else None,

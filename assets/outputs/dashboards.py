@@ -9,6 +9,7 @@ from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
 from pipelines.build_record import record_output
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 
 
@@ -30,13 +31,17 @@ from pipelines.resources import WarehouseResource
     "outputs/dashboards/index.html or run `malestokk serve`.",
 )
 def out_dashboards__site(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     out = wh.releases.outputs_for(context.run.run_id) / "dashboards"  # published with the run
     with wh.build() as con:
         sizes = build_site(con, out)
-        record_output(con, "out_dashboards__site", wh.releases.building(context.run.run_id))
+        record_output(
+            con, graph_shape, "out_dashboards__site", wh.releases.building(context.run.run_id)
+        )
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(str(out / "index.html")),

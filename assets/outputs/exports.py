@@ -16,6 +16,7 @@ from assets.marts.local import (
 from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
 from pipelines.build_record import record_output
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 
 
@@ -41,7 +42,9 @@ from pipelines.resources import WarehouseResource
     "warehouse, and their small-unit figures are already suppressed.",
 )
 def out_exports__parquet(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     out_dir = wh.releases.outputs_for(context.run.run_id) / "parquet"  # published with the run
@@ -61,5 +64,7 @@ def out_exports__parquet(
             con.execute(f"COPY \"{table}\" TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
             tmp.replace(path)
             written[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
-        record_output(con, "out_exports__parquet", wh.releases.building(context.run.run_id))
+        record_output(
+            con, graph_shape, "out_exports__parquet", wh.releases.building(context.run.run_id)
+        )
     return dg.MaterializeResult(metadata={"folder": str(out_dir), **written})

@@ -7,6 +7,7 @@ from assets.marts.local import mart_local__files
 from assets.marts.malekart import mart_malekart
 from dashboards.malekart import dialogue_sheets, own_figures_synthetic
 from pipelines.build_record import record_output
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
 
 
@@ -18,7 +19,9 @@ from pipelines.resources import WarehouseResource
     "empty dialogue fields, as Word and PDF in outputs/resultatdialog/.",
 )
 def out_malekart__dialogue_sheets(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     out = wh.releases.outputs_for(context.run.run_id) / "resultatdialog"  # published with the run
@@ -26,7 +29,10 @@ def out_malekart__dialogue_sheets(
         country = con.execute("SELECT country FROM mart_home").fetchall()[0][0]
         written = dialogue_sheets(con, out, country, own_figures_synthetic(con))
         record_output(
-            con, "out_malekart__dialogue_sheets", wh.releases.building(context.run.run_id)
+            con,
+            graph_shape,
+            "out_malekart__dialogue_sheets",
+            wh.releases.building(context.run.run_id),
         )
     return dg.MaterializeResult(
         metadata={

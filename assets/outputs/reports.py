@@ -13,6 +13,7 @@ from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, challenge_note_skipped, load_answers
 from dashboards.report import annual_report, latest_year
 from pipelines.build_record import record_output
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import LocalDataResource, WarehouseResource
 from pipelines.versions import stored_version
 
@@ -53,12 +54,16 @@ def core_challenge_answers(
     "and editable Word files in outputs/reports/.",
 )
 def out_reports__latest(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     out = wh.releases.outputs_for(context.run.run_id) / "reports"  # published with the run
     with wh.build() as con:
-        record_output(con, "out_reports__latest", wh.releases.building(context.run.run_id))
+        record_output(
+            con, graph_shape, "out_reports__latest", wh.releases.building(context.run.run_id)
+        )
         year = latest_year(con)
         if year is None:
             return dg.MaterializeResult(metadata={"year": "none: no comparisons"})

@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.build_record import recorded
+from pipelines.graph_shape import GraphShape
 from pipelines.resources import SsbResource, StudyResource, WarehouseResource
 from pipelines.ssb.code_history import CodeChange
 from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
@@ -127,10 +128,12 @@ def raw_ssb__kostra_values_and_log(
     "version per cell.",
 )
 def raw_ssb__kostra_values_schema(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
     result = validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
-    return recorded(context, warehouse, result)
+    return recorded(context, warehouse, graph_shape, result)
 
 
 def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFrame:
@@ -199,10 +202,12 @@ def raw_klass__region_codes(
     description="pandera: 4-digit municipality codes, 2-digit county codes, one code per year.",
 )
 def raw_klass__region_codes_schema(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
     result = validate_table(warehouse.get(), "raw_klass__region_codes", klass_codes)
-    return recorded(context, warehouse, result)
+    return recorded(context, warehouse, graph_shape, result)
 
 
 @dg.asset(
