@@ -1,7 +1,8 @@
 """SQL models as assets, declared once: one file in sql/<layer>/<table>.sql makes one table.
 
 Every model asset does the same thing (run its file in the staging warehouse, report rows), so it
-is written here once; the asset modules only say which table, what it depends on and what it is.
+is written here once; the asset modules only say which file and what it is, and the file says
+what it reads.
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ import dagster as dg
 import duckdb
 
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import Warehouse
+from pipelines.sql_reads import model_inputs
+from pipelines.warehouse import SQL_DIR, Warehouse
 
 
-def sql_model(
-    path: str,
-    *,
-    deps: Sequence[dg.AssetsDefinition | dg.AssetKey | str],
-    description: str,
-    count_by: str | None = None,
-) -> dg.AssetsDefinition:
-    """The asset that builds `sql/<path>`; its table is the file's name, its group the folder.
+def sql_model(path: str, *, description: str, count_by: str | None = None) -> dg.AssetsDefinition:
+    """The asset that builds `sql/<path>`; its table is the file's name, its group the folder,
+    its deps the tables its SQL reads (pipelines/sql_reads.py): written once, in the SQL.
 
     Metadata: the standard row count, and with `count_by` the rows per value of that column
     (rows_<value>), so the UI shows at a glance what a run produced.
@@ -34,7 +31,7 @@ def sql_model(
         name=table,
         group_name=layer,
         kinds={"duckdb"},
-        deps=deps,
+        deps=model_inputs(SQL_DIR / path),
         description=f"{description} (sql/{path}).",
     )
     def _model(warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -20,6 +20,7 @@ from assets.core import settings as core_settings
 from assets.homes import outputs as home_outputs
 from assets.homes.outputs import home_definitions
 from assets.kolada import raw as kolada_raw
+from assets.local import challenge_answers as local_challenge_answers
 from assets.local import raw as local_raw
 from assets.marts import challenge_note as marts_challenge_note
 from assets.marts import comparisons as marts_comparisons
@@ -46,6 +47,7 @@ ASSET_MODULES = [
     ssb_raw,
     kolada_raw,
     local_raw,
+    local_challenge_answers,
     core_indicators,
     core_settings,
     core_regions,

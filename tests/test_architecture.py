@@ -4,9 +4,9 @@ loop fails here, naming the file."""
 from __future__ import annotations
 
 import ast
-import re
 
 from pipelines.graph_shape import tables_of
+from pipelines.sql_reads import tables_read
 from tests.conftest import ROOT
 
 FOLDERS = ("pipelines", "assets", "quality", "dashboards")
@@ -69,31 +69,6 @@ def graph_shape():
     return shape_of_repository(defs.get_repository_def())
 
 
-def _tables_read(sql: str) -> set[str]:
-    """The warehouse tables a model's SQL reads (its own CTEs and other schemas left out),
-    parsed with sqlglot in DuckDB's dialect."""
-    import sqlglot
-    from sqlglot import exp
-
-    # ${min_employees}, ${target}: values and names the code fills in, not tables of the graph
-    placeholders = {f"filled_{n}" for n in re.findall(r"\$\{(\w+)\}", sql)}
-    sql = re.sub(r"\$\{(\w+)\}", r"filled_\1", sql)
-    read: set[str] = set()
-    made: set[str] = set()  # the file's own tables and temporary views
-    for statement in sqlglot.parse(sql, read="duckdb"):
-        if statement is None or not isinstance(statement, exp.Create):
-            continue
-        target = statement.this  # a table, a view, or a macro with its parameters
-        made |= {target.name} | {t.name for t in target.find_all(exp.Table)}
-        ctes = {c.alias_or_name for c in statement.find_all(exp.CTE)}
-        read |= {
-            t.name
-            for t in statement.find_all(exp.Table)
-            if t.name not in ctes and not t.db and t.name
-        }
-    return read - made - placeholders
-
-
 def test_every_sql_model_depends_on_every_table_its_sql_reads() -> None:
     """A model's SQL names its inputs; its asset must be downstream of each of them, or Dagster
     can build it before a table it reads (mart_challenge_note read mart_home undeclared)."""
@@ -107,11 +82,14 @@ def test_every_sql_model_depends_on_every_table_its_sql_reads() -> None:
         before = {
             t for a in shape.upstream(path.stem) | together - {path.stem} for t in tables_of(a)
         }
-        missing = _tables_read(path.read_text(encoding="utf-8")) - before
+        missing = tables_read(path.read_text(encoding="utf-8")) - before
         assert not missing, f"{path.relative_to(ROOT)} reads {sorted(missing)} undeclared"
         checked += 1
     assert checked >= 15
     assert "mart_home" in shape.upstream("mart_challenge_note")
+    # and every table a model reads is made by an asset (not an undeclared outside source)
+    unknown = {a: p - shape.assets for a, p in shape.parents.items() if p - shape.assets}
+    assert unknown == {}
 
 
 def test_no_module_reaches_into_dagsters_internals() -> None:

@@ -86,7 +86,7 @@ def test_a_killed_refresh_leaves_no_lock_behind(tmp_path: Path) -> None:
 
 
 def test_a_dagster_run_takes_the_same_lock_and_names_who_holds_it(tmp_path: Path) -> None:
-    from assets.outputs.reports import core_challenge_answers
+    from assets.local.challenge_answers import core_challenge_answers
     from pipelines.resources import LocalDataResource, WarehouseResource
 
     warehouse = tmp_path / "warehouse"

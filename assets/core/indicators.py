@@ -212,7 +212,6 @@ core_releases_step = sql_step(
 
 core_indicator_coverage = sql_model(
     "core/core_indicator_coverage.sql",
-    deps=[core_indicator_values, core_settings__home, raw_ssb__kostra_values, raw_kolada__values],
     description="Per indicator and study year: what the source delivered against what reached "
     "core_indicator_values. Years the source did not measure are recorded as source gaps "
     "(shown as 'not measured'); values lost or changed on the way block the publish "

@@ -2,12 +2,6 @@
 
 import dagster as dg
 
-from assets.core.regions import (
-    core_indicator_series,
-    core_indicator_series__by_release,
-    core_peer_sets,
-)
-from assets.core.settings import core_settings__home
 from assets.sql_model import sql_model
 from pipelines.build_record import recorded
 from pipelines.graph_shape import GraphShape
@@ -15,12 +9,6 @@ from pipelines.resources import WarehouseResource
 
 mart_peer_values = sql_model(
     "marts/mart_peer_values.sql",
-    deps=[
-        core_indicator_series,
-        core_indicator_series__by_release,
-        core_peer_sets,
-        core_settings__home,
-    ],
     description="The home's and every peer-set member's value per release, peer set, indicator "
     "and year, ranked (nøkkeltall): what comparisons and ranked bars rest on",
     count_by="peer_set",
@@ -29,13 +17,6 @@ mart_peer_values = sql_model(
 
 mart_comparisons = sql_model(
     "marts/mart_comparisons.sql",
-    deps=[
-        core_indicator_series,
-        core_indicator_series__by_release,
-        core_peer_sets,
-        core_settings__home,
-        mart_peer_values,
-    ],
     description="Home municipality against each peer set per indicator and year: published or "
     "computed peer figure, gap, whether it is good, rank, percentile, 3-year trend",
     count_by="peer_set",

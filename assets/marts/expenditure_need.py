@@ -5,11 +5,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.core.regions import (
-    core_indicator_series,
-    core_peer_sets,
-)
-from assets.core.settings import core_settings__home
 from assets.sql_model import sql_model
 from pipelines.expenditure_need import load_expenditure_need
 from pipelines.resources import StudyResource, WarehouseResource
@@ -69,7 +64,6 @@ def core_expenditure_need_and_rejected(
 
 mart_expenditure_need = sql_model(
     "marts/mart_expenditure_need.sql",
-    deps=[core_expenditure_need, core_indicator_series, core_peer_sets, core_settings__home],
     description="Spending per inhabitant divided by the need index, against ASSS, the KOSTRA "
     "group and own sets, with mer-/mindreforbruk in NOK",
 )

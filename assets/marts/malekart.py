@@ -2,14 +2,6 @@
 
 import dagster as dg
 
-from assets.marts.comparisons import mart_comparisons
-from assets.marts.local import (
-    mart_local__own_measures,
-    mart_local__sick_leave,
-    mart_local__survey_plan,
-    mart_local__surveys,
-)
-from assets.marts.scorecard import core_targets, core_targets__rejected
 from assets.sql_model import sql_model
 from pipelines.build_record import recorded
 from pipelines.graph_shape import GraphShape
@@ -17,7 +9,6 @@ from pipelines.resources import WarehouseResource
 
 mart_malekart__rejected = sql_model(
     "marts/mart_malekart__rejected.sql",
-    deps=[core_targets__rejected],
     description="The målekart rows left out: row, column, value and why, in the home's language",
 )
 
@@ -48,14 +39,6 @@ def mart_malekart__rejected_rows(warehouse: WarehouseResource) -> dg.AssetCheckR
 
 mart_malekart = sql_model(
     "marts/mart_malekart.sql",
-    deps=[
-        core_targets,
-        mart_comparisons,
-        mart_local__sick_leave,
-        mart_local__surveys,
-        mart_local__own_measures,
-        mart_local__survey_plan,
-    ],
     description="The målekart: each target per level, unit or area, indicator and period with "
     "result, target, tolerance, status (green, amber, red, grey) and its reason",
     count_by="status",

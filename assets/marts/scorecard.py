@@ -7,7 +7,6 @@ import dagster as dg
 
 from assets.core.indicators import core_catalog__indicators
 from assets.local.raw import raw_local__imports
-from assets.marts.comparisons import mart_comparisons
 from assets.sql_model import sql_model
 from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
 from pipelines.targets import Units, load_targets
@@ -76,7 +75,6 @@ def _units(local: LocalDataResource) -> Units | None:
 
 mart_scorecard = sql_model(
     "marts/mart_scorecard.sql",
-    deps=[core_targets, mart_comparisons],
     description="Each target with its status (met, not met, no data) from the latest vintage and "
     "the peer comparison beside it",
     count_by="status",

@@ -1,7 +1,5 @@
 """The annual report and the challenge-note draft for the latest year, rebuilt on every refresh."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from assets.marts.challenge_note import mart_challenge_note
@@ -10,33 +8,11 @@ from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.home import mart_home
 from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
-from dashboards.challenge_note import challenge_note, challenge_note_skipped, load_answers
+from dashboards.challenge_note import challenge_note, challenge_note_skipped
 from dashboards.report import annual_report, latest_year
 from pipelines.build_record import record_output
 from pipelines.graph_shape import GraphShape
-from pipelines.resources import LocalDataResource, WarehouseResource
-from pipelines.versions import stored_version
-
-ANSWERS_FILE = "challenge_answers.jsonl"
-
-
-@dg.asset(
-    group_name="core",
-    kinds={"duckdb"},
-    description="The services' explanations from edited challenge notes, per year and indicator "
-    "(imported with `malestokk utfordringsnotat --import`; kept in data/local).",
-)
-def core_challenge_answers(
-    local: LocalDataResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    answers = load_answers(Path(local.local_dir) / ANSWERS_FILE)
-    rows = warehouse.get().write_table(
-        "core_challenge_answers", answers, "Explanations to the ASSS challenge note."
-    )
-    return dg.MaterializeResult(
-        data_version=stored_version(warehouse.get(), "core_challenge_answers"),
-        metadata={"answers": rows},
-    )
+from pipelines.resources import WarehouseResource
 
 
 @dg.asset(
