@@ -9,7 +9,6 @@ in the mart; the reason (the privacy rule) is shown instead of a number.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,30 +41,32 @@ def _number(value: float | None, unit: str | None, show_unit: bool = True) -> st
     return with_unit(text, unit) if show_unit and unit not in ("svar",) else text
 
 
-def privacy_text(detail: str, w: dict) -> str:
-    """The privacy rule that hid a figure, in the reader's words (the mart names the rule)."""
+def privacy_text(r: dict, w: dict) -> str:
+    """The privacy rule that hid a figure, in the reader's words: the mart gives the rule, the
+    setting and its minimum as data (sql/marts/privacy_rules.sql)."""
     p = w["privacy"]
-    rule = re.search(r"(\w*min_employees|\w*min_respondents)=(\d+)", detail)
+    setting, minimum = r.get("suppression_setting"), r.get("suppression_threshold")
     said = ""
-    if rule:
-        key = "employees" if rule[1].endswith("employees") else "respondents"
-        said = p[key].format(n=rule[2])
-    if detail.startswith("area: a unit in it is hidden"):
+    if setting and minimum is not None:
+        key = "employees" if setting.endswith("employees") else "respondents"
+        said = p[key].format(n=minimum)
+    rule = r.get("suppressed_by")
+    if rule == "area_unit_hidden":
         return p["area_hidden"].format(rule=said)
-    if detail.startswith("area: fewer than 3 units"):
+    if rule == "area_fewer_than_3_units":
         return p["few_units"]
-    if detail.startswith("area: one unit holds"):
+    if rule == "area_one_unit_dominant":
         return p["one_unit"].format(rule=said)
-    if detail.startswith("one granularity per unit and year"):
-        return p["quarters" if detail.endswith("quarters are shown") else "months"]
-    return said or detail
+    if rule in ("quarters_shown", "months_shown"):
+        return p["quarters" if rule == "quarters_shown" else "months"]
+    return said or p["hidden"]
 
 
 def status_text(r: dict, w: dict) -> str:
     reason = r["status_reason"]
     template = w["reasons"].get(reason, reason)
     if reason == "suppressed":
-        return template.format(detail=privacy_text(r["status_detail"] or "", w))
+        return template.format(detail=privacy_text(r, w))
     return template.format(period=r["period"])
 
 

@@ -158,10 +158,18 @@ def _plan(shape: GraphShape, keys, sources, reason: str, stale: dict[str, str]) 
 
 
 def describe(plan: Plan) -> list[str]:
-    """What a refresh says it rebuilds: each stale asset with its reason, then every asset."""
+    """What a refresh says it rebuilds: the stale assets by reason, then the rest it rebuilds."""
+    import textwrap
+
+    by_reason: dict[str, list[str]] = {}
+    for name, why in sorted(plan.stale.items()):
+        by_reason.setdefault(why, []).append(name)
+    rest = [n for n in plan.names if n not in plan.stale]
+    groups = [*by_reason.items(), *([("rebuilt with them", rest)] if rest else [])]
     lines = [f"rebuilding {len(plan.keys)} assets: {plan.reason}"]
-    lines += [f"  {name}: {why}" for name, why in sorted(plan.stale.items())]
-    lines.append("  rebuilt with them: " + ", ".join(n for n in plan.names if n not in plan.stale))
+    for why, names in groups:
+        text = f"{why}: {', '.join(names)}"
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="    ")
     return lines
 
 

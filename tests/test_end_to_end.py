@@ -354,17 +354,21 @@ def test_the_demo_imports_own_figures_and_shows_no_small_unit(stavanger: Path) -
     assert mode == 0o600 and (stavanger / "data/private").stat().st_mode & 0o777 == 0o700
     # unit 4002 has 3 employees and 3 respondents: nothing of it is shown, and the rule is named
     small = con.execute(
-        "SELECT employees, sick_leave_rate, suppressed_by FROM mart_local__sick_leave "
-        "WHERE unit_id = '4002'"
+        "SELECT employees, sick_leave_rate, suppressed_by, suppression_setting, "
+        "suppression_threshold FROM mart_local__sick_leave WHERE unit_id = '4002'"
     ).fetchall()
-    assert small and all(e is None and r is None for e, r, _ in small)
-    assert {s for _, _, s in small} == {"sick_leave_min_employees=5"}  # the rule, no count
+    assert small and all(e is None and r is None for e, r, *_ in small)
+    # the rule, its setting and minimum, no count
+    assert {tuple(why) for *_, why in [(r[:2], r[2:]) for r in small]} == {
+        ("unit_below_minimum", "sick_leave_min_employees", 5)
+    }
     # the area total of its service area is hidden, so nothing subtracts to it
     area = con.execute(
-        "SELECT DISTINCT suppressed_by, employees FROM mart_local__sick_leave "
-        "WHERE level = 'service_area' AND service_area = 'kommunehelse'"
+        "SELECT DISTINCT suppressed_by, suppression_setting, suppression_threshold, employees "
+        "FROM mart_local__sick_leave WHERE level = 'service_area' "
+        "AND service_area = 'kommunehelse'"
     ).fetchall()
-    assert area == [("area: a unit in it is hidden (sick_leave_min_employees=5)", None)]
+    assert area == [("area_unit_hidden", "sick_leave_min_employees", 5, None)]
     shown = con.execute(
         "SELECT min(employees) FROM mart_local__sick_leave WHERE suppressed_by IS NULL"
     ).fetchone()[0]

@@ -198,7 +198,7 @@ def test_an_edited_sql_model_rebuilds_that_model_and_what_is_built_from_it(
 
     assert run_cli(config, monkeypatch) == 0
     err = capsys.readouterr().err
-    assert "mart_expenditure_need: its code or settings changed" in err
+    assert "its code or settings changed: mart_expenditure_need\n" in err
     assert "rebuilt with them: " in err
     defs = build_definitions(load_settings(config, env={}))
     shape = shape_of_repository(defs.get_repository_def())

@@ -121,21 +121,23 @@ def _world(con: duckdb.DuckDBPyConnection, targets, sick_rows: list[tuple]) -> N
     con.execute(
         "CREATE TABLE mart_local__sick_leave (level VARCHAR, unit_id VARCHAR, unit_name VARCHAR, "
         "service_area VARCHAR, period VARCHAR, contracted_days DOUBLE, sick_leave_rate DOUBLE, "
-        "self_certified_rate DOUBLE, doctor_certified_rate DOUBLE, suppressed_by VARCHAR)"
+        "self_certified_rate DOUBLE, doctor_certified_rate DOUBLE, suppressed_by VARCHAR, "
+        "suppression_setting VARCHAR, suppression_threshold INTEGER)"
     )
     con.executemany(
-        "INSERT INTO mart_local__sick_leave VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sick_rows
+        "INSERT INTO mart_local__sick_leave VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sick_rows
     )
     con.execute(
         "CREATE TABLE mart_local__surveys (level VARCHAR, survey_kind VARCHAR, unit_id VARCHAR, "
         "unit_name VARCHAR, service_area VARCHAR, year INTEGER, question VARCHAR, "
-        "respondents BIGINT, mean_score DOUBLE, suppressed_by VARCHAR)"
+        "respondents BIGINT, mean_score DOUBLE, suppressed_by VARCHAR, "
+        "suppression_setting VARCHAR, suppression_threshold INTEGER)"
     )
     con.execute(
         "CREATE TABLE mart_local__own_measures (level VARCHAR, unit_id VARCHAR, "
         "unit_name VARCHAR, service_area VARCHAR, measure VARCHAR, period VARCHAR, "
         "value DOUBLE, denominator DOUBLE, size BIGINT, suppressed_by VARCHAR, "
-        "aggregation VARCHAR)"
+        "suppression_setting VARCHAR, suppression_threshold INTEGER, aggregation VARCHAR)"
     )
     con.execute(
         "CREATE TABLE mart_local__survey_plan (service_area VARCHAR, survey VARCHAR, "
@@ -149,10 +151,11 @@ def _world(con: duckdb.DuckDBPyConnection, targets, sick_rows: list[tuple]) -> N
     con.execute(sql_text("marts/mart_malekart.sql"))
 
 
-def _unit(unit: str, period: str, days, rate, hidden: str | None = None) -> tuple:
+def _unit(unit: str, period: str, days, rate, hidden: tuple = (None, None, None)) -> tuple:
+    """A unit's sick-leave row; `hidden`: (rule, setting, minimum) as the mart gives them."""
     half = None if rate is None else rate / 2
     return ("unit", unit, f"Enhet {unit}", UNITS.area_of[unit], period, days, rate, half, half,
-            hidden)  # fmt: skip
+            *hidden)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -186,16 +189,25 @@ def test_grey_says_whether_the_figure_is_missing_or_hidden(tmp_path: Path) -> No
         "enhet;1001;sykefravaer;2024K1;6;;;;\nenhet;1002;sykefravaer;2024K1;6;;;;\n",
     )
     con = duckdb.connect()
-    hidden = _unit("1002", "2024K1", None, None, "sick_leave_min_employees=5")
-    _world(con, targets, [hidden])
+    rule = ("unit_below_minimum", "sick_leave_min_employees", 5)
+    _world(con, targets, [_unit("1002", "2024K1", None, None, rule)])
     got = con.execute(
-        "SELECT unit_id, value, status, status_reason, status_detail FROM mart_malekart "
-        "ORDER BY unit_id"
+        "SELECT unit_id, value, status, status_reason, suppressed_by, suppression_setting, "
+        "suppression_threshold FROM mart_malekart ORDER BY unit_id"
     ).fetchall()
     assert got == [
-        ("1001", None, "grey", "no_data", None),
-        ("1002", None, "grey", "suppressed", "sick_leave_min_employees=5"),
+        ("1001", None, "grey", "no_data", None, None, None),
+        ("1002", None, "grey", "suppressed", *rule),
     ]
+    # the page puts the rule into the reader's words; nothing parses prose
+    from dashboards.malekart import status_text
+    from dashboards.words import words
+
+    row = dict(
+        zip(["suppressed_by", "suppression_setting", "suppression_threshold"], rule, strict=True)
+    )
+    text = status_text({**row, "status_reason": "suppressed", "period": "2024K1"}, words("NO"))
+    assert "færre enn 5 ansatte" in text
 
 
 def test_a_year_is_weighted_by_contracted_days_not_an_average_of_quarters(tmp_path: Path) -> None:
@@ -266,7 +278,7 @@ def test_the_demo_malekart_shows_every_colour_with_its_reason(stavanger: Path) -
     # every hidden figure says which rule hid it, and no hidden figure has a value
     assert con.execute(
         "SELECT count(*) FROM mart_malekart WHERE status_reason = 'suppressed' "
-        "AND (value IS NOT NULL OR status_detail IS NULL)"
+        "AND (value IS NOT NULL OR suppressed_by IS NULL)"
     ).fetchone() == (0,)
     coverage = con.execute(
         "SELECT count(DISTINCT service_area) FILTER (WHERE level = 'tjenesteområde'), "

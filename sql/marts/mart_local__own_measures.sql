@@ -30,9 +30,9 @@ facts AS (
         CAST(coalesce(m.employees, m.respondents) AS BIGINT) AS size,
         CASE
             WHEN m.employees IS NOT NULL
-                THEN unit_hidden_by(m.employees, ${min_employees}, 'min_employees')
+                THEN unit_hidden_by(m.employees, ${min_employees})
             WHEN m.respondents IS NOT NULL
-                THEN unit_hidden_by(m.respondents, ${min_respondents}, 'min_respondents')
+                THEN unit_hidden_by(m.respondents, ${min_respondents})
         END AS size_hidden_by,
         CASE WHEN m.employees IS NOT NULL THEN ${min_employees}
              WHEN m.respondents IS NOT NULL THEN ${min_respondents} END AS minimum,
@@ -50,8 +50,8 @@ one_granularity AS (
         * EXCLUDE (size_hidden_by),
         grain > min(grain) OVER (PARTITION BY unit_id, measure, year) AS other_granularity,
         CASE min(grain) OVER (PARTITION BY unit_id, measure, year)
-            WHEN 1 THEN 'one granularity per unit and year: its quarters are shown'
-            WHEN 2 THEN 'one granularity per unit and year: its months are shown'
+            WHEN 1 THEN 'quarters_shown'
+            WHEN 2 THEN 'months_shown'
         END AS granularity_rule,
         size_hidden_by
     FROM facts
@@ -66,7 +66,8 @@ shown AS (
 units AS (
     SELECT
         'unit' AS level, unit_id, unit_name, service_area, measure, period, value, numerator,
-        denominator, size, suppressed_by, 'reported by the unit' AS aggregation, vintage
+        denominator, size, suppressed_by, rule, minimum, 'reported by the unit' AS aggregation,
+        vintage
     FROM shown
 ),
 areas AS (
@@ -88,8 +89,10 @@ areas AS (
         CASE WHEN count(size) = count(*) THEN sum(size) END AS size,
         CASE WHEN count(size) > 0 THEN area_hidden_by(
             count(*), count(*) FILTER (WHERE size_hidden_by IS NOT NULL), sum(size), max(size),
-            max(minimum), max(rule)
+            max(minimum)
         ) END AS suppressed_by,
+        max(rule) AS rule,
+        max(minimum) AS minimum,
         CASE
             WHEN count(denominator) = count(*) THEN 'sum of numerators / sum of denominators'
             WHEN count(size) = count(*) AND sum(size) > 0 THEN 'weighted by employees or respondents'
@@ -108,6 +111,8 @@ SELECT
     CASE WHEN suppressed_by IS NULL THEN denominator END AS denominator,
     CASE WHEN suppressed_by IS NULL THEN size END AS size,
     suppressed_by,
+    suppression_setting(suppressed_by, rule) AS suppression_setting,
+    suppression_threshold(suppressed_by, minimum) AS suppression_threshold,
     aggregation,
     vintage
 FROM combined;
@@ -115,6 +120,6 @@ FROM combined;
 COMMENT ON TABLE mart_local__own_measures IS
     'Own measures per unit and service area (import kind own_measure); small units hidden (suppressed_by says why); area figures summed from numerators and denominators or weighted by size, never averaged.';
 COMMENT ON COLUMN mart_local__own_measures.suppressed_by IS
-    'The privacy rule that hid this row''s figures, or NULL when they are shown.';
+    'The privacy rule that hid this row''s figures (unit_below_minimum, area_unit_hidden, area_fewer_than_3_units, area_one_unit_dominant, quarters_shown, months_shown), or NULL when they are shown.';
 COMMENT ON COLUMN mart_local__own_measures.aggregation IS
     'How the figure was made: reported by the unit, summed from numerators/denominators, weighted by size, or not aggregable (why).';

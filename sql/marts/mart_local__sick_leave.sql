@@ -39,9 +39,8 @@ units AS (
         service_area,
         period,
         CASE
-            WHEN other_granularity
-                THEN 'one granularity per unit and year: its quarters are shown'
-            ELSE unit_hidden_by(employees, ${min_employees}, 'sick_leave_min_employees')
+            WHEN other_granularity THEN 'quarters_shown'
+            ELSE unit_hidden_by(employees, ${min_employees})
         END AS suppressed_by,
         employees,
         contracted_days,
@@ -59,7 +58,7 @@ areas AS (
         period,
         area_hidden_by(
             count(*), count(*) FILTER (WHERE employees < ${min_employees}), sum(employees),
-            max(employees), ${min_employees}, 'sick_leave_min_employees'
+            max(employees), ${min_employees}
         ) AS suppressed_by,
         CAST(sum(employees) AS BIGINT) AS employees,
         sum(contracted_days) AS contracted_days,
@@ -89,6 +88,8 @@ SELECT
         THEN round(100 * doctor_certified_days / contracted_days, 2)
     END AS doctor_certified_rate,
     suppressed_by,
+    suppression_setting(suppressed_by, 'sick_leave_min_employees') AS suppression_setting,
+    suppression_threshold(suppressed_by, ${min_employees}) AS suppression_threshold,
     vintage
 FROM combined;
 
@@ -97,4 +98,4 @@ COMMENT ON TABLE mart_local__sick_leave IS
 COMMENT ON COLUMN mart_local__sick_leave.sick_leave_rate IS
     'Absence days (self- plus doctor-certified) / contracted days x 100; NULL when suppressed.';
 COMMENT ON COLUMN mart_local__sick_leave.suppressed_by IS
-    'The privacy rule that hid this row''s figures, or NULL when they are shown.';
+    'The privacy rule that hid this row''s figures (unit_below_minimum, area_unit_hidden, area_fewer_than_3_units, area_one_unit_dominant, quarters_shown), or NULL when they are shown.';

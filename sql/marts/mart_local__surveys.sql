@@ -22,8 +22,7 @@ with_area AS (
 units AS (
     SELECT
         'unit' AS level, survey_kind, unit_id, unit_name, service_area, year, question,
-        unit_hidden_by(respondents, ${min_respondents}, 'survey_min_respondents')
-            AS suppressed_by,
+        unit_hidden_by(respondents, ${min_respondents}) AS suppressed_by,
         respondents, mean_score, scale_max, vintage
     FROM with_area
 ),
@@ -32,7 +31,7 @@ areas AS (
         'service_area', survey_kind, NULL, NULL, service_area, year, question,
         area_hidden_by(
             count(*), count(*) FILTER (WHERE respondents < ${min_respondents}),
-            sum(respondents), max(respondents), ${min_respondents}, 'survey_min_respondents'
+            sum(respondents), max(respondents), ${min_respondents}
         ),
         CAST(sum(respondents) AS BIGINT),
         sum(mean_score * respondents) / nullif(sum(respondents), 0),
@@ -48,10 +47,12 @@ SELECT
     CASE WHEN suppressed_by IS NULL THEN round(mean_score, 2) END AS mean_score,
     scale_max,
     suppressed_by,
+    suppression_setting(suppressed_by, 'survey_min_respondents') AS suppression_setting,
+    suppression_threshold(suppressed_by, ${min_respondents}) AS suppression_threshold,
     vintage
 FROM combined;
 
 COMMENT ON TABLE mart_local__surveys IS
     'User (bruker, 1-6) and employee (medarbeider, 1-5) survey results per unit and service area; few respondents hidden (suppressed_by says why). Area means are weighted by respondents.';
 COMMENT ON COLUMN mart_local__surveys.suppressed_by IS
-    'The privacy rule that hid this row''s figures, or NULL when they are shown.';
+    'The privacy rule that hid this row''s figures (unit_below_minimum, area_unit_hidden, area_fewer_than_3_units, area_one_unit_dominant), or NULL when they are shown.';

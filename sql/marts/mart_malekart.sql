@@ -9,14 +9,21 @@
 CREATE OR REPLACE TEMP MACRO malekart_level(level) AS
     CASE level WHEN 'unit' THEN 'enhet' WHEN 'service_area' THEN 'tjenesteområde' ELSE level END;
 
+-- why an own figure is hidden, as the local marts give it (sql/marts/privacy_rules.sql): one
+-- value, so it goes through the sums and unions below whole (max() keeps a hidden one)
+CREATE OR REPLACE TEMP MACRO hidden(rule, setting, threshold) AS
+    CASE WHEN rule IS NOT NULL
+        THEN {'rule': rule, 'setting': setting, 'threshold': CAST(threshold AS INTEGER)} END;
+
 CREATE OR REPLACE TABLE mart_malekart AS
 WITH sick AS (
     -- months hidden because the unit reports quarters for the year are not a gap: left out
     SELECT
         level, coalesce(unit_id, service_area) AS who, period, contracted_days,
-        sick_leave_rate, self_certified_rate, doctor_certified_rate, suppressed_by
+        sick_leave_rate, self_certified_rate, doctor_certified_rate,
+        hidden(suppressed_by, suppression_setting, suppression_threshold) AS suppressed_by
     FROM mart_local__sick_leave
-    WHERE suppressed_by IS NULL OR suppressed_by NOT LIKE 'one granularity%'
+    WHERE suppressed_by IS NULL OR suppressed_by NOT IN ('quarters_shown', 'months_shown')
 ),
 sick_levels AS (
     SELECT level, who, period, contracted_days, sick_leave_rate, self_certified_rate,
@@ -59,11 +66,13 @@ sick_values AS (
 ),
 survey AS (
     SELECT level, survey_kind, coalesce(unit_id, service_area) AS who, year, question,
-        respondents, mean_score, suppressed_by
+        respondents, mean_score,
+        hidden(suppressed_by, suppression_setting, suppression_threshold) AS suppressed_by
     FROM mart_local__surveys
     UNION ALL  -- the municipality: every area's respondents (hidden if one area is hidden)
     SELECT 'kommune', survey_kind, NULL, year, question, sum(respondents),
-        sum(mean_score * respondents) / sum(respondents), max(suppressed_by)
+        sum(mean_score * respondents) / sum(respondents),
+        max(hidden(suppressed_by, suppression_setting, suppression_threshold))
     FROM mart_local__surveys WHERE level = 'service_area'
     GROUP BY survey_kind, year, question
 ),
@@ -88,7 +97,8 @@ survey_values AS (
 ),
 own AS (
     SELECT level, coalesce(unit_id, service_area) AS who, measure, period, value, denominator,
-        size, suppressed_by, aggregation
+        size, hidden(suppressed_by, suppression_setting, suppression_threshold) AS suppressed_by,
+        aggregation
     FROM mart_local__own_measures
     UNION ALL  -- the municipality: its areas, by denominator or size where every area has one
     SELECT 'kommune', NULL, measure, period,
@@ -98,7 +108,8 @@ own AS (
                 THEN sum(value * denominator) / sum(denominator)
             WHEN count(size) = count(*) AND sum(size) > 0 THEN sum(value * size) / sum(size)
         END,
-        sum(denominator), sum(size), max(suppressed_by),
+        sum(denominator), sum(size),
+        max(hidden(suppressed_by, suppression_setting, suppression_threshold)),
         CASE
             WHEN count(denominator) = count(*) THEN 'sum of numerators / sum of denominators'
             WHEN count(size) = count(*) THEN 'weighted by employees or respondents'
@@ -216,7 +227,10 @@ SELECT
         ELSE 'grey'
     END AS status,
     j.status_reason,
-    coalesce(j.suppressed_by, j.detail) AS status_detail,
+    j.suppressed_by.rule AS suppressed_by,
+    j.suppressed_by.setting AS suppression_setting,
+    j.suppressed_by.threshold AS suppression_threshold,
+    j.detail AS status_detail,
     j.perspective,
     j.focus_area,
     j.measured_by,
