@@ -191,40 +191,27 @@ def column_widths(
 
 
 def to_html(doc: Doc, path: Path) -> None:
-    esc = html.escape
-    parts = [
-        "<!doctype html><html lang='" + ("nb" if doc.lang == "no" else "sv") + "'>"
-        "<meta charset='utf-8'><title>" + esc(doc.title) + "</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-        "td,th{border:1px solid #ccc;padding:3px;vertical-align:top}td.n{text-align:right}"
-        "table{border-collapse:collapse}.slot{background:#fff3cd}.note{font-size:90%;"
-        "font-style:italic}.banner{background:#fdecea;color:#b03a2e;font-weight:bold;"
-        "padding:6px}</style>"
-    ]
-    if doc.banner:
-        parts.append(f"<p class='banner'>{esc(doc.banner)}</p>")
-    parts.append(f"<h1>{esc(doc.title)}</h1>")
+    """The document as one HTML page (templates/document.html.j2, every text escaped)."""
+    from dashboards.templating import render
+
+    blocks = []
     for block in doc.blocks:
         if isinstance(block, Heading):
-            level = min(6, block.level + 1)
-            parts.append(f"<h{level}>{esc(block.text)}</h{level}>")
+            blocks.append({"kind": "heading", "text": block.text,
+                           "html_level": min(6, block.level + 1)})  # fmt: skip
         elif isinstance(block, Para):
-            parts.append(f"<p class='{block.style}'>{esc(block.text)}</p>")
+            blocks.append({"kind": "para", "text": block.text, "style": block.style})
         elif isinstance(block, Table):
-            head = "".join(f"<th>{esc(h)}</th>" for h in block.header)
-            body = "".join(
-                "<tr>"
-                + "".join(
-                    f"<td{' class=n' if n in block.numeric else ''}>{esc(c)}</td>"
-                    for n, c in enumerate(row)
-                )
-                + "</tr>"
-                for row in block.rows
-            )
-            parts.append(f"<table><tr>{head}</tr>{body}</table>")
+            blocks.append({"kind": "table", "header": block.header, "rows": block.rows,
+                           "numeric": set(block.numeric)})  # fmt: skip
         elif isinstance(block, Image):
-            parts.append(f"<img src='{esc(block.path.name)}' alt='{esc(block.alt)}'>")
-    path.write_text("".join(parts), encoding="utf-8")
+            blocks.append({"kind": "image", "path": block.path, "alt": block.alt})
+    page = render(
+        "document.html.j2",
+        lang="nb" if doc.lang == "no" else "sv",
+        doc={"title": doc.title, "banner": doc.banner, "blocks": blocks},
+    )
+    path.write_text(page, encoding="utf-8")
 
 
 def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
@@ -332,15 +319,14 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
 
 
 def _register_fonts(pdfmetrics, ttfont) -> tuple[str, str]:
-    """DejaVu (æøå, ▲▼) when the system has it; else reportlab's Helvetica (Latin-1 only)."""
-    regular = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    bold = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-    if regular.exists() and bold.exists():
-        if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(ttfont("DejaVu", str(regular)))
-            pdfmetrics.registerFont(ttfont("DejaVu-Bold", str(bold)))
-        return "DejaVu", "DejaVu-Bold"
-    return "Helvetica", "Helvetica-Bold"
+    """DejaVu Sans (æøå, ▲▼), the copy matplotlib ships (dashboards/fonts.py): never a
+    fallback to Helvetica, which has no ▲▼."""
+    from dashboards.fonts import dejavu
+
+    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(ttfont("DejaVu", str(dejavu())))
+        pdfmetrics.registerFont(ttfont("DejaVu-Bold", str(dejavu(bold=True))))
+    return "DejaVu", "DejaVu-Bold"
 
 
 def write_all(doc: Doc, stem: Path, landscape: bool = False) -> tuple[Path, Path, Path]:

@@ -4,8 +4,6 @@ rewrites it after each home from the homes' status files)."""
 
 from __future__ import annotations
 
-import html
-
 WORDS = {
     "NO": {
         "lang": "nb",
@@ -53,45 +51,36 @@ WORDS = {
 
 
 def render_index(statuses: list[dict], country: str) -> str:
-    """The page, in the primary home's language; every text from a file is escaped."""
+    """The page, in the primary home's language (templates/homes_index.html.j2); every text
+    from a file is escaped."""
+    from dashboards.templating import render
+
     w = WORDS.get(country, WORDS["NO"])
-    esc = html.escape
     release = (
         statuses[0].get("published_at", "").replace("T", " ")[:16] + " UTC" if statuses else ""
     )
     ok = sum(1 for s in statuses if s["status"] == "ok")
     rows = []
     for s in statuses:
-        name = f"{esc(s['name'])} ({esc(s['home'])})"
-        if s["status"] == "ok":
-            folder = esc(s["folder"])
-            links = " · ".join(
-                [f"<a href='{folder}/dashboards/index.html'>{w['dashboards']}</a>"]
-                + [
-                    f"<a href='{folder}/reports/{esc(doc)}'>{w[doc.split('-')[0]]}</a>"
-                    for doc in s.get("documents", [])
-                    if doc.split("-")[0] in w
-                ]
-            )
-            rows.append(
-                f"<tr><td>{name}</td><td>{esc(str(s.get('year', '')))}</td><td>{links}</td>"
-                f"<td>{w['ok']}</td></tr>"
-            )
+        row = {"name": f"{s['name']} ({s['home']})", "ok": s["status"] == "ok"}
+        if row["ok"]:
+            folder = s["folder"]
+            row["year"] = str(s.get("year", ""))
+            row["links"] = [{"href": f"{folder}/dashboards/index.html", "text": w["dashboards"]}]
+            row["links"] += [
+                {"href": f"{folder}/reports/{doc}", "text": w[doc.split("-")[0]]}
+                for doc in s.get("documents", [])
+                if doc.split("-")[0] in w
+            ]
         else:
-            rows.append(
-                f"<tr class='failed'><td>{name}</td><td></td><td></td>"
-                f"<td>{w['failed']}: {esc(_reason(s, w))}</td></tr>"
-            )
-    summary = w["summary"].format(ok=ok, n=len(statuses), failed=len(statuses) - ok)
-    return (
-        f"<!doctype html><html lang='{w['lang']}'><head><meta charset='utf-8'>"
-        f"<title>{w['title']}</title><style>body{{font-family:sans-serif;margin:2em}}"
-        "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;"
-        "text-align:left}tr.failed td{color:#a33}</style></head><body>"
-        f"<h1>{w['title']}</h1><p>{w['intro'].format(release=esc(release))}</p>"
-        f"<p id='summary'>{summary}</p><table><thead><tr><th>{w['home']}</th>"
-        f"<th>{w['year']}</th><th>{w['links']}</th><th>{w['status']}</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></body></html>"
+            row["reason"] = _reason(s, w)
+        rows.append(row)
+    return render(
+        "homes_index.html.j2",
+        w=w,
+        intro=w["intro"].format(release=release),
+        summary=w["summary"].format(ok=ok, n=len(statuses), failed=len(statuses) - ok),
+        rows=rows,
     )
 
 

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from PIL import Image as PilImage
-from PIL import ImageDraw, ImageFont
 
 from dashboards.data import home, slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
@@ -50,29 +48,18 @@ def _fmt(value: float | None, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A font with æøå: DejaVu when the system has it, else HK Grotesk (shipped with Great
-    Expectations, a dependency), else Pillow's default."""
-    from importlib.util import find_spec
-
-    gx = find_spec("great_expectations")  # found, not imported: importing it takes seconds
-    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
-    if gx is not None and gx.origin:
-        fonts = Path(gx.origin).parent / "render/view/static/fonts"
-        candidates.append(fonts / "HKGrotesk/HKGrotesk-Regular.otf")
-    for path in candidates:
-        if path.exists():
-            return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size=size)
-
-
 def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None) -> Path:
     """The gap against the peer figure per nøkkeltall, in percent of it, or in prosentpoeng for a
     percentage (each bar's value says which): full labels (wrapped, never cut), the value on every
     bar, the peer figure as the zero line with its axis, colours for colour-blind
     readers (blue better, orange weaker, grey neutral) with a symbol beside each (check, cross,
-    dash)."""
+    dash). Drawn with matplotlib in the DejaVu Sans it ships (dashboards/fonts.py)."""
     import textwrap
+
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from dashboards.fonts import dejavu
 
     w = w or words("NO")
     lang = "sv" if w is WORDS["sv"] else "no"
@@ -83,46 +70,44 @@ def gap_chart(rows: pl.DataFrame, title: str, path: Path, w: dict | None = None)
         .filter(pl.col("_gap").is_not_null())
         .head(12)
     )
-    font, small = _font(15), _font(12)
-    wrapped = [textwrap.wrap(r["label"], 46) or [""] for r in rows.iter_rows(named=True)]
-    heights = [max(26, 16 * len(lines) + 8) for lines in wrapped]
-    top, bottom = 62, 80
-    height = top + sum(heights) + bottom
-    image = PilImage.new("RGB", (1000, height), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((10, 10), title, fill="black", font=font)
-    mid, scale = 700, 2.2  # pixels per percent, capped at +/-100 %
-    draw.line([(mid, top - 8), (mid, height - bottom + 8)], fill="#444", width=2)
-    for pct in (-100, -50, 50, 100):
-        x = mid + pct * scale
-        draw.line([(x, top - 4), (x, height - bottom + 4)], fill="#ddd", width=1)
-        draw.text(
-            (x - 14, height - bottom + 10),
-            f"{pct:+d}".replace("-", "\u2212"),
-            fill="#555",
-            font=small,
-        )
-    draw.text((mid - 4, height - bottom + 10), "0", fill="#555", font=small)
-    y = top
-    for r, lines, h in zip(rows.iter_rows(named=True), wrapped, heights, strict=True):
+    font = FontProperties(fname=dejavu(), size=9)
+    records = list(rows.iter_rows(named=True))
+    labels = ["\n".join(textwrap.wrap(r["label"], 46) or [""]) for r in records]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    figure = Figure(figsize=(10, 1.4 + 0.3 * max(lines, 1) + 0.1 * len(records)), dpi=100)
+    axes = figure.subplots()
+    positions = list(range(len(records)))[::-1]  # the first row on top
+    for y, r in zip(positions, records, strict=True):
         gap = max(-100.0, min(100.0, r["_gap"]))
         colour, symbol = {True: ("#0072B2", "\u2713"), False: ("#D55E00", "\u2717")}.get(
             r["gap_is_good"], ("#999999", "\u2013")
         )
-        x0, x1 = sorted([mid, mid + gap * scale])
-        draw.rectangle([x0, y + 3, x1, y + h - 5], fill=colour)
-        for n, line in enumerate(lines):
-            draw.text((10, y + 4 + 16 * n), line, fill="black", font=small)
+        axes.barh(y, gap, color=colour, height=0.7)
         value = f"{symbol} {gap_text(r, lang)}"
-        tx = x1 + 6 if gap >= 0 else x0 - 8 - draw.textlength(value, font=small)
-        draw.text((tx, y + 5), value, fill="black", font=small)
-        y += h
+        axes.annotate(
+            value, (gap, y), xytext=(5 if gap >= 0 else -5, 0), textcoords="offset points",
+            ha="left" if gap >= 0 else "right", va="center", fontproperties=font,
+        )  # fmt: skip
+    axes.set_yticks(positions, labels, fontproperties=font)
+    axes.set_xlim(-130, 130)  # room for the values beside the longest bars
+    ticks = [-100, -50, 0, 50, 100]
+    axes.set_xticks(ticks, [f"{t:+d}".replace("-", "\u2212") if t else "0" for t in ticks])
+    for tick in axes.get_xticklabels():
+        tick.set_fontproperties(font)
+    axes.axvline(0, color="#444444", linewidth=1.5)
+    axes.grid(axis="x", color="#dddddd", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
     peer = rows["peer_label"].drop_nulls().head(1).to_list() if "peer_label" in rows.columns else []
     axis = w["gap_axis"].format(peer=peer[0] if peer else w["compared_with"].lower())
-    # the axis and the source on lines of their own, so neither is cut at the right edge
-    draw.text((10, height - 42), axis, fill="#555", font=small)
-    draw.text((10, height - 24), w["credit"], fill="#555", font=small)
-    image.save(path)
+    note = [*textwrap.wrap(axis, 90), *textwrap.wrap(w["credit"], 90)]  # never cut at the edge
+    axes.set_xlabel("\n".join(note), fontproperties=font, loc="left", color="#555555")
+    title_font = FontProperties(fname=dejavu(), size=11)
+    axes.set_title("\n".join(textwrap.wrap(capital(title), 90)), fontproperties=title_font,
+                   loc="left")  # fmt: skip
+    figure.tight_layout()
+    figure.savefig(path, format="png", facecolor="white")
     return path
 
 

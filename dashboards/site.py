@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs
 from dashboards import malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
+from dashboards.templating import markup, render
 from dashboards.units import decimals_for, gap_in_unit, with_unit
 from dashboards.words import OVERVIEW_WORDS, capital, words
 
@@ -37,22 +38,20 @@ TABLE_COLUMNS = [
 def _page(
     title: str, nav: str, body: str, data: dict | None, synthetic: bool, lang: str = "no"
 ) -> str:
-    site = SITE_WORDS[lang]
-    banner = f'<p class="banner" data-t="synthetic">{site["synthetic"]}</p>' if synthetic else ""
-    script = ""
+    """A page of the site (templates/site_page.html.j2): the title and the words escaped, the
+    navigation and the body as the builder made them, the data as JSON for the page script."""
+    payload = None
     if data is not None:
         # "<" as \\u003c: no label can close the script or open a comment inside it
-        payload = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
-        script = (
-            f'<script>window.MALESTOKK_DATA = {payload};</script><script src="app.js"></script>'
-        )
-    return (
-        f"<!doctype html><html lang='{'sv' if lang == 'sv' else 'nb'}'><head><meta charset='utf-8'>"
-        # a phone lays the page out at its own width (else: a 980 px page shrunk to 40 %)
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><link rel='stylesheet' href='style.css'>"
-        "<script src='plotly.min.js'></script></head><body>"
-        f"<nav>{nav}</nav>{banner}<h1>{html.escape(title)}</h1>{body}{script}</body></html>"
+        payload = markup(json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c"))
+    return render(
+        "site_page.html.j2",
+        lang="sv" if lang == "sv" else "nb",
+        title=title,
+        nav=markup(nav),
+        body=markup(body),
+        banner=SITE_WORDS[lang]["synthetic"] if synthetic else None,
+        payload=payload,
     )
 
 

@@ -29,7 +29,7 @@ ROOT = PROJECT
 # What the built tables and pages are made by: the code, the SQL models, the page templates and
 # the column descriptions. Settings and the files they name are added per home.
 CODE_FOLDERS = ("assets", "dashboards", "pipelines", "quality", "sql", "templates")
-CODE_SUFFIXES = {".py", ".sql", ".toml", ".html", ".css", ".js", ".json", ".csv", ".md"}
+CODE_SUFFIXES = {".py", ".sql", ".toml", ".html", ".j2", ".css", ".js", ".json", ".csv", ".md"}
 
 
 def _digest(parts: Iterable[str]) -> str:
