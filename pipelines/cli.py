@@ -593,6 +593,17 @@ def schema_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def settings_docs(args: argparse.Namespace) -> int:
+    """Write the settings reference from the declarations (no settings file needed)."""
+    from pipelines.config import settings_reference
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(settings_reference(), encoding="utf-8")
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
 def ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     home = _prepare_dagster_home(settings)
@@ -903,6 +914,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md", help="file (default docs/schema.md)")
     p_docs.set_defaults(func=schema_docs)
+    p_sdocs = sub.add_parser(
+        "settings-docs", help="write docs/settings.md: every setting, its default and variable"
+    )
+    p_sdocs.add_argument(
+        "--out", default="docs/settings.md", help="file (default docs/settings.md)"
+    )
+    p_sdocs.set_defaults(func=settings_docs)
     p_cat = sub.add_parser("catalog", help="search, show, add and check catalog entries")
     cat_sub = _described(p_cat.add_subparsers(dest="action", required=True))
     c_search = cat_sub.add_parser("search", help="SSB's table search and Kolada's KPI search")

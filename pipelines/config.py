@@ -9,6 +9,7 @@ file is written. An unknown key or section is an error naming the closest known 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -52,41 +53,86 @@ def _http_url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_http_url)]
 
 
+def setting(default: object = ..., *, env: str, help: str, **more: object):
+    """One key of the file: its default, its environment variable (MALESTOKK_<env>) and what it
+    is for, declared together. The variables, `docs/settings.md` and the resources all come
+    from these declarations."""
+    return Field(default, description=help, json_schema_extra={"env": env}, **more)  # type: ignore[call-overload]
+
+
 class HomeSection(FileModel):
-    country: Annotated[Text, one_of("NO", "SE", upper=True)] = "NO"
-    municipality: Text
+    country: Annotated[Text, one_of("NO", "SE", upper=True)] = setting(
+        "NO", env="HOME_COUNTRY", help="NO or SE: the country whose codes `municipality` is in."
+    )
+    municipality: Text = setting(
+        env="HOME_MUNICIPALITY",
+        help="The home municipality's 4-digit code (an older Norwegian number is followed to "
+        "today's when it was only renumbered).",
+    )
 
 
 class PathsSection(FileModel):
-    data_dir: Text = "data"
-    catalog: Text = "indicators.toml"
-    targets: Text = "malekart.csv"  # an unset key also finds an older targets.csv
-    expenditure_need: Text = "utgiftsbehov.csv"
-    snapshot_dir: Text = "snapshot"
+    data_dir: Text = setting("data", env="DATA_DIR", help="Where everything is written.")
+    catalog: Text = setting("indicators.toml", env="CATALOG", help="The indicator catalog.")
+    targets: Text = setting(
+        "malekart.csv", env="TARGETS",
+        help="The målekart (an unset key also finds an older targets.csv).",
+    )  # fmt: skip
+    expenditure_need: Text = setting(
+        "utgiftsbehov.csv", env="EXPENDITURE_NEED",
+        help="The expenditure-need index (Grønt hefte, tabell C).",
+    )  # fmt: skip
+    snapshot_dir: Text = setting(
+        "snapshot", env="SNAPSHOT_DIR", help="The offline snapshot `--offline` replays."
+    )
 
 
 class SourcesSection(FileModel):
-    mode: Annotated[Text, one_of("live", "snapshot")] = "snapshot"
-    ssb_pxweb_url: Url = "https://data.ssb.no/api/pxwebapi/v2"
-    ssb_klass_url: Url = "https://data.ssb.no/api/klass/v1"
-    kolada_url: Url = "https://api.kolada.se/v3"
-    ssb_api: Annotated[Text, one_of("v2", "v0")] = "v2"
-    ssb_v0_url: Url = "https://data.ssb.no/api/v0"
-    ssb_calls_per_minute: Annotated[int, between(1, 600)] = 30
-    kolada_requests_per_second: Annotated[int, between(1, 50)] = 5
-    full_refresh: bool = False
-    # first wait after a failed request; doubles each try
-    retry_backoff_seconds: Annotated[float, between(0, 300, "a number of seconds ")] = 1.0
+    mode: Annotated[Text, one_of("live", "snapshot")] = setting(
+        "snapshot", env="SOURCE_MODE", help="live: the APIs; snapshot: the bundled recording."
+    )
+    ssb_pxweb_url: Url = setting(
+        "https://data.ssb.no/api/pxwebapi/v2", env="SSB_PXWEB_URL", help="SSB's PxWebApi v2."
+    )
+    ssb_klass_url: Url = setting(
+        "https://data.ssb.no/api/klass/v1", env="SSB_KLASS_URL", help="SSB's KLASS API."
+    )
+    kolada_url: Url = setting("https://api.kolada.se/v3", env="KOLADA_URL", help="Kolada's API.")
+    ssb_api: Annotated[Text, one_of("v2", "v0")] = setting(
+        "v2", env="SSB_API", help="v2, or v0 to fall back to SSB's older API."
+    )
+    ssb_v0_url: Url = setting(
+        "https://data.ssb.no/api/v0", env="SSB_V0_URL", help="SSB's v0 API (the fallback)."
+    )
+    ssb_calls_per_minute: Annotated[int, between(1, 600)] = setting(
+        30, env="SSB_CALLS_PER_MINUTE", help="SSB's rate limit (SSB allows 30 a minute)."
+    )
+    kolada_requests_per_second: Annotated[int, between(1, 50)] = setting(
+        5, env="KOLADA_REQUESTS_PER_SECOND", help="How fast Kolada is asked."
+    )
+    full_refresh: bool = setting(
+        False, env="FULL_REFRESH", help="Fetch every table again (`--full`)."
+    )
+    retry_backoff_seconds: Annotated[float, between(0, 300, "a number of seconds ")] = setting(
+        1.0, env="RETRY_BACKOFF_SECONDS",
+        help="First wait after a failed request; doubles each try.",
+    )  # fmt: skip
 
 
 class PrivacySection(FileModel):
-    sick_leave_min_employees: Annotated[int, between(1, 1000)] = 5
-    survey_min_respondents: Annotated[int, between(1, 1000)] = 5
+    sick_leave_min_employees: Annotated[int, between(1, 1000)] = setting(
+        5, env="PRIVACY_SICK_LEAVE_MIN_EMPLOYEES",
+        help="A unit with fewer employees shows no sick-leave or own figure.",
+    )  # fmt: skip
+    survey_min_respondents: Annotated[int, between(1, 1000)] = setting(
+        5, env="PRIVACY_SURVEY_MIN_RESPONDENTS",
+        help="A survey result with fewer respondents is not shown.",
+    )  # fmt: skip
 
 
 class YearsSection(FileModel):
-    first: int = 2017
-    last: int = 2024
+    first: int = setting(2017, env="FIRST_YEAR", help="The first year compared.")
+    last: int = setting(2024, env="LAST_YEAR", help="The last year compared.")
 
     @model_validator(mode="after")
     def _ordered(self) -> YearsSection:
@@ -96,8 +142,10 @@ class YearsSection(FileModel):
 
 
 class ScheduleSection(FileModel):
-    cron: Text = "30 5 * * *"
-    timezone: Text = "Europe/Oslo"
+    cron: Text = setting("30 5 * * *", env="SCHEDULE_CRON", help="The nightly refresh (cron).")
+    timezone: Text = setting(
+        "Europe/Oslo", env="SCHEDULE_TIMEZONE", help="The schedule's time zone."
+    )
 
     @model_validator(mode="after")
     def _five_fields(self) -> ScheduleSection:
@@ -113,19 +161,26 @@ class PeerSetSection(FileModel):
 
 
 class NetworkSection(FileModel):
-    # the benchmarking network whose challenge note the home answers: ASSS for its members by
-    # default; any other home may name one of its own peer sets (e.g. a Swedish network)
-    peer_set: Text | None = None
+    peer_set: Text | None = setting(
+        None, env="NETWORK_PEER_SET",
+        help="The benchmarking network whose challenge note the home answers: ASSS for its "
+        "members by default; any other home may name one of its own peer sets.",
+    )  # fmt: skip
 
 
 class HomesSection(FileModel):
-    # more homes whose outputs one refresh writes (a network, a county, every municipality):
-    # codes, "asss", "fylke:46", "lan:25", "skr:<Kolada group>", a [peer_sets.*] name, "all"
-    select: list[str] = Field(default_factory=list)
-    workers: Annotated[int, between(0, 256)] = 0  # homes written at once; 0: one per core
-    # how the write_homes job fans out: processes on this machine, or one pod per home
-    # (Dagster's k8s job executor, in the Helm deployment of deploy/helm)
-    executor: Annotated[Text, one_of("multiprocess", "k8s")] = "multiprocess"
+    select: list[str] = setting(
+        env="HOMES", default_factory=list,
+        help="More homes whose outputs one refresh writes: codes, asss, fylke:46, lan:25, "
+        "skr:<Kolada group>, a [peer_sets.*] name, all (comma-separated in the variable).",
+    )  # fmt: skip
+    workers: Annotated[int, between(0, 256)] = setting(
+        0, env="HOMES_WORKERS", help="Homes written at once; 0: one per core."
+    )
+    executor: Annotated[Text, one_of("multiprocess", "k8s")] = setting(
+        "multiprocess", env="HOMES_EXECUTOR",
+        help="How the write_homes job fans out: processes here, or one pod per home (k8s).",
+    )  # fmt: skip
 
 
 class SettingsFile(FileModel):
@@ -231,36 +286,54 @@ class Settings:
         return self.data_dir / "dagster_home"
 
 
-# (section, key) -> environment variable suffix; the env name is MALESTOKK_<SUFFIX>.
-_ENV_KEYS: dict[tuple[str, str], str] = {
-    ("home", "country"): "HOME_COUNTRY",
-    ("home", "municipality"): "HOME_MUNICIPALITY",
-    ("paths", "data_dir"): "DATA_DIR",
-    ("paths", "catalog"): "CATALOG",
-    ("paths", "targets"): "TARGETS",
-    ("paths", "expenditure_need"): "EXPENDITURE_NEED",
-    ("paths", "snapshot_dir"): "SNAPSHOT_DIR",
-    ("sources", "mode"): "SOURCE_MODE",
-    ("sources", "ssb_pxweb_url"): "SSB_PXWEB_URL",
-    ("sources", "ssb_klass_url"): "SSB_KLASS_URL",
-    ("sources", "kolada_url"): "KOLADA_URL",
-    ("sources", "ssb_api"): "SSB_API",
-    ("sources", "ssb_v0_url"): "SSB_V0_URL",
-    ("sources", "ssb_calls_per_minute"): "SSB_CALLS_PER_MINUTE",
-    ("sources", "kolada_requests_per_second"): "KOLADA_REQUESTS_PER_SECOND",
-    ("sources", "full_refresh"): "FULL_REFRESH",
-    ("sources", "retry_backoff_seconds"): "RETRY_BACKOFF_SECONDS",
-    ("privacy", "sick_leave_min_employees"): "PRIVACY_SICK_LEAVE_MIN_EMPLOYEES",
-    ("privacy", "survey_min_respondents"): "PRIVACY_SURVEY_MIN_RESPONDENTS",
-    ("years", "first"): "FIRST_YEAR",
-    ("years", "last"): "LAST_YEAR",
-    ("schedule", "cron"): "SCHEDULE_CRON",
-    ("schedule", "timezone"): "SCHEDULE_TIMEZONE",
-    ("network", "peer_set"): "NETWORK_PEER_SET",
-    ("homes", "select"): "HOMES",  # comma-separated: MALESTOKK_HOMES=asss or 1103,4601
-    ("homes", "workers"): "HOMES_WORKERS",
-    ("homes", "executor"): "HOMES_EXECUTOR",
-}
+def _sections() -> dict[str, type[BaseModel]]:
+    return {
+        name: field.annotation
+        for name, field in SettingsFile.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    }
+
+
+def env_keys() -> dict[tuple[str, str], str]:
+    """(section, key) -> the variable's suffix (MALESTOKK_<suffix>), from the declarations."""
+    return {
+        (section, key): str((field.json_schema_extra or {})["env"])  # type: ignore[index]
+        for section, model in _sections().items()
+        for key, field in model.model_fields.items()
+    }
+
+
+def settings_reference() -> str:
+    """docs/settings.md: every key with its default, its variable and what it is for."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from the declarations in `pipelines/config.py` (`malestokk settings-docs`).",
+        "Each key goes in `malestokk.toml` under its section; the variable overrides the file,",
+        "a command-line option (`--offline`, `--full`, `--homes`) overrides both.",
+        "",
+        "| Key | Default | Variable | What it is for |",
+        "|---|---|---|---|",
+    ]
+    for section, model in _sections().items():
+        for key, field in model.model_fields.items():
+            if field.is_required():
+                shown = "(required)"
+            else:
+                default = field.get_default(call_default_factory=True)
+                shown = "(not set)" if default is None else f"`{json.dumps(default)}`"
+            env = f"`{ENV_PREFIX}{(field.json_schema_extra or {})['env']}`"  # type: ignore[index]
+            lines.append(f"| `{section}.{key}` | {shown} | {env} | {field.description} |")
+    lines += [
+        "",
+        "`[peer_sets.<name>]` sections (`country`, `members`, `label`) name your own peer sets;",
+        f"`{ENV_PREFIX}CONFIG` names another settings file.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+_ENV_KEYS = env_keys()
 
 
 def _known_keys(loc: tuple) -> list[str]:

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import ConfigError, load_settings
-from tests.conftest import write_config
+from tests.conftest import ROOT, write_config
 
 
 def test_defaults_and_paths_resolve_next_to_the_config_file(config_file: Path) -> None:
@@ -169,3 +169,34 @@ def test_the_network_names_one_of_the_peer_sets(tmp_path: Path) -> None:
         ConfigError, match=r"network.peer_set .*names no \[peer_sets.\*\] set: 'nabo'"
     ):
         load_settings(config, env={})
+
+
+def test_each_setting_is_declared_once_with_its_variable_and_help() -> None:
+    """The key, its default, its variable and its help live in the model; the variables the
+    loader reads and docs/settings.md are made from it (a key added there is documented and
+    overridable at once)."""
+    from pipelines.config import SettingsFile, env_keys, settings_reference
+
+    keys = env_keys()
+    sections = {s for s, _ in keys}
+    assert {
+        "home",
+        "paths",
+        "sources",
+        "privacy",
+        "years",
+        "schedule",
+        "network",
+        "homes",
+    } <= sections
+    assert len(set(keys.values())) == len(keys)  # one variable per key
+    for section in sections:
+        model = SettingsFile.model_fields[section].annotation
+        for key, field in model.model_fields.items():
+            assert (section, key) in keys and field.description, f"{section}.{key}"
+    # a variable named in the declaration is the one the loader honours
+    settings = load_settings(ROOT / "malestokk.toml", env={"MALESTOKK_FIRST_YEAR": "2019"})
+    assert settings.years[0] == 2019
+    assert (ROOT / "docs/settings.md").read_text(encoding="utf-8") == settings_reference(), (
+        "docs/settings.md is stale: run `malestokk settings-docs`"
+    )
