@@ -247,6 +247,25 @@ class Settings:
         return f"{self.home_country}:{self.home_municipality}"
 
     @property
+    def first_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def last_year(self) -> int:
+        return self.years[1]
+
+    @property
+    def study_years(self) -> list[int]:
+        """Every year compared, first to last."""
+        return list(range(self.years[0], self.years[1] + 1))
+
+    def catalog(self):
+        """The indicator catalog the settings name (pipelines/catalog.py)."""
+        from pipelines.catalog import load_catalog
+
+        return load_catalog(self.catalog_file)
+
+    @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
 

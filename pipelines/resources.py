@@ -15,7 +15,6 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from pipelines.catalog import Catalog, load_catalog
 from pipelines.clients import MAX_ATTEMPTS, SSB_WINDOW_SECONDS, TIMEOUT_SECONDS, ClientMaker
 from pipelines.config import Settings
 from pipelines.http import RateLimiter
@@ -53,41 +52,6 @@ def snapshot_group_provenance(snapshot_dir: str) -> tuple[str, dict[str, str]]:
     # its rows take the snapshot's label unless the manifest says otherwise
     default = ssb.get("provenance", "snapshot:synthetic")
     return entry.get("provenance", default), dict(entry.get("real_groups", {}))
-
-
-class PeerSetConfig(dg.Config):
-    """A user's own peer set, as the settings file names it."""
-
-    name: str
-    label: str
-    country: str
-    members: list[str]
-
-
-class StudyResource(dg.ConfigurableResource):
-    """What is being compared: the home municipality, the years, the catalog, where outputs go.
-
-    Every value comes from the validated settings (`definitions.build_resources`); the defaults
-    live in `pipelines.config` only.
-    """
-
-    home_country: str
-    home_municipality: str
-    first_year: int
-    last_year: int
-    catalog_file: str
-    outputs_dir: str
-    peer_sets: list[PeerSetConfig]
-    targets_file: str | None  # the scorecard (måleskjema); None: none yet
-    expenditure_need_file: str | None  # utgiftsbehov index (Grønt hefte, tabell C); None: none
-    network_peer_set: str | None  # the peer set the challenge note is drawn against, if any
-
-    def catalog(self) -> Catalog:
-        return load_catalog(self.catalog_file)
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.first_year, self.last_year + 1))
 
 
 class _ApiResource(dg.ConfigurableResource):
@@ -222,7 +186,7 @@ class PublishedWarehouseResource(dg.ConfigurableResource):
         return Path(self.warehouse_dir)
 
 
-def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+def build_resources(settings: Settings) -> dict[str, object]:
     common = {
         "mode": settings.source_mode,
         "snapshot_dir": str(settings.snapshot_dir),
@@ -230,25 +194,9 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "backoff_seconds": settings.retry_backoff_seconds,
     }
     return {
-        "study": StudyResource(
-            home_country=settings.home_country,
-            home_municipality=settings.home_municipality,
-            first_year=settings.years[0],
-            last_year=settings.years[1],
-            catalog_file=str(settings.catalog_file),
-            outputs_dir=str(settings.outputs_dir),
-            network_peer_set=settings.network_peer_set,
-            targets_file=str(settings.targets_file) if settings.targets_file else None,
-            expenditure_need_file=str(settings.expenditure_need_file)
-            if settings.expenditure_need_file
-            else None,
-            peer_sets=[
-                PeerSetConfig(
-                    name=p.name, label=p.label, country=p.country, members=list(p.members)
-                )
-                for p in settings.peer_sets
-            ],
-        ),
+        # what is compared (home, years, catalog, peer sets, målekart): the settings model
+        # itself, declared once in pipelines/config.py, never copied into fields here
+        "study": settings,
         "ssb": SsbResource(
             pxweb_url=settings.ssb_pxweb_url,
             klass_url=settings.ssb_klass_url,

@@ -124,7 +124,9 @@ def test_defaults_live_in_the_settings_model_only(config_file: Path) -> None:
     assert resources["ssb"].v0_url == SourcesSection().ssb_v0_url
     assert resources["ssb"].calls_per_window == SourcesSection().ssb_calls_per_minute
     assert resources["kolada"].requests_per_second == SourcesSection().kolada_requests_per_second
-    for name in ("ssb", "kolada", "local", "study"):
+    # what is compared reaches the assets as the settings model itself: nothing copied
+    assert resources["study"] == load_settings(config_file, env={})
+    for name in ("ssb", "kolada", "local"):
         resource = resources[name]
         # no resource field carries a default of its own that could drift from the settings
         own = {"timeout_seconds", "max_attempts", "window_seconds", "lock_wait_seconds"}

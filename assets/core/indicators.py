@@ -14,9 +14,10 @@ from assets.kolada.raw import (
 from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.catalog import year_offset
+from pipelines.config import Settings
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.models import build_releases
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 from quality.asset_checks import markdown_table
 
 
@@ -28,7 +29,7 @@ from quality.asset_checks import markdown_table
     "warehouse table.",
 )
 def core_catalog__indicators(
-    study: StudyResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     catalog = study.catalog()
     wh = warehouse.get()

@@ -3,7 +3,8 @@
 import dagster as dg
 import polars as pl
 
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.config import Settings
+from pipelines.resources import WarehouseResource
 
 
 @dg.asset(
@@ -11,7 +12,9 @@ from pipelines.resources import StudyResource, WarehouseResource
     kinds={"duckdb"},
     description="The home municipality and the study years (malestokk.toml [home], [years]).",
 )
-def core_settings__home(study: StudyResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def core_settings__home(
+    study: dg.ResourceParam[Settings], warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     home = pl.DataFrame(
         {
             "country": [study.home_country],
@@ -41,7 +44,7 @@ def core_settings__home(study: StudyResource, warehouse: WarehouseResource) -> d
     description="The user's own peer sets (malestokk.toml [peer_sets.*]), one row per member.",
 )
 def core_settings__peer_sets(
-    study: StudyResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     frame = pl.DataFrame(
         [

@@ -26,13 +26,13 @@ from pipelines.home_outputs import (
     write_index,
 )
 from pipelines.homes import Home, resolve_homes
-from pipelines.resources import PublishedWarehouseResource, StudyResource
+from pipelines.resources import PublishedWarehouseResource
 
 HOME_OUTPUTS = dg.AssetKey("home_outputs")
 GROUP = "homes"
 
 
-def primary_of(study: StudyResource) -> Primary:
+def primary_of(study: dg.ResourceParam[Settings]) -> Primary:
     network = next((p for p in study.peer_sets if p.name == study.network_peer_set), None)
     return Primary(
         study.home_country,
@@ -44,7 +44,7 @@ def primary_of(study: StudyResource) -> Primary:
 
 
 def _write_one(
-    context, published: PublishedWarehouseResource, study: StudyResource, key: str
+    context, published: PublishedWarehouseResource, study: dg.ResourceParam[Settings], key: str
 ) -> dict:
     """Write one home and the index; a failed home names its reason in the step's failure."""
     home = Home.from_key(key)
@@ -59,7 +59,7 @@ def _write_one(
     return status
 
 
-def _index(wh_dir, study: StudyResource) -> None:
+def _index(wh_dir, study: dg.ResourceParam[Settings]) -> None:
     with contextlib.suppress(HomeFailed):  # nothing published: there is no release to index
         write_index(homes_folder(published_release(wh_dir)), study.home_country)
 
@@ -89,7 +89,7 @@ def home_outputs_asset(homes: tuple[Home, ...], after: dg.AssetKey) -> dg.Assets
     def home_outputs(
         context: dg.AssetExecutionContext,
         published: PublishedWarehouseResource,
-        study: StudyResource,
+        study: dg.ResourceParam[Settings],
     ) -> dg.MaterializeResult:
         status = _write_one(context, published, study, context.partition_key)
         return dg.MaterializeResult(metadata=_metadata(status))
@@ -139,7 +139,7 @@ def write_homes_job(homes: tuple[Home, ...], executor: dg.ExecutorDefinition) ->
     def write_home_step(
         context: dg.OpExecutionContext,
         published: PublishedWarehouseResource,
-        study: StudyResource,
+        study: dg.ResourceParam[Settings],
         key: str,
     ) -> None:
         status = _write_one(context, published, study, key)

@@ -7,9 +7,10 @@ import dagster as dg
 import polars as pl
 
 from pipelines.build_record import recorded
+from pipelines.config import Settings
 from pipelines.graph_shape import GraphShape
 from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
-from pipelines.resources import KoladaResource, StudyResource, WarehouseResource
+from pipelines.resources import KoladaResource, WarehouseResource
 from pipelines.versions import stored_version, table_version
 from quality.asset_checks import validate_table
 from quality.schemas import kolada_values
@@ -23,7 +24,7 @@ SKR_KOMMUNGRUPPER = [f"G{n}" for n in range(92786, 92795)]
     description="Kolada municipalities (/v3/municipality): kommuner, regions and Riket.",
 )
 def raw_kolada__municipalities(
-    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     skipped = study.catalog().skip_reason("kolada")
     items = []
@@ -54,7 +55,7 @@ def _skipped(reason: str | None) -> dict[str, str]:
     "G92786-G92794 (group values are unweighted means of members).",
 )
 def raw_kolada__municipality_groups(
-    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     skipped = study.catalog().skip_reason("kolada")
     wanted = [] if skipped else SKR_KOMMUNGRUPPER
@@ -110,7 +111,7 @@ KPI_SCHEMA = {
 }
 
 
-def _catalog_group_ids(study: StudyResource) -> list[str]:
+def _catalog_group_ids(study: dg.ResourceParam[Settings]) -> list[str]:
     return [g.kpi_group for g in study.catalog().kpi_groups]
 
 
@@ -121,7 +122,7 @@ def _catalog_group_ids(study: StudyResource) -> list[str]:
     "member KPI; the catalog expands each group to its members.",
 )
 def raw_kolada__kpi_groups(
-    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     wanted = _catalog_group_ids(study)
     groups = []
@@ -153,7 +154,7 @@ def raw_kolada__kpi_groups(
     )
 
 
-def _wanted_kpis(study: StudyResource, con) -> list[str]:
+def _wanted_kpis(study: dg.ResourceParam[Settings], con) -> list[str]:
     explicit = [i.kpi for i in study.catalog().by_source("kolada") if i.kpi]
     members = [r[0] for r in con.execute("SELECT member_id FROM raw_kolada__kpi_groups").fetchall()]
     return list(dict.fromkeys([*explicit, *members]))
@@ -167,7 +168,7 @@ def _wanted_kpis(study: StudyResource, con) -> list[str]:
     "perspective, gender division, publication dates), from /v3/kpi.",
 )
 def raw_kolada__kpis(
-    study: StudyResource, kolada: KoladaResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], kolada: KoladaResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.build() as con:
@@ -218,7 +219,7 @@ raw_kolada__pull_log = dg.AssetKey("raw_kolada__pull_log")
 )
 def raw_kolada__values_and_log(
     context: dg.AssetExecutionContext,
-    study: StudyResource,
+    study: dg.ResourceParam[Settings],
     kolada: KoladaResource,
     warehouse: WarehouseResource,
 ) -> Iterator[dg.MaterializeResult]:
@@ -261,7 +262,7 @@ def raw_kolada__values_and_log(
             client,
             kpis,
             [*munis, *SKR_KOMMUNGRUPPER, "0000"],
-            study.years,
+            study.study_years,
             previous_history=wh.read_published("raw_kolada__values"),
             previous_log=wh.read_published("raw_kolada__pull_log"),
             known_kpis=known_kpis,

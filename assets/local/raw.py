@@ -6,9 +6,10 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.config import Settings
 from pipelines.local.ledger import ingest_folder
 from pipelines.local.store import record_outcomes, replay, summary_lines
-from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
+from pipelines.resources import LocalDataResource, WarehouseResource
 from pipelines.versions import frames_version
 from quality.asset_checks import markdown_table
 
@@ -39,7 +40,7 @@ def raw_local__imports(
     context: dg.AssetExecutionContext,
     local: LocalDataResource,
     warehouse: WarehouseResource,
-    study: StudyResource,
+    study: dg.ResourceParam[Settings],
 ) -> dg.MaterializeResult:
     archive = local.archive()
     added = 0

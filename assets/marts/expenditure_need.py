@@ -6,8 +6,9 @@ from pathlib import Path
 import dagster as dg
 
 from assets.sql_model import sql_model
+from pipelines.config import Settings
 from pipelines.expenditure_need import load_expenditure_need
-from pipelines.resources import StudyResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 from quality.asset_checks import markdown_table
 
 core_expenditure_need = dg.AssetKey("core_expenditure_need")
@@ -32,7 +33,7 @@ core_expenditure_need__rejected = dg.AssetKey("core_expenditure_need__rejected")
     ],
 )
 def core_expenditure_need_and_rejected(
-    study: StudyResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """One read of the file gives both: the good rows and, beside them, the rejected ones."""
     path = Path(study.expenditure_need_file) if study.expenditure_need_file else None

@@ -8,7 +8,8 @@ import dagster as dg
 from assets.core.indicators import core_catalog__indicators
 from assets.local.raw import raw_local__imports
 from assets.sql_model import sql_model
-from pipelines.resources import LocalDataResource, StudyResource, WarehouseResource
+from pipelines.config import Settings
+from pipelines.resources import LocalDataResource, WarehouseResource
 from pipelines.targets import Units, load_targets
 from quality.asset_checks import markdown_table
 
@@ -36,7 +37,7 @@ core_targets__rejected = dg.AssetKey("core_targets__rejected")
     ],
 )
 def core_targets_and_rejected(
-    study: StudyResource, local: LocalDataResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], local: LocalDataResource, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """One read of the file gives both: the good rows and, beside them, the rejected ones."""
     wh = warehouse.get()

@@ -6,8 +6,9 @@ import dagster as dg
 import polars as pl
 
 from pipelines.build_record import recorded
+from pipelines.config import Settings
 from pipelines.graph_shape import GraphShape
-from pipelines.resources import SsbResource, StudyResource, WarehouseResource
+from pipelines.resources import SsbResource, WarehouseResource
 from pipelines.ssb.code_history import CodeChange
 from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
 from pipelines.versions import stored_version, table_version
@@ -43,7 +44,7 @@ raw_ssb__fetch_log = dg.AssetKey("raw_ssb__fetch_log")
 )
 def raw_ssb__kostra_values_and_log(
     context: dg.AssetExecutionContext,
-    study: StudyResource,
+    study: dg.ResourceParam[Settings],
     ssb: SsbResource,
     warehouse: WarehouseResource,
 ) -> Iterator[dg.MaterializeResult]:
@@ -69,7 +70,7 @@ def raw_ssb__kostra_values_and_log(
         result = refresh_kostra(
             client,
             fetch_groups(catalog.ssb_tables()),
-            study.years,
+            study.study_years,
             previous_history=wh.read_published("raw_ssb__kostra_values"),
             previous_log=wh.read_published("raw_ssb__fetch_log"),
             provenance=provenance,
@@ -169,13 +170,13 @@ def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFr
     "each study year.",
 )
 def raw_klass__region_codes(
-    study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     skipped = study.catalog().skip_reason("ssb")
     frames = [_codes_frame([], 131, 0)]
     if not skipped:
         with ssb.klass() as client:
-            for year in study.years:
+            for year in study.study_years:
                 for classification in (131, 104):
                     items = client.codes_at(classification, f"{year}-01-01")
                     frames.append(_codes_frame(items, classification, year))
@@ -217,7 +218,7 @@ def raw_klass__region_codes_schema(
     "reforms: renumberings, merges and splits, used to harmonise series across reforms.",
 )
 def raw_klass__municipality_changes(
-    study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     rows = []
     skipped = study.catalog().skip_reason("ssb")
@@ -270,13 +271,13 @@ def raw_klass__municipality_changes(
     "1 January). The 2020 grouping applies from 2020; earlier years used other groupings.",
 )
 def raw_klass__kostra_groups(
-    study: StudyResource, ssb: SsbResource, warehouse: WarehouseResource
+    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     rows = []
     skipped = study.catalog().skip_reason("ssb")
     provenance, real_groups = ssb.group_provenance()
     with ssb.klass() as client:
-        for year in () if skipped else study.years:
+        for year in () if skipped else study.study_years:
             if year < 2020:
                 continue  # series break: older groupings are not comparable
             for item in client.corresponds_at(131, 112, f"{year}-01-01"):
