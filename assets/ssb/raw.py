@@ -1,17 +1,21 @@
 """Raw KOSTRA values from SSB PxWebApi; code lists, code changes and KOSTRA groups from KLASS."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 import polars as pl
 
+from assets.source_factory import (
+    IncrementalSource,
+    Pulled,
+    Reading,
+    SourceTable,
+    incremental_source,
+    source_table,
+)
 from pipelines.build_record import recorded
-from pipelines.config import Settings
 from pipelines.graph_shape import GraphShape
-from pipelines.resources import SsbResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 from pipelines.ssb.code_history import CodeChange
 from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
-from pipelines.versions import stored_version, table_version
 from quality.asset_checks import markdown_table, validate_table
 from quality.schemas import klass_codes, ssb_kostra_values
 
@@ -23,59 +27,21 @@ raw_ssb__kostra_values = dg.AssetKey("raw_ssb__kostra_values")
 raw_ssb__fetch_log = dg.AssetKey("raw_ssb__fetch_log")
 
 
-@dg.multi_asset(
-    name="raw_ssb__kostra_values",
-    group_name="ssb_raw",
-    specs=[
-        dg.AssetSpec(
-            raw_ssb__kostra_values,
-            kinds={"duckdb", "polars"},
-            description="KOSTRA values as SSB publishes them: every region code (incl. EAK, "
-            "EAKUO, EKA, EKG), status symbols kept, every release vintage kept (`is_current` "
-            "marks the latest).",
-        ),
-        dg.AssetSpec(
-            raw_ssb__fetch_log,
-            kinds={"duckdb"},
-            description="One row per table, contents code and refresh: whether data was fetched "
-            "or the table was unchanged; the next refresh starts from it.",
-        ),
-    ],
-)
-def raw_ssb__kostra_values_and_log(
-    context: dg.AssetExecutionContext,
-    study: dg.ResourceParam[Settings],
-    ssb: SsbResource,
-    warehouse: WarehouseResource,
-) -> Iterator[dg.MaterializeResult]:
-    """Values and the fetch log are written together: the log says what the values came from."""
-    catalog = study.catalog()
-    wh = warehouse.get()
-    skipped = catalog.skip_reason("ssb")
-    if skipped:
-        with wh.build() as con:
-            wh.replace_table(con, "raw_ssb__kostra_values", pl.DataFrame(schema=HISTORY_SCHEMA))
-            wh.replace_table(con, "raw_ssb__fetch_log", pl.DataFrame(schema=LOG_SCHEMA))
-        context.log.info(f"SSB {skipped}")
-        for key in (raw_ssb__kostra_values, raw_ssb__fetch_log):
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={"dagster/row_count": 0, "skipped": skipped},
-                data_version=dg.DataVersion(f"skipped: {skipped}"),
-            )
-        return
+def _pull_kostra(r: Reading) -> Pulled:
+    """New releases of the catalog's SSB tables (only tables whose `updated` moved)."""
+    catalog, ssb, wh = r.study.catalog(), r.client, r.warehouse
     provenance, _ = ssb.provenance("ssb")
     client = ssb.pxweb()
     try:
         result = refresh_kostra(
             client,
             fetch_groups(catalog.ssb_tables()),
-            study.study_years,
+            r.study.study_years,
             previous_history=wh.read_published("raw_ssb__kostra_values"),
             previous_log=wh.read_published("raw_ssb__fetch_log"),
             provenance=provenance,
-            run_id=context.run.run_id,
-            log=context.log.info,
+            run_id=r.context.run.run_id,
+            log=r.context.log.info,
             force=ssb.full_refresh,
             table_provenance=ssb.table_provenance("ssb"),
             next_year_tables=catalog.population_tables(),
@@ -83,32 +49,10 @@ def raw_ssb__kostra_values_and_log(
         stats = client.stats
     finally:
         client.close()
-    with wh.build() as con:
-        rows = wh.replace_table(
-            con,
-            "raw_ssb__kostra_values",
-            result.history,
-            "KOSTRA values from SSB PxWebApi (JSON-stat2, decoded), one row per cell and release "
-            "vintage; is_current marks the latest release.",
-        )
-        log_rows = wh.replace_table(
-            con,
-            "raw_ssb__fetch_log",
-            result.log,
-            "One row per table, contents code and refresh: the table's updated time, whether data "
-            "was fetched or the table was unchanged, planned and made data requests.",
-        )
-        version = table_version(con, "raw_ssb__kostra_values")
-    yield dg.MaterializeResult(
-        asset_key=raw_ssb__fetch_log,
-        metadata={"dagster/row_count": log_rows},
-        data_version=version,
-    )
-    yield dg.MaterializeResult(
-        asset_key=raw_ssb__kostra_values,
-        data_version=version,
-        metadata={
-            "dagster/row_count": rows,
+    return Pulled(
+        result.history,
+        result.log,
+        {
             "current_rows": result.history.filter(pl.col("is_current")).height,
             "tables_fetched": len(set(result.tables_fetched)),
             "tables_unchanged": len(set(result.tables_unchanged)),
@@ -120,6 +64,34 @@ def raw_ssb__kostra_values_and_log(
             "provenance": provenance,
         },
     )
+
+
+raw_ssb__kostra_values_and_log = incremental_source(
+    IncrementalSource(
+        name="raw_ssb__kostra_values",
+        source="ssb",
+        values=dg.AssetSpec(
+            raw_ssb__kostra_values,
+            kinds={"duckdb", "polars"},
+            description="KOSTRA values as SSB publishes them: every region code (incl. EAK, "
+            "EAKUO, EKA, EKG), status symbols kept, every release vintage kept (`is_current` "
+            "marks the latest).",
+        ),
+        log=dg.AssetSpec(
+            raw_ssb__fetch_log,
+            kinds={"duckdb"},
+            description="One row per table, contents code and refresh: whether data was fetched "
+            "or the table was unchanged; the next refresh starts from it.",
+        ),
+        values_comment="KOSTRA values from SSB PxWebApi (JSON-stat2, decoded), one row per cell "
+        "and release vintage; is_current marks the latest release.",
+        log_comment="One row per table, contents code and refresh: the table's updated time, "
+        "whether data was fetched or the table was unchanged, planned and made data requests.",
+        history_schema=HISTORY_SCHEMA,
+        log_schema=LOG_SCHEMA,
+        pull=_pull_kostra,
+    )
+)
 
 
 @dg.asset_check(
@@ -151,50 +123,44 @@ def _codes_frame(items: list[dict], classification: int, year: int) -> pl.DataFr
             }
             for i in items
         ],
-        schema={
-            "classification": pl.Int32,
-            "year": pl.Int32,
-            "code": pl.String,
-            "name": pl.String,
-            "level": pl.String,
-            "valid_from": pl.String,
-            "valid_to": pl.String,
-        },
+        schema=CODES_SCHEMA,
     )
 
 
-@dg.asset(
-    group_name="ssb_raw",
-    kinds={"duckdb"},
-    description="Municipality (KLASS 131) and county (KLASS 104) codes valid on 1 January of "
-    "each study year.",
-)
-def raw_klass__region_codes(
-    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    skipped = study.catalog().skip_reason("ssb")
+CODES_SCHEMA = {
+    "classification": pl.Int32,
+    "year": pl.Int32,
+    "code": pl.String,
+    "name": pl.String,
+    "level": pl.String,
+    "valid_from": pl.String,
+    "valid_to": pl.String,
+}
+
+
+def _read_region_codes(r: Reading) -> tuple[pl.DataFrame, dict]:
     frames = [_codes_frame([], 131, 0)]
-    if not skipped:
-        with ssb.klass() as client:
-            for year in study.study_years:
-                for classification in (131, 104):
-                    items = client.codes_at(classification, f"{year}-01-01")
-                    frames.append(_codes_frame(items, classification, year))
+    with r.client.klass() as client:
+        for year in r.study.study_years:
+            for classification in (131, 104):
+                items = client.codes_at(classification, f"{year}-01-01")
+                frames.append(_codes_frame(items, classification, year))
     frame = pl.concat(frames)
-    rows = warehouse.get().write_table(
-        "raw_klass__region_codes",
-        frame,
-        "KLASS code lists at 1 January per year: 131 municipalities, 104 counties.",
-    )
     counts = frame.group_by("classification", "year").len().sort("classification", "year")
-    return dg.MaterializeResult(
-        data_version=stored_version(warehouse.get(), "raw_klass__region_codes"),
-        metadata={
-            "rows": rows,
-            "codes_per_year": dg.MetadataValue.md(markdown_table(counts)),
-            **({"skipped": skipped} if skipped else {}),
-        },
+    return frame, {"codes_per_year": dg.MetadataValue.md(markdown_table(counts))}
+
+
+raw_klass__region_codes = source_table(
+    SourceTable(
+        name="raw_klass__region_codes",
+        source="ssb",
+        description="Municipality (KLASS 131) and county (KLASS 104) codes valid on 1 January of "
+        "each study year.",
+        comment="KLASS code lists at 1 January per year: 131 municipalities, 104 counties.",
+        schema=CODES_SCHEMA,
+        read=_read_region_codes,
     )
+)
 
 
 @dg.asset_check(
@@ -211,19 +177,21 @@ def raw_klass__region_codes_schema(
     return recorded(context, warehouse, graph_shape, result)
 
 
-@dg.asset(
-    group_name="ssb_raw",
-    kinds={"duckdb"},
-    description="Municipality code changes (KLASS 131 /changes) for the 2018, 2020 and 2024 "
-    "reforms: renumberings, merges and splits, used to harmonise series across reforms.",
-)
-def raw_klass__municipality_changes(
-    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+CHANGES_SCHEMA = {
+    "reform_year": pl.Int32,
+    "old_code": pl.String,
+    "old_name": pl.String,
+    "new_code": pl.String,
+    "new_name": pl.String,
+    "change_occurred": pl.String,
+    "kind": pl.String,
+}
+
+
+def _read_municipality_changes(r: Reading) -> tuple[pl.DataFrame, dict]:
     rows = []
-    skipped = study.catalog().skip_reason("ssb")
-    with ssb.klass() as client:
-        for year in () if skipped else REFORM_YEARS:
+    with r.client.klass() as client:
+        for year in REFORM_YEARS:
             for item in client.changes(131, f"{year - 1}-01-02", f"{year}-01-02"):
                 change = CodeChange.from_klass(item)
                 rows.append(
@@ -237,47 +205,38 @@ def raw_klass__municipality_changes(
                         "kind": "renumbering" if change else "name or start/end only",
                     }
                 )
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "reform_year": pl.Int32,
-            "old_code": pl.String,
-            "old_name": pl.String,
-            "new_code": pl.String,
-            "new_name": pl.String,
-            "change_occurred": pl.String,
-            "kind": pl.String,
-        },
-    )
-    count = warehouse.get().write_table(
-        "raw_klass__municipality_changes",
-        frame,
-        "KLASS 131 code changes per reform year (old code -> new code, date).",
-    )
-    return dg.MaterializeResult(
-        data_version=stored_version(warehouse.get(), "raw_klass__municipality_changes"),
-        metadata={
-            "rows": count,
-            "renumberings": frame.filter(pl.col("kind") == "renumbering").height,
-            **({"skipped": skipped} if skipped else {}),
-        },
-    )
+    frame = pl.DataFrame(rows, schema=CHANGES_SCHEMA)
+    return frame, {"renumberings": frame.filter(pl.col("kind") == "renumbering").height}
 
 
-@dg.asset(
-    group_name="ssb_raw",
-    kinds={"duckdb"},
-    description="KOSTRA group of every municipality per year (KLASS 131 -> 112 correspondsAt, "
-    "1 January). The 2020 grouping applies from 2020; earlier years used other groupings.",
+raw_klass__municipality_changes = source_table(
+    SourceTable(
+        name="raw_klass__municipality_changes",
+        source="ssb",
+        description="Municipality code changes (KLASS 131 /changes) for the 2018, 2020 and 2024 "
+        "reforms: renumberings, merges and splits, used to harmonise series across reforms.",
+        comment="KLASS 131 code changes per reform year (old code -> new code, date).",
+        schema=CHANGES_SCHEMA,
+        read=_read_municipality_changes,
+    )
 )
-def raw_klass__kostra_groups(
-    study: dg.ResourceParam[Settings], ssb: SsbResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+
+
+GROUPS_SCHEMA = {
+    "year": pl.Int32,
+    "municipality": pl.String,
+    "municipality_name": pl.String,
+    "group_code": pl.String,
+    "group_name": pl.String,
+    "provenance": pl.String,
+}
+
+
+def _read_kostra_groups(r: Reading) -> tuple[pl.DataFrame, dict]:
     rows = []
-    skipped = study.catalog().skip_reason("ssb")
-    provenance, real_groups = ssb.group_provenance()
-    with ssb.klass() as client:
-        for year in () if skipped else study.study_years:
+    provenance, real_groups = r.client.group_provenance()
+    with r.client.klass() as client:
+        for year in r.study.study_years:
             if year < 2020:
                 continue  # series break: older groupings are not comparable
             for item in client.corresponds_at(131, 112, f"{year}-01-01"):
@@ -293,29 +252,22 @@ def raw_klass__kostra_groups(
                         "provenance": "snapshot:real" if group in real_groups else provenance,
                     }
                 )
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "year": pl.Int32,
-            "municipality": pl.String,
-            "municipality_name": pl.String,
-            "group_code": pl.String,
-            "group_name": pl.String,
-            "provenance": pl.String,
-        },
+    frame = pl.DataFrame(rows, schema=GROUPS_SCHEMA)
+    synthetic = frame.filter(pl.col("provenance") == "snapshot:synthetic").height
+    return frame, {"synthetic_rows": synthetic}
+
+
+raw_klass__kostra_groups = source_table(
+    SourceTable(
+        name="raw_klass__kostra_groups",
+        source="ssb",
+        description="KOSTRA group of every municipality per year (KLASS 131 -> 112 "
+        "correspondsAt, 1 January). The 2020 grouping applies from 2020; earlier years used "
+        "other groupings.",
+        comment="KOSTRA group per municipality and year, from KLASS 131 -> 112; provenance says "
+        "per row whether the membership is SSB's (ssb:klass, snapshot:real) or made for the "
+        "demo (snapshot:synthetic).",
+        schema=GROUPS_SCHEMA,
+        read=_read_kostra_groups,
     )
-    count = warehouse.get().write_table(
-        "raw_klass__kostra_groups",
-        frame,
-        "KOSTRA group per municipality and year, from KLASS 131 -> 112; provenance says per row "
-        "whether the membership is SSB's (ssb:klass, snapshot:real) or made for the demo "
-        "(snapshot:synthetic).",
-    )
-    return dg.MaterializeResult(
-        data_version=stored_version(warehouse.get(), "raw_klass__kostra_groups"),
-        metadata={
-            "rows": count,
-            "synthetic_rows": frame.filter(pl.col("provenance") == "snapshot:synthetic").height,
-            **({"skipped": skipped} if skipped else {}),
-        },
-    )
+)
