@@ -9,11 +9,13 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.config import load_settings
 from pipelines.local.kinds import KINDS
 from pipelines.local.private_store import PrivateStore
 from pipelines.local.store import empty_history
 from pipelines.models import build_local_marts
 from pipelines.warehouse import Warehouse
+from tests.conftest import ROOT
 
 MIN = 5
 UNITS = {  # unit -> service area
@@ -258,13 +260,15 @@ def test_the_blocking_check_fails_when_a_small_unit_shows(
     with wh.build() as con:  # a suppressed row and a shown one in each mart
         con.execute(
             "CREATE TABLE mart_local__sick_leave AS SELECT * FROM (VALUES "
-            "(NULL::DOUBLE, NULL::INTEGER, 'unit_below_minimum'), (5.5, 40, NULL)) "
-            "AS t(sick_leave_rate, employees, suppressed_by)"
+            "('U1', 'a', '2024K1', NULL::DOUBLE, NULL::INTEGER, 'unit_below_minimum'), "
+            "('U2', 'a', '2024K1', 5.5, 40, NULL)) "
+            "AS t(unit_id, service_area, period, sick_leave_rate, employees, suppressed_by)"
         )
         con.execute(
             "CREATE TABLE mart_local__surveys AS SELECT * FROM (VALUES "
-            "(NULL::DOUBLE, NULL::INTEGER, 'unit_below_minimum'), (4.8, 30, NULL)) "
-            "AS t(mean_score, respondents, suppressed_by)"
+            "('U1', 'a', 2024, 'q1', NULL::DOUBLE, NULL::INTEGER, 'unit_below_minimum'), "
+            "('U2', 'a', 2024, 'q1', 4.8, 30, NULL)) "
+            "AS t(unit_id, service_area, year, question, mean_score, respondents, suppressed_by)"
         )
     resources = {
         "warehouse": WarehouseResource(warehouse_dir=str(wh.dir)),
@@ -275,6 +279,7 @@ def test_the_blocking_check_fails_when_a_small_unit_shows(
     }  # fmt: skip
     check = getattr(local_assets, check_name)
     resources["graph_shape"] = shape_of([local_assets.mart_local__figures], [check])
+    resources["study"] = load_settings(ROOT / "malestokk.toml", env={})  # thresholds: 5 = MIN
 
     def outcome() -> bool:
         result = dg.materialize(

@@ -11,6 +11,7 @@ from assets.kolada.raw import (
     raw_kolada__municipality_groups,
     raw_kolada__values,
 )
+from assets.sql_checks import sql_check
 from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import raw_ssb__kostra_values
 from pipelines.catalog import year_offset
@@ -18,7 +19,6 @@ from pipelines.config import Settings
 from pipelines.kolada.groups import expanded_indicators
 from pipelines.models import build_releases
 from pipelines.resources import WarehouseResource
-from quality.asset_checks import markdown_table
 
 
 @dg.asset(
@@ -117,31 +117,14 @@ def core_catalog__indicators(
     )
 
 
-@dg.asset_check(
-    asset=core_catalog__indicators,
+core_catalog__indicators_directions_decided = sql_check(
+    core_catalog__indicators,
+    "core_catalog__indicators_directions_decided",
     blocking=False,
     description="Every member of a Kolada KPI group has a direction decided in the catalog "
     "(warning: a KPI Kolada added to the group later is neutral until someone decides).",
+    problem="no direction decided, shown as neutral: {examples}",
 )
-def core_catalog__indicators_directions_decided(
-    warehouse: WarehouseResource,
-) -> dg.AssetCheckResult:
-    with warehouse.get().build() as con:
-        undecided = [
-            f"{kpi} ({label})"
-            for kpi, label in con.execute(
-                "SELECT kpi, label FROM core_catalog__indicators "
-                "WHERE direction_note LIKE 'undecided%' ORDER BY 1"
-            ).fetchall()
-        ]
-    return dg.AssetCheckResult(
-        passed=not undecided,
-        severity=dg.AssetCheckSeverity.WARN,
-        description="no direction decided, shown as neutral: " + "; ".join(undecided)
-        if undecided
-        else None,
-        metadata={"undecided": len(undecided), "kpis": ", ".join(undecided) or "none"},
-    )
 
 
 core_indicator_values = dg.AssetKey("core_indicator_values")
@@ -166,30 +149,14 @@ core_indicator_values_step = sql_step(
 )
 
 
-@dg.asset_check(
-    asset=core_indicator_values,
+core_indicator_values_has_values = sql_check(
+    core_indicator_values,
+    "core_indicator_values_has_values",
     blocking=False,
     description="Every indicator listed in the catalog has values in some study year (warning: "
     "a catalog entry the source has nothing for is the source's gap or a wrong entry).",
+    problem="no value in any study year: {examples}",
 )
-def core_indicator_values_has_values(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get().build() as con:
-        empty = con.execute(
-            "SELECT c.indicator_id, c.kpi_group FROM core_catalog__indicators c LEFT JOIN "
-            "core_indicator_values v USING (indicator_id) WHERE c.source <> 'derived' GROUP BY ALL "
-            "HAVING count(v.value) = 0 ORDER BY 1"
-        ).fetchall()
-    missing = [i for i, group in empty if group is None]
-    group_without_values = [i for i, group in empty if group is not None]
-    return dg.AssetCheckResult(
-        passed=not missing,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=f"no value in any study year: {', '.join(missing)}" if missing else None,
-        metadata={
-            "indicators_without_values": ", ".join(missing) or "none",
-            "kpi_group_members_without_values": ", ".join(group_without_values) or "none",
-        },
-    )
 
 
 core_releases = dg.AssetKey("core_releases")
@@ -221,37 +188,12 @@ core_indicator_coverage = sql_model(
 )
 
 
-@dg.asset_check(
-    asset=core_indicator_coverage,
+core_indicator_coverage_source_gaps = sql_check(
+    core_indicator_coverage,
+    "core_indicator_coverage_source_gaps",
     blocking=False,
     description="Years the source has no value for (biennial surveys, KPIs not yet started or "
     "discontinued, releases not out yet): reported, never a reason to keep the old warehouse.",
+    problem="{n} indicator(s) with years not measured by the source (e.g. {examples}); see "
+    "core_indicator_coverage",
 )
-def core_indicator_coverage_source_gaps(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get().build() as con:
-        gaps = con.sql(
-            "SELECT indicator_id, string_agg(year::VARCHAR, ', ' ORDER BY year) AS years, "
-            "any_value(note) AS note FROM core_indicator_coverage "
-            "WHERE coverage = 'source_gap' GROUP BY 1 ORDER BY 1"
-        ).pl()
-    total = con_years = 0
-    if not gaps.is_empty():
-        con_years = sum(len(y.split(", ")) for y in gaps["years"].to_list())
-        total = gaps.height
-    examples = "; ".join(
-        f"{r['indicator_id']} {r['years']}" for r in gaps.head(3).iter_rows(named=True)
-    )
-    return dg.AssetCheckResult(
-        passed=gaps.is_empty(),
-        severity=dg.AssetCheckSeverity.WARN,
-        description=(
-            f"{con_years} year(s) of {total} indicator(s) not measured by the source "
-            f"(e.g. {examples}); see core_indicator_coverage"
-        )
-        if total
-        else None,
-        metadata={
-            "indicators_with_source_gaps": total,
-            "gaps": dg.MetadataValue.md(markdown_table(gaps)),
-        },
-    )

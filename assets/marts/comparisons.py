@@ -1,11 +1,7 @@
 """Marts: what dashboards, reports and notebooks read."""
 
-import dagster as dg
-
+from assets.sql_checks import sql_check
 from assets.sql_model import sql_model
-from pipelines.build_record import recorded
-from pipelines.graph_shape import GraphShape
-from pipelines.resources import WarehouseResource
 
 mart_peer_values = sql_model(
     "marts/mart_peer_values.sql",
@@ -23,23 +19,10 @@ mart_comparisons = sql_model(
 )
 
 
-@dg.asset_check(
-    asset=mart_comparisons,
+mart_comparisons_has_home = sql_check(
+    mart_comparisons,
+    "mart_comparisons_has_home",
     blocking=True,
     description="The home municipality has at least one comparison with a peer value.",
+    problem="{examples}",
 )
-def mart_comparisons_has_home(
-    context: dg.AssetCheckExecutionContext,
-    warehouse: WarehouseResource,
-    graph_shape: dg.ResourceParam[GraphShape],
-) -> dg.AssetCheckResult:
-    with warehouse.get().build() as con:
-        rows, with_peer = con.execute(
-            "SELECT count(*), count(peer_value) FROM mart_comparisons"
-        ).fetchone()
-    result = dg.AssetCheckResult(
-        passed=with_peer > 0,
-        description=None if with_peer else "no comparison of the home has a peer value",
-        metadata={"rows": rows, "rows_with_peer_value": with_peer},
-    )
-    return recorded(context, warehouse, graph_shape, result)

@@ -1,12 +1,11 @@
 """Marts of the municipality's own figures, small units suppressed (sql/marts/mart_local__*)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import dagster as dg
 
 from assets.local.raw import raw_local__imports
-from pipelines.build_record import recorded
-from pipelines.graph_shape import GraphShape
+from assets.sql_checks import sql_check
 from pipelines.models import build_local_marts
 from pipelines.resources import LocalDataResource, WarehouseResource
 
@@ -105,52 +104,27 @@ def mart_local__figures(
     )
 
 
-def _suppression_check(
-    key: dg.AssetKey, size: str, figure: str, threshold: Callable[[LocalDataResource], int]
-) -> dg.AssetChecksDefinition:
-    """One rule for both marts: no unit under its threshold shows a figure or its size, and a
-    suppressed row shows neither."""
+def _suppression_check(key: dg.AssetKey, params) -> dg.AssetChecksDefinition:
+    """One rule for every mart of own figures: no unit under its threshold shows a figure or
+    its size, and a suppressed row shows neither (sql/checks/<mart>_suppressed.sql)."""
     table = key.to_user_string()
-
-    @dg.asset_check(
-        asset=key,
-        name=f"{table}_suppressed",
+    return sql_check(
+        key,
+        f"{table}_suppressed",
         blocking=True,
-        description=f"No {figure} of a unit with fewer {size} than the threshold is visible.",
+        description=f"No figure of a unit under its privacy threshold is visible in {table}.",
+        problem="{n} figure(s) of a unit under the threshold visible: {examples}",
+        params=params,
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext,
-        local: LocalDataResource,
-        warehouse: WarehouseResource,
-        graph_shape: dg.ResourceParam[GraphShape],
-    ) -> dg.AssetCheckResult:
-        with warehouse.get().build() as con:
-            leaks = con.execute(
-                f"SELECT count(*) FROM {table} WHERE (suppressed_by IS NULL AND {size} < ?) "
-                f"OR (suppressed_by IS NOT NULL AND ({figure} IS NOT NULL OR {size} IS NOT NULL))",
-                [threshold(local)],
-            ).fetchall()[0][0]
-        result = dg.AssetCheckResult(
-            passed=leaks == 0,
-            description=f"{leaks} figure(s) of a unit under the threshold visible"
-            if leaks
-            else None,
-            metadata={"visible_small_cells": leaks},
-        )
-        return recorded(context, warehouse, graph_shape, result)
-
-    return _check
 
 
 mart_local__sick_leave_suppressed = _suppression_check(
-    mart_local__sick_leave, "employees", "sick_leave_rate", lambda c: c.sick_leave_min_employees
+    mart_local__sick_leave, lambda s: {"min_employees": str(s.sick_leave_min_employees)}
 )
 mart_local__surveys_suppressed = _suppression_check(
-    mart_local__surveys, "respondents", "mean_score", lambda c: c.survey_min_respondents
+    mart_local__surveys, lambda s: {"min_respondents": str(s.survey_min_respondents)}
 )
 mart_local__own_measures_suppressed = _suppression_check(
     mart_local__own_measures,
-    "size",
-    "value",
-    lambda c: min(c.sick_leave_min_employees, c.survey_min_respondents),
+    lambda s: {"min_size": str(min(s.sick_leave_min_employees, s.survey_min_respondents))},
 )
