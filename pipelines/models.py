@@ -53,6 +53,7 @@ def build_local_marts(
     rules = {"min_employees": str(min_employees), "min_respondents": str(min_respondents)}
     with store.attached(con):
         wh.run_model(con, "marts/privacy_rules.sql")
+        wh.run_model(con, "marts/local_units.sql")  # the temporary view current_units
         wh.run_model(con, "marts/mart_local__sick_leave.sql", **rules)
         wh.run_model(con, "marts/mart_local__surveys.sql", **rules)
         wh.run_model(con, "marts/mart_local__own_measures.sql", **rules)

@@ -36,7 +36,22 @@ def tables_read(sql: str) -> set[str]:
     return read - made - placeholders
 
 
+TEMPORARY = re.compile(r"CREATE\s+OR\s+REPLACE\s+TEMP(?:ORARY)?\s+VIEW\s+(\w+)", re.IGNORECASE)
+
+
+@cache
+def temporary_views(sql_dir: Path) -> frozenset[str]:
+    """The temporary views the build's SQL files make for each other (current_units): read by
+    a model, made by its step, no table of the graph."""
+    return frozenset(
+        name
+        for path in sql_dir.rglob("*.sql")
+        for name in TEMPORARY.findall(path.read_text("utf-8"))
+    )
+
+
 @cache
 def model_inputs(path: Path) -> tuple[str, ...]:
     """The tables the model file reads, sorted (kept: a file does not change while loaded)."""
-    return tuple(sorted(tables_read(path.read_text(encoding="utf-8"))))
+    read = tables_read(path.read_text(encoding="utf-8")) - temporary_views(path.parents[1])
+    return tuple(sorted(read))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from pipelines.graph_shape import tables_of
-from pipelines.sql_reads import tables_read
+from pipelines.sql_reads import tables_read, temporary_views
 from tests.conftest import ROOT
 
 FOLDERS = ("pipelines", "assets", "quality", "dashboards")
@@ -82,7 +82,8 @@ def test_every_sql_model_depends_on_every_table_its_sql_reads() -> None:
         before = {
             t for a in shape.upstream(path.stem) | together - {path.stem} for t in tables_of(a)
         }
-        missing = tables_read(path.read_text(encoding="utf-8")) - before
+        made_for_the_step = temporary_views(ROOT / "sql")  # current_units
+        missing = tables_read(path.read_text(encoding="utf-8")) - before - made_for_the_step
         assert not missing, f"{path.relative_to(ROOT)} reads {sorted(missing)} undeclared"
         checked += 1
     assert checked >= 15

@@ -9,10 +9,7 @@
 -- else its months, else the year; the rest is hidden and left out of the areas (a year minus three
 -- shown quarters, or a quarter minus two shown months, would give a hidden one away).
 CREATE OR REPLACE TABLE mart_local__own_measures AS
-WITH current_units AS (
-    SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
-),
-facts AS (
+WITH facts AS (
     SELECT
         m.unit_id,
         coalesce(u.unit_name, m.unit_name) AS unit_name,

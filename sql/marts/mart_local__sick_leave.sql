@@ -5,10 +5,7 @@
 -- unit has quarters for a year its months are not shown (a quarter minus two shown months would
 -- give the third away).
 CREATE OR REPLACE TABLE mart_local__sick_leave AS
-WITH current_units AS (
-    SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
-),
-facts AS (
+WITH facts AS (
     SELECT
         s.unit_id,
         coalesce(u.unit_name, s.unit_name) AS unit_name,

@@ -3,10 +3,7 @@
 -- any area for 'alle'), not yet due (the plan's year has not ended), overdue (it has, and no
 -- results came); and results that no plan row covers: conducted without a plan.
 CREATE OR REPLACE TABLE mart_local__survey_plan AS
-WITH current_units AS (
-    SELECT unit_id, service_area FROM local_raw.units WHERE is_current
-),
-conducted AS (
+WITH conducted AS (
     SELECT DISTINCT s.survey_kind, u.service_area, s.year
     FROM (
         SELECT 'bruker' AS survey_kind, unit_id, year FROM local_raw.user_survey WHERE is_current

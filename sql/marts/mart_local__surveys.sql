@@ -3,10 +3,7 @@
 -- unit's result, and an area result is hidden when a unit in it is hidden, fewer than three
 -- units answered, or one unit holds all but fewer than ${min_respondents} respondents.
 CREATE OR REPLACE TABLE mart_local__surveys AS
-WITH current_units AS (
-    SELECT unit_id, unit_name, service_area FROM local_raw.units WHERE is_current
-),
-facts AS (
+WITH facts AS (
     SELECT 'bruker' AS survey_kind, unit_id, unit_name, year, question, respondents,
         mean_score, scale_max, vintage
     FROM local_raw.user_survey WHERE is_current
