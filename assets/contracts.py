@@ -3,7 +3,7 @@
 Made from the asset graph, not listed by hand: an asset that writes a warehouse table gets its
 check the moment it exists, and a table without an entry in the contracts file fails its check.
 The check records the fingerprint of what it saw, which the publish holds the file to
-(pipelines/build_record.py): nothing reaches a release that no blocking check vouched for.
+(pipelines/storage/build_record.py): nothing reaches a release that no blocking check vouched for.
 """
 
 import tomllib
@@ -12,10 +12,10 @@ from functools import cache
 
 import dagster as dg
 
-from pipelines.build_record import recorded
-from pipelines.graph_shape import GraphShape, tables_of
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import SQL_DIR
+from pipelines.storage.build_record import recorded
+from pipelines.storage.graph_shape import GraphShape, tables_of
+from pipelines.storage.warehouse import SQL_DIR
 from quality.contracts import Contract, contract_problems
 
 CONTRACTS_FILE = SQL_DIR / "table_contracts.toml"

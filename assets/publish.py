@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipelines.build_record import BUILT, outputs_match, verify
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
-from pipelines.schema_docs import apply_column_docs
+from pipelines.storage.build_record import BUILT, outputs_match, verify
+from pipelines.storage.graph_shape import GraphShape
+from pipelines.storage.schema_docs import apply_column_docs
 
 
 def every_asset(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:

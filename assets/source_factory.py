@@ -5,7 +5,7 @@ lists of municipalities, groups and KPIs), and incremental values written with t
 refresh starts from (SSB's KOSTRA tables, Kolada's KPI values). Either way: a source the catalog
 does not use is skipped (its tables written empty, the reason in the metadata); what was read is
 written into the staging warehouse with its table comment; the data version is made from the
-content (pipelines/versions.py), so an unchanged source leaves everything below it fresh.
+content (pipelines/storage/versions.py), so an unchanged source leaves everything below it fresh.
 The declarations say only what is source-specific: how to read, the columns, the words.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.config import Settings
-from pipelines.versions import stored_version, table_version
-from pipelines.warehouse import Warehouse
+from pipelines.settings.config import Settings
+from pipelines.storage.versions import stored_version, table_version
+from pipelines.storage.warehouse import Warehouse
 
 GROUPS = {"ssb": "ssb_raw", "kolada": "kolada_raw"}
 

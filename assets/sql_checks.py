@@ -3,7 +3,7 @@
 The query is a file, `sql/checks/<check>.sql`, beside the models: it returns one row per problem
 (none when all is well), its first column naming the problem in a few words. The factory runs
 it, passes when there are no rows, and says how many and which; a blocking check also records
-what it vouched for in the staging file (pipelines/build_record.py), a warning says what the
+what it vouched for in the staging file (pipelines/storage/build_record.py), a warning says what the
 source or the user's file lacks without stopping the publish.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from pipelines.build_record import recorded
-from pipelines.config import Settings
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import sql_text
+from pipelines.settings.config import Settings
+from pipelines.storage.build_record import recorded
+from pipelines.storage.graph_shape import GraphShape
+from pipelines.storage.warehouse import sql_text
 
 SHOWN = 3  # problems named in the check's one line; all of them are in its metadata
 

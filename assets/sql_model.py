@@ -13,13 +13,13 @@ import dagster as dg
 import duckdb
 
 from pipelines.resources import WarehouseResource
-from pipelines.sql_reads import model_inputs
-from pipelines.warehouse import SQL_DIR, Warehouse
+from pipelines.storage.sql_reads import model_inputs
+from pipelines.storage.warehouse import SQL_DIR, Warehouse
 
 
 def sql_model(path: str, *, description: str, count_by: str | None = None) -> dg.AssetsDefinition:
     """The asset that builds `sql/<path>`; its table is the file's name, its group the folder,
-    its deps the tables its SQL reads (pipelines/sql_reads.py): written once, in the SQL.
+    its deps the tables its SQL reads (pipelines/storage/sql_reads.py): written once, in the SQL.
 
     Metadata: the standard row count, and with `count_by` the rows per value of that column
     (rows_<value>), so the UI shows at a glance what a run produced.

@@ -28,8 +28,8 @@ def main() -> None:
         seconds = time.perf_counter() - start
         cells = len(parsed["value"])
     elif tool == "malestokk":
-        from pipelines.http import parse_json
-        from pipelines.ssb.jsonstat import decode
+        from pipelines.sources.http import parse_json
+        from pipelines.sources.ssb.jsonstat import decode
 
         start = time.perf_counter()
         frame = decode(parse_json(raw))

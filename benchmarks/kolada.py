@@ -19,15 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.http import RateLimiter  # noqa: E402
-from pipelines.kolada.client import (  # noqa: E402
+from pipelines.sources.http import RateLimiter  # noqa: E402
+from pipelines.sources.kolada.client import (  # noqa: E402
     KoladaClient,
     pages_needed,
     plan_data_queries,
     plan_national_queries,
 )
-from pipelines.kolada.pull import pull_kolada  # noqa: E402
-from pipelines.snapshot.kolada import KoladaSnapshotTransport  # noqa: E402
+from pipelines.sources.kolada.pull import pull_kolada  # noqa: E402
+from pipelines.sources.snapshot.kolada import KoladaSnapshotTransport  # noqa: E402
 from tests.fake_server import serve  # noqa: E402
 
 YEARS = list(range(2010, 2025))

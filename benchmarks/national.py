@@ -47,7 +47,7 @@ def peak_mb() -> float:
 
 
 def _codes():
-    from pipelines.regions import municipalities
+    from pipelines.domain.regions import municipalities
 
     no = sorted({m.code for m in municipalities("NO")})
     se = sorted({m.code for m in municipalities("SE")})
@@ -142,7 +142,7 @@ def kolada_values(size: int, se: list[str], rng):
 def region_tables(no: list[str], se: list[str]):
     import polars as pl
 
-    from pipelines.regions import municipalities
+    from pipelines.domain.regions import municipalities
 
     munis = municipalities("NO")
     codes = pl.DataFrame(
@@ -175,7 +175,7 @@ def generate(size: int, demo: Path, folder: Path) -> dict:
     import duckdb
     import numpy as np
 
-    from pipelines.warehouse import Warehouse
+    from pipelines.storage.warehouse import Warehouse
 
     start = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)

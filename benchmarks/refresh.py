@@ -31,7 +31,7 @@ def requests_of_last_sources_run(config: Path) -> dict[str, int]:
     """Data requests the latest refresh_sources run made (its materialization metadata)."""
     code = (
         "import json, sys, dagster as dg\n"
-        "from pipelines.config import load_settings\n"
+        "from pipelines.settings.config import load_settings\n"
         f"s = load_settings({str(config)!r}, env={{}})\n"
         "with dg.DagsterInstance.from_config(str(s.dagster_home)) as i:\n"
         "    out = {}\n"

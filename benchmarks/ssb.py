@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipelines.catalog import load_catalog  # noqa: E402
-from pipelines.http import RateLimiter  # noqa: E402
-from pipelines.snapshot.ssb import SsbSnapshotTransport  # noqa: E402
-from pipelines.ssb.pxweb import DEFAULT_MAX_CELLS, PxWebClient  # noqa: E402
-from pipelines.ssb.refresh import fetch_groups, refresh_kostra  # noqa: E402
+from pipelines.settings.catalog import load_catalog  # noqa: E402
+from pipelines.sources.http import RateLimiter  # noqa: E402
+from pipelines.sources.snapshot.ssb import SsbSnapshotTransport  # noqa: E402
+from pipelines.sources.ssb.pxweb import DEFAULT_MAX_CELLS, PxWebClient  # noqa: E402
+from pipelines.sources.ssb.refresh import fetch_groups, refresh_kostra  # noqa: E402
 
 
 def kostra_shaped_payload(regions: int, functions: int, arts: int, years: int) -> bytes:
@@ -144,7 +144,7 @@ sys.path.insert(0, {root!r})
 import dagster as dg
 from assets.ssb import raw
 from pipelines.resources import build_resources
-from pipelines.config import load_settings
+from pipelines.settings.config import load_settings
 
 def status_kib(field):
     with open("/proc/self/status") as fh:

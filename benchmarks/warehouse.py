@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from measure import PYTHON, ROOT, fresh, load
 
-from pipelines.warehouse import BUILD_MEMORY_LIMIT
+from pipelines.storage.warehouse import BUILD_MEMORY_LIMIT
 
 TARGETS = {"build_seconds": 30.0, "build_mb": 2048.0, "dashboards_seconds": 10.0, "page_mb": 1.0}
 
@@ -85,8 +85,8 @@ def main() -> None:
                   f"{verdict(built['process_peak_mb'], TARGETS['build_mb'])}")  # fmt: skip
             if built["seconds"] > TARGETS["build_seconds"]:
                 print(
-                    f"    DuckDB is held at {BUILD_MEMORY_LIMIT} (pipelines/warehouse.py) and "
-                    "spills the largest joins, windows and groupings to disk; slowest steps:"
+                    f"    DuckDB is held at {BUILD_MEMORY_LIMIT} (pipelines/storage/warehouse.py) "
+                    "and spills the largest joins, windows and groupings to disk; slowest steps:"
                 )
             for step, seconds in sorted(built["steps"].items(), key=lambda s: -s[1])[:6]:
                 print(f"    {step:36s} {seconds:7.1f} s")

@@ -95,8 +95,8 @@ def challenge_note_skipped(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
     return (
         f"{label} ({country}:{code}) is not a member of the ASSS network, whose "
-        "challenge note it answers (pipelines/reference_data/asss_members.csv), and names no "
-        "network of its own ([network] peer_set in the settings)"
+        "challenge note it answers (pipelines/domain/reference_data/asss_members.csv), and "
+        "names no network of its own ([network] peer_set in the settings)"
     )
 
 

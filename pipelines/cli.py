@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.catalog import CatalogError, load_catalog
-from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.settings.catalog import CatalogError, load_catalog
+from pipelines.settings.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_HOMES = 0, 1, 2, 3, 4
 
@@ -89,7 +89,7 @@ def _log_file(settings: Settings) -> Path:
 
 def refresh(args: argparse.Namespace) -> int:
     """Take the refresh lock (or say who holds it and exit 3), then run the refresh job."""
-    from pipelines.refresh_lock import LockWait, RefreshBusy, refresh_lock
+    from pipelines.orchestration.refresh_lock import LockWait, RefreshBusy, refresh_lock
 
     settings = _settings(args)
     wait = LockWait(None if getattr(args, "wait", False) else 0.0)
@@ -118,20 +118,20 @@ def _source_lines(settings: Settings) -> list[str]:
 
 def _run_refresh(settings: Settings) -> int:
     log_file = _log_file(settings)
-    from pipelines.run_output import library_logs_to
+    from pipelines.orchestration.run_output import library_logs_to
 
     with library_logs_to(log_file):
         return _execute(settings, log_file)
 
 
 def _execute(settings: Settings, log_file: Path) -> int:
-    from pipelines.run_output import cli_logger_config, close_run_logs
+    from pipelines.orchestration.run_output import cli_logger_config, close_run_logs
 
     home = _prepare_dagster_home(settings)
     import dagster as dg
 
     from pipelines.definitions import build_definitions
-    from pipelines.run_output import error_cause
+    from pipelines.orchestration.run_output import error_cause
 
     defs = build_definitions(settings)
     print(
@@ -141,7 +141,7 @@ def _execute(settings: Settings, log_file: Path) -> int:
     )
     for line in _source_lines(settings):
         print(line, file=sys.stderr)
-    from pipelines.refresh import run_in_process
+    from pipelines.orchestration.refresh import run_in_process
 
     run_config = {"loggers": cli_logger_config(log_file)}
     with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -167,7 +167,7 @@ def _execute(settings: Settings, log_file: Path) -> int:
     step_failures = [
         (e.step_key or "resources", error_cause(e.event_specific_data.error)) for e in failed_events
     ]
-    from pipelines.faults import LOCKED, machine_fault_in
+    from pipelines.orchestration.faults import LOCKED, machine_fault_in
 
     fault = next(
         (
@@ -178,7 +178,7 @@ def _execute(settings: Settings, log_file: Path) -> int:
         ),
         None,
     )
-    from pipelines.warehouse import Warehouse
+    from pipelines.storage.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish()
     passed = sum(1 for c in checks if c.passed)
@@ -250,7 +250,7 @@ def _homes(settings: Settings, instance, run_config: dict, only_missing: bool) -
     """The selected homes' outputs from the published warehouse (none selected: nothing)."""
     if not settings.homes:
         return EXIT_OK
-    from pipelines.homes_run import run_homes
+    from pipelines.orchestration.homes_run import run_homes
 
     _, failed = run_homes(settings, instance, run_config, only_missing)
     return EXIT_HOMES if failed else EXIT_OK
@@ -258,7 +258,7 @@ def _homes(settings: Settings, instance, run_config: dict, only_missing: bool) -
 
 def _unchanged(settings: Settings, reason: str) -> int:
     """Nothing to rebuild: say so, and that the published release stays as it is."""
-    from pipelines.warehouse import Warehouse
+    from pipelines.storage.warehouse import Warehouse
 
     published = Warehouse(settings.warehouse_dir).last_publish() or {}
     print(
@@ -291,8 +291,8 @@ def import_files(args: argparse.Namespace) -> int:
     is still unusable, rejected again with its reason and a non-zero exit.
     """
     settings = _settings(args)
-    from pipelines.local.kinds import KINDS
-    from pipelines.local.ledger import LocalArchive
+    from pipelines.sources.local.kinds import KINDS
+    from pipelines.sources.local.ledger import LocalArchive
 
     if args.kind and args.kind not in KINDS:
         print(f"--kind must be one of {', '.join(KINDS)}", file=sys.stderr)
@@ -306,7 +306,7 @@ def import_files(args: argparse.Namespace) -> int:
         print("import: give the files to import (or --list, --withdraw, --restore)",
               file=sys.stderr)  # fmt: skip
         return EXIT_CONFIG
-    from pipelines.local.store import replay, summary_lines  # the readers and validators
+    from pipelines.sources.local.store import replay, summary_lines  # the readers and validators
 
     new: dict[str, str] = {}
     for name in args.files:
@@ -344,7 +344,7 @@ def import_files(args: argparse.Namespace) -> int:
 
 def _list_imports(archive, settings: Settings) -> int:
     """Every archived file with its status, from the ledger (and the rows of the last refresh)."""
-    from pipelines.local.private_store import PrivateStore
+    from pipelines.sources.local.private_store import PrivateStore
 
     counts: dict[str, tuple[int, int]] = {}
     store = PrivateStore(settings.private_dir)
@@ -402,7 +402,7 @@ def _withdraw_or_restore(archive, args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _published(settings: Settings):
     """A read-only connection to the published warehouse, closed afterwards."""
-    from pipelines.warehouse import connect_published
+    from pipelines.storage.warehouse import connect_published
 
     con = connect_published(settings.warehouse_dir)
     try:
@@ -455,7 +455,7 @@ def homes(args: argparse.Namespace) -> int:
     if not settings.homes:
         print("homes: none selected; give --homes or set [homes] select", file=sys.stderr)
         return EXIT_CONFIG
-    from pipelines.home_outputs import HomeFailed, published_release
+    from pipelines.domain.home_outputs import HomeFailed, published_release
 
     try:
         published_release(settings.warehouse_dir)
@@ -465,7 +465,7 @@ def homes(args: argparse.Namespace) -> int:
     log_file = _log_file(settings)
     import dagster as dg
 
-    from pipelines.run_output import cli_logger_config, library_logs_to
+    from pipelines.orchestration.run_output import cli_logger_config, library_logs_to
 
     with (
         library_logs_to(log_file),
@@ -582,7 +582,7 @@ def serve(args: argparse.Namespace) -> int:
 def schema_docs(args: argparse.Namespace) -> int:
     """Write the schema reference (docs/schema.md) from the published warehouse's comments."""
     settings = _settings(args)
-    from pipelines.schema_docs import render_reference
+    from pipelines.storage.schema_docs import render_reference
 
     with _published(settings) as con:
         text = render_reference(con)
@@ -595,7 +595,7 @@ def schema_docs(args: argparse.Namespace) -> int:
 
 def settings_docs(args: argparse.Namespace) -> int:
     """Write the settings reference from the declarations (no settings file needed)."""
-    from pipelines.config import settings_reference
+    from pipelines.settings.config import settings_reference
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -696,8 +696,8 @@ def _report_catalog_check(catalog, problems: list, settings) -> int:
 
 def _source_clients(args: argparse.Namespace, want: str | None = None):
     """The refresh's own SSB and Kolada clients (snapshot transports with --offline)."""
-    from pipelines.clients import clients_for
-    from pipelines.ssb.pxweb import PxWebClient
+    from pipelines.sources.clients import clients_for
+    from pipelines.sources.ssb.pxweb import PxWebClient
 
     settings = _settings(args)
     ssb, kolada = clients_for(settings, want)
@@ -707,8 +707,8 @@ def _source_clients(args: argparse.Namespace, want: str | None = None):
 
 
 def catalog_command(args: argparse.Namespace) -> int:
-    from pipelines import catalog_tools as tools
-    from pipelines.http import ApiError
+    from pipelines.settings import catalog_tools as tools
+    from pipelines.sources.http import ApiError
 
     want = {"search": None, "check": None}.get(args.action, getattr(args, "source", None))
     settings, ssb, kolada = _source_clients(args, want)
@@ -766,7 +766,7 @@ def load_catalog_entry(entry: dict):
     """One entry parsed as the catalog parses it (for checking before it is written)."""
     import tempfile
 
-    from pipelines.catalog_tools import entry_text
+    from pipelines.settings.catalog_tools import entry_text
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "entry.toml"
@@ -777,7 +777,7 @@ def load_catalog_entry(entry: dict):
 def snapshot_command(args: argparse.Namespace) -> int:
     settings = _settings(args)  # before pipelines.definitions, which reads the settings
     from pipelines.resources import build_resources
-    from pipelines.snapshot.record import record_klass, record_ssb, write_manifest
+    from pipelines.sources.snapshot.record import record_klass, record_ssb, write_manifest
 
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
@@ -980,7 +980,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     except Exception as exc:  # a fault of the machine: one line, the trace in a log
-        from pipelines.faults import machine_fault
+        from pipelines.orchestration.faults import machine_fault
 
         cause = machine_fault(exc)
         if cause is None:
@@ -993,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
 def _what_stays(args: argparse.Namespace) -> str:
     """What a reader still has after a fault: the last published set, if there is one."""
     try:
-        from pipelines.warehouse import Warehouse
+        from pipelines.storage.warehouse import Warehouse
 
         published = Warehouse(_settings(args).warehouse_dir).last_publish()
     except Exception:  # the settings or the folder are the fault: say what is certain

@@ -35,13 +35,13 @@ from assets.outputs import exports as outputs_exports
 from assets.outputs import malekart as outputs_malekart
 from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
-from pipelines import run_output
-from pipelines.config import Settings, load_settings
-from pipelines.graph_shape import shape_of
-from pipelines.refresh import full_refresh_job, nightly_schedule, refresh_sources_job
+from pipelines.orchestration import run_output
+from pipelines.orchestration.refresh import full_refresh_job, nightly_schedule, refresh_sources_job
+from pipelines.orchestration.sensors import local_inbox_sensor, rebuild_what_changed_sensor
 from pipelines.resources import build_resources
-from pipelines.sensors import local_inbox_sensor, rebuild_what_changed_sensor
-from pipelines.versions import code_versions, owned_assets
+from pipelines.settings.config import Settings, load_settings
+from pipelines.storage.graph_shape import shape_of
+from pipelines.storage.versions import code_versions, owned_assets
 
 ASSET_MODULES = [
     ssb_raw,

@@ -15,17 +15,17 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from pipelines.clients import MAX_ATTEMPTS, SSB_WINDOW_SECONDS, TIMEOUT_SECONDS, ClientMaker
-from pipelines.config import Settings
-from pipelines.http import RateLimiter
-from pipelines.killed_runs import mark_killed_runs
-from pipelines.klass import KlassClient
-from pipelines.kolada.client import KoladaClient
-from pipelines.local.ledger import LocalArchive
-from pipelines.local.private_store import PrivateStore
-from pipelines.refresh_lock import LockWait, refresh_lock
-from pipelines.ssb.pxweb import PxWebApi
-from pipelines.warehouse import Warehouse
+from pipelines.orchestration.killed_runs import mark_killed_runs
+from pipelines.orchestration.refresh_lock import LockWait, refresh_lock
+from pipelines.settings.config import Settings
+from pipelines.sources.clients import MAX_ATTEMPTS, SSB_WINDOW_SECONDS, TIMEOUT_SECONDS, ClientMaker
+from pipelines.sources.http import RateLimiter
+from pipelines.sources.klass import KlassClient
+from pipelines.sources.kolada.client import KoladaClient
+from pipelines.sources.local.ledger import LocalArchive
+from pipelines.sources.local.private_store import PrivateStore
+from pipelines.sources.ssb.pxweb import PxWebApi
+from pipelines.storage.warehouse import Warehouse
 
 
 def snapshot_provenance(snapshot_dir: str, source: str) -> tuple[str, str]:
@@ -79,7 +79,7 @@ class _ApiResource(dg.ConfigurableResource):
         return {}
 
     def _maker(self) -> ClientMaker:
-        """The same clients as the catalog tools build (pipelines/clients.py)."""
+        """The same clients as the catalog tools build (pipelines/sources/clients.py)."""
         return ClientMaker(
             self.mode, self.snapshot_dir, self.raw_dir, self.backoff_seconds,
             self.timeout_seconds, self.max_attempts,
@@ -195,7 +195,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
     }
     return {
         # what is compared (home, years, catalog, peer sets, målekart): the settings model
-        # itself, declared once in pipelines/config.py, never copied into fields here
+        # itself, declared once in pipelines/settings/config.py, never copied into fields here
         "study": settings,
         "ssb": SsbResource(
             pxweb_url=settings.ssb_pxweb_url,

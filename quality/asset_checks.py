@@ -19,7 +19,7 @@ MAX_FAILURE_ROWS = 50
 
 
 class BuildsTables(Protocol):
-    """The staging warehouse as the checks need it (pipelines.warehouse.Warehouse is one)."""
+    """The staging warehouse as the checks need it (pipelines.storage.warehouse.Warehouse)."""
 
     def build(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 

@@ -3,7 +3,7 @@
 The rule behind every table's blocking contract check (sql/table_contracts.toml): a table the
 refresh makes is published only when its columns are the documented ones, no two rows share
 its keys, and it is not empty where it must not be. The publish gate then holds every table to
-the fingerprint this check saw (pipelines/build_record.py).
+the fingerprint this check saw (pipelines/storage/build_record.py).
 """
 
 from __future__ import annotations

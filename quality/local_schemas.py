@@ -14,7 +14,7 @@ import polars as pl
 
 
 class FileKind(Protocol):
-    """What a schema needs to know of a kind of file (pipelines.local.kinds.Kind is one)."""
+    """What a schema needs to know of a kind of file (pipelines.sources.local.kinds.Kind is one)."""
 
     name: str
     key: tuple[str, ...]
@@ -49,7 +49,7 @@ DAYS_PER_EMPLOYEE_MONTH = (0.5, 31.0)
 # median of its other periods is a figure read or typed wrong, not a reorganisation.
 EMPLOYEE_JUMP = 5.0
 # Marks of the plausibility rules: the import writes the row's own reason, with its numbers and
-# both readings of a number in doubt, in the home's language (pipelines/local/plausible.py).
+# both readings of a number in doubt, in the home's language (pipelines/sources/local/plausible.py).
 DAYS_PER_EMPLOYEE = "@days_per_employee"
 JUMP = "@employee_jump"
 RESPONDENTS_OVER_EMPLOYEES = "@respondents_over_employees"

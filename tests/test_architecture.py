@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from pipelines.graph_shape import tables_of
-from pipelines.sql_reads import tables_read, temporary_views
+from pipelines.storage.graph_shape import tables_of
+from pipelines.storage.sql_reads import tables_read, temporary_views
 from tests.conftest import ROOT
 
 FOLDERS = ("pipelines", "assets", "quality", "dashboards")
@@ -44,10 +44,11 @@ def test_presentation_reads_the_warehouse_and_never_the_assets_or_pipelines() ->
 
 
 def test_the_asss_list_is_written_once() -> None:
-    """The members live in pipelines/reference_data/asss_members.csv, nowhere else in code: no
-    source file spells out all twelve codes. (The region-history builder holds the code history
-    of every renumbered municipality, members among them: a lineage, not a member list.)"""
-    with (ROOT / "pipelines/reference_data/asss_members.csv").open(encoding="utf-8") as fh:
+    """The members live in pipelines/domain/reference_data/asss_members.csv, nowhere else in
+    code: no source file spells out all twelve codes. (The region-history builder holds the code
+    history of every renumbered municipality, members among them: a lineage, not a member
+    list.)"""
+    with (ROOT / "pipelines/domain/reference_data/asss_members.csv").open(encoding="utf-8") as fh:
         members = [line.split(",")[0] for line in fh.read().splitlines()[1:]]
     assert len(members) == 12
     spelled_out = []
@@ -61,9 +62,9 @@ def test_the_asss_list_is_written_once() -> None:
 
 
 def graph_shape():
-    from pipelines.config import load_settings
     from pipelines.definitions import build_definitions
-    from pipelines.graph_shape import shape_of_repository
+    from pipelines.settings.config import load_settings
+    from pipelines.storage.graph_shape import shape_of_repository
 
     defs = build_definitions(load_settings(ROOT / "malestokk.toml", env={}))
     return shape_of_repository(defs.get_repository_def())
@@ -163,5 +164,7 @@ def test_only_the_entry_points_import_the_definitions() -> None:
     """The library takes the graph from the run (the graph_shape resource), never by loading
     the code location itself."""
     importers = {m for m, found in _module_imports().items() if "pipelines.definitions" in found}
-    assert importers <= {"pipelines.cli", "pipelines.homes_job"}, importers  # entry points
-    assert "pipelines.definitions" not in _module_imports()["pipelines.build_record"]
+    assert importers <= {"pipelines.cli", "pipelines.orchestration.homes_job"}, (
+        importers
+    )  # entry points
+    assert "pipelines.definitions" not in _module_imports()["pipelines.storage.build_record"]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.catalog import CatalogError, load_catalog
+from pipelines.settings.catalog import CatalogError, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,7 +153,7 @@ N11008 = { higher_is_better = "neutral", reason = "kostnad per barn" }
 def test_each_kkik_member_gets_its_own_direction_and_a_new_one_is_undecided(
     tmp_path: Path,
 ) -> None:
-    from pipelines.kolada.groups import UNDECIDED, expanded_indicators
+    from pipelines.sources.kolada.groups import UNDECIDED, expanded_indicators
 
     catalog = load_catalog(write(tmp_path, GROUP))
     members = {"GKPI118": ["N15428", "U23401", "N11008", "N99999"]}
@@ -200,7 +200,7 @@ def test_every_kkik_member_in_the_snapshot_has_a_direction_in_the_default_catalo
 def test_a_population_counted_at_1_january_is_read_a_year_on(tmp_path: Path) -> None:
     """KOSTRA divides by the population at 31.12; 07459 counts at 1.1: the denominator of a
     derived figure is read at year + 1, a 31.12 count (or a non-population) at the same year."""
-    from pipelines.catalog import year_offset
+    from pipelines.settings.catalog import year_offset
 
     catalog = load_catalog(ROOT / "indicators.toml")
     by_id = {i.id: i for i in catalog.indicators}

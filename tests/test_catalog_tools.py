@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 
 from pipelines import cli
-from pipelines.catalog import load_catalog
-from pipelines.snapshot.kolada import KoladaSnapshotTransport
-from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
+from pipelines.settings.catalog import load_catalog
+from pipelines.sources.snapshot.kolada import KoladaSnapshotTransport
+from pipelines.sources.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from tests.conftest import ROOT, run_cli, write_config
 from tests.fake_server import serve
 

@@ -14,8 +14,8 @@ import dagster as dg
 import pytest
 
 from pipelines import cli
-from pipelines.config import load_settings
-from pipelines.refresh_lock import LockWait, RefreshBusy, read_holder, refresh_lock
+from pipelines.orchestration.refresh_lock import LockWait, RefreshBusy, read_holder, refresh_lock
+from pipelines.settings.config import load_settings
 from tests.conftest import ROOT, write_config
 
 
@@ -67,7 +67,7 @@ def test_a_killed_refresh_leaves_no_lock_behind(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", (
             "import sys, time; from pathlib import Path; "
-            "from pipelines.refresh_lock import refresh_lock\n"
+            "from pipelines.orchestration.refresh_lock import refresh_lock\n"
             f"with refresh_lock(Path({str(tmp_path)!r}), command='stuck'):\n"
             "    print('held', flush=True); time.sleep(600)"
         )],
@@ -93,7 +93,7 @@ def test_a_dagster_run_takes_the_same_lock_and_names_who_holds_it(tmp_path: Path
     blocker = subprocess.Popen(
         [sys.executable, "-c", (
             "import time; from pathlib import Path; "
-            "from pipelines.refresh_lock import refresh_lock\n"
+            "from pipelines.orchestration.refresh_lock import refresh_lock\n"
             f"with refresh_lock(Path({str(warehouse)!r}), command='malestokk refresh'):\n"
             "    print('held', flush=True); time.sleep(600)"
         )],
@@ -192,7 +192,7 @@ def test_an_analyst_with_a_read_write_connection_never_stops_the_refresh(
 def test_a_killed_refresh_is_marked_failed_and_its_leftovers_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipelines.release import Releases
+    from pipelines.storage.release import Releases
     from tests.conftest import run_cli
 
     config = write_config(tmp_path)

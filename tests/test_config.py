@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import ConfigError, load_settings
+from pipelines.settings.config import ConfigError, load_settings
 from tests.conftest import ROOT, write_config
 
 
@@ -117,8 +117,8 @@ def test_command_line_options_win_and_are_named_as_the_origin(config_file: Path)
 
 def test_defaults_live_in_the_settings_model_only(config_file: Path) -> None:
     """What a user leaves out reaches the resources from the one place defaults are written."""
-    from pipelines.config import SourcesSection
     from pipelines.resources import build_resources
+    from pipelines.settings.config import SourcesSection
 
     resources = build_resources(load_settings(config_file, env={}))
     assert resources["ssb"].v0_url == SourcesSection().ssb_v0_url
@@ -177,7 +177,7 @@ def test_each_setting_is_declared_once_with_its_variable_and_help() -> None:
     """The key, its default, its variable and its help live in the model; the variables the
     loader reads and docs/settings.md are made from it (a key added there is documented and
     overridable at once)."""
-    from pipelines.config import SettingsFile, env_keys, settings_reference
+    from pipelines.settings.config import SettingsFile, env_keys, settings_reference
 
     keys = env_keys()
     sections = {s for s, _ in keys}

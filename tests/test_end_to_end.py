@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from pipelines import cli
-from pipelines.catalog import load_catalog
-from pipelines.config import load_settings
 from pipelines.definitions import build_definitions
+from pipelines.settings.catalog import load_catalog
+from pipelines.settings.config import load_settings
 from tests.conftest import ROOT, run_cli, write_config
 
 
@@ -401,7 +401,7 @@ def test_a_failed_great_expectations_suite_stops_the_publish(
 def test_every_table_and_column_is_described_and_the_reference_is_current(
     stavanger: Path,
 ) -> None:
-    from pipelines.schema_docs import render_reference
+    from pipelines.storage.schema_docs import render_reference
 
     con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
     undescribed_tables = con.execute(

@@ -18,9 +18,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.config import ConfigError, load_settings
-from pipelines.homes import Home, resolve_homes
-from pipelines.regions import ASSS_MEMBERS_FILE, municipalities
+from pipelines.domain.homes import Home, resolve_homes
+from pipelines.domain.regions import ASSS_MEMBERS_FILE, municipalities
+from pipelines.settings.config import ConfigError, load_settings
 from tests.conftest import run_cli, write_config
 
 
@@ -202,7 +202,7 @@ def test_a_mart_not_computed_per_home_stops_that_home_instead_of_showing_another
 ) -> None:
     """A mart added to the warehouse but not to the per-home models would carry the primary
     home's rows under another home's name: the home fails, naming the mart."""
-    from pipelines import home_outputs
+    from pipelines.domain import home_outputs
 
     left_out = tuple(m for m in home_outputs.HOME_MODELS if "mart_scorecard" not in m)
     monkeypatch.setattr(home_outputs, "HOME_MODELS", left_out)

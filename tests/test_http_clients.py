@@ -6,9 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipelines.http import ApiError, JsonApiClient, RateLimiter, RetryPolicy
-from pipelines.kolada.client import KoladaClient, plan_data_queries
-from pipelines.ssb.pxweb import PxWebClient, plan_requests
+from pipelines.sources.http import ApiError, JsonApiClient, RateLimiter, RetryPolicy
+from pipelines.sources.kolada.client import KoladaClient, plan_data_queries
+from pipelines.sources.ssb.pxweb import PxWebClient, plan_requests
 from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.config import load_settings
+from pipelines.settings.config import load_settings
 from tests.conftest import ROOT, run_cli, write_config
 
 KOSTRA_AND_KOLADA_CORE = {
@@ -181,9 +181,9 @@ def test_an_edited_sql_model_rebuilds_that_model_and_what_is_built_from_it(
 ) -> None:
     """Each asset carries its own code version: an analyst who edits one model gets that model
     and what is built from it rebuilt (with the outputs and the publish), nothing else."""
-    from pipelines import versions
     from pipelines.definitions import build_definitions
-    from pipelines.graph_shape import shape_of_repository
+    from pipelines.storage import versions
+    from pipelines.storage.graph_shape import shape_of_repository
 
     config = write_config(tmp_path)
     assert run_cli(config, monkeypatch) == 0

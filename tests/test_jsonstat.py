@@ -4,7 +4,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.ssb.jsonstat import JsonStatError, decode
+from pipelines.sources.ssb.jsonstat import JsonStatError, decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,19 +11,19 @@ import httpx
 import polars as pl
 import pytest
 
-from pipelines.archive import RawArchive
-from pipelines.catalog import load_catalog
-from pipelines.http import ApiError, RateLimiter, RetryPolicy
-from pipelines.kolada.client import (
+from pipelines.settings.catalog import load_catalog
+from pipelines.sources.archive import RawArchive
+from pipelines.sources.http import ApiError, RateLimiter, RetryPolicy
+from pipelines.sources.kolada.client import (
     KoladaClient,
     Page,
     pages_needed,
     plan_data_queries,
     requests_lower_bound,
 )
-from pipelines.kolada.groups import expanded_indicators
-from pipelines.kolada.pull import pull_kolada, rows_from_pages
-from pipelines.snapshot.kolada import KoladaSnapshotTransport
+from pipelines.sources.kolada.groups import expanded_indicators
+from pipelines.sources.kolada.pull import pull_kolada, rows_from_pages
+from pipelines.sources.snapshot.kolada import KoladaSnapshotTransport
 from quality.asset_checks import validate_frame
 from quality.schemas import kolada_values
 from tests.conftest import ROOT, FakeClock
@@ -384,7 +384,7 @@ def test_a_kolada_unit_is_read_from_the_title_in_swedish_words() -> None:
     """Real Kolada titles (snapshot/kolada/kpi.csv): days are 'dagar', not 'värde'."""
     import csv
 
-    from pipelines.kolada.groups import unit_from_title
+    from pipelines.sources.kolada.groups import unit_from_title
 
     titles = {r["id"]: r["title"] for r in csv.DictReader(
         (ROOT / "snapshot/kolada/kpi.csv").open(encoding="utf-8"))}  # fmt: skip

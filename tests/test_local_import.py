@@ -14,9 +14,9 @@ import pytest
 from openpyxl import Workbook
 
 from pipelines import cli
-from pipelines.local.ledger import LocalArchive
-from pipelines.local.store import replay
-from pipelines.sensors import local_inbox_sensor
+from pipelines.orchestration.sensors import local_inbox_sensor
+from pipelines.sources.local.ledger import LocalArchive
+from pipelines.sources.local.store import replay
 from tests.conftest import write_config
 
 UNITS = (

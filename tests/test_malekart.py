@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.catalog import load_catalog
-from pipelines.targets import Units, load_targets
-from pipelines.warehouse import sql_text
+from pipelines.settings.catalog import load_catalog
+from pipelines.settings.targets import Units, load_targets
+from pipelines.storage.warehouse import sql_text
 from tests.conftest import ROOT, run_cli, write_config
 
 HEADER = "Nivå;Enhet/område;Indikator;År;Målverdi;Toleranse;Retning;Perspektiv;Sammenlign med\n"

@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.models import build_releases, build_series
-from pipelines.warehouse import Warehouse
+from pipelines.storage.models import build_releases, build_series
+from pipelines.storage.warehouse import Warehouse
 
 MODELS = [
     "core/core_region__codes.sql",
@@ -368,8 +368,8 @@ def test_target_status_from_the_latest_result(warehouse) -> None:
 
 
 def test_the_targets_file_reads_norwegian_headers_and_lists_bad_rows(tmp_path: Path) -> None:
-    from pipelines.catalog import load_catalog
-    from pipelines.targets import load_targets
+    from pipelines.settings.catalog import load_catalog
+    from pipelines.settings.targets import load_targets
     from tests.conftest import ROOT
 
     path = tmp_path / "targets.csv"
@@ -422,10 +422,10 @@ def test_the_default_peer_set_is_decided_once(warehouse) -> None:
 
 
 def test_user_files_missing_a_column_are_rejected_and_bad_rows_listed(tmp_path: Path) -> None:
-    from pipelines.catalog import load_catalog
-    from pipelines.expenditure_need import load_expenditure_need
-    from pipelines.local.reader import FileRejected
-    from pipelines.targets import load_targets
+    from pipelines.domain.expenditure_need import load_expenditure_need
+    from pipelines.settings.catalog import load_catalog
+    from pipelines.settings.targets import load_targets
+    from pipelines.sources.local.reader import FileRejected
     from tests.conftest import ROOT
 
     need = tmp_path / "utgiftsbehov.csv"

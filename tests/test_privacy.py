@@ -9,12 +9,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.config import load_settings
-from pipelines.local.kinds import KINDS
-from pipelines.local.private_store import PrivateStore
-from pipelines.local.store import empty_history
-from pipelines.models import build_local_marts
-from pipelines.warehouse import Warehouse
+from pipelines.settings.config import load_settings
+from pipelines.sources.local.kinds import KINDS
+from pipelines.sources.local.private_store import PrivateStore
+from pipelines.sources.local.store import empty_history
+from pipelines.storage.models import build_local_marts
+from pipelines.storage.warehouse import Warehouse
 from tests.conftest import ROOT
 
 MIN = 5
@@ -253,8 +253,8 @@ def test_the_blocking_check_fails_when_a_small_unit_shows(
     import dagster as dg
 
     from assets.marts import local as local_assets
-    from pipelines.graph_shape import shape_of
     from pipelines.resources import LocalDataResource, WarehouseResource
+    from pipelines.storage.graph_shape import shape_of
 
     wh = Warehouse(tmp_path / "warehouse")
     with wh.build() as con:  # a suppressed row and a shown one in each mart

@@ -14,11 +14,11 @@ import duckdb
 import pytest
 
 from pipelines import cli
-from pipelines.build_record import objects
-from pipelines.build_record import verify as verify_with
-from pipelines.config import load_settings
 from pipelines.definitions import build_definitions
-from pipelines.graph_shape import shape_of_repository
+from pipelines.settings.config import load_settings
+from pipelines.storage.build_record import objects
+from pipelines.storage.build_record import verify as verify_with
+from pipelines.storage.graph_shape import shape_of_repository
 from tests.conftest import ROOT, run_cli, write_config
 from tests.test_end_to_end import failure_text, materialize, publish_alone
 

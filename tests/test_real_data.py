@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from pipelines import cli
-from pipelines.snapshot.kolada import KoladaSnapshotTransport
-from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
+from pipelines.sources.snapshot.kolada import KoladaSnapshotTransport
+from pipelines.sources.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from tests.conftest import ROOT, run_cli, write_config
 from tests.fake_server import serve
 
@@ -274,7 +274,7 @@ def test_a_value_lost_or_changed_on_the_way_into_core_blocks_the_publish(
 ) -> None:
     import shutil
 
-    from pipelines.warehouse import sql_text
+    from pipelines.storage.warehouse import sql_text
     from quality.gx_suites import run_suites, suites_for
 
     copy = tmp_path / "w.duckdb"

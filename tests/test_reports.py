@@ -18,7 +18,7 @@ from dashboards.challenge_note import challenge_note, import_answers, load_answe
 from dashboards.report import SLOT, annual_report
 from dashboards.words import WORDS, capital
 from pipelines import cli
-from pipelines.warehouse import sql_text
+from pipelines.storage.warehouse import sql_text
 from tests.conftest import write_config
 
 
@@ -219,7 +219,7 @@ def test_the_challenge_note_is_for_asss_members_only(country, code, network, wri
     import duckdb
 
     from dashboards.challenge_note import challenge_note_skipped
-    from pipelines.warehouse import sql_text
+    from pipelines.storage.warehouse import sql_text
 
     con = duckdb.connect()
     con.execute(

@@ -14,14 +14,14 @@ import httpx
 import polars as pl
 import pytest
 
-from pipelines.archive import RawArchive, ReplayTransport
-from pipelines.catalog import Indicator
-from pipelines.http import NoRateLimit, RateLimiter, RetryPolicy
-from pipelines.klass import KlassClient
-from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
-from pipelines.ssb.code_history import CodeChange
-from pipelines.ssb.pxweb import PxWebClient, PxWebV0Client, lower_bound, plan_requests
-from pipelines.ssb.refresh import fetch_groups, refresh_kostra
+from pipelines.settings.catalog import Indicator
+from pipelines.sources.archive import RawArchive, ReplayTransport
+from pipelines.sources.http import NoRateLimit, RateLimiter, RetryPolicy
+from pipelines.sources.klass import KlassClient
+from pipelines.sources.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
+from pipelines.sources.ssb.code_history import CodeChange
+from pipelines.sources.ssb.pxweb import PxWebClient, PxWebV0Client, lower_bound, plan_requests
+from pipelines.sources.ssb.refresh import fetch_groups, refresh_kostra
 from quality.asset_checks import validate_frame
 from quality.schemas import ssb_kostra_values
 from tests.conftest import ROOT
@@ -220,7 +220,7 @@ def test_a_wrong_contents_code_names_the_catalog_entry() -> None:
 
 
 def test_missing_table_fails_with_ssb_title(tmp_path: Path) -> None:
-    from pipelines.http import ApiError
+    from pipelines.sources.http import ApiError
 
     gone = {"99999": [ssb_indicator("x", "99999", "KOS")]}
     with pytest.raises(ApiError, match="HTTP 404: Non-existent table") as err:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from pipelines import cli
-from pipelines.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
+from pipelines.sources.snapshot.ssb import KlassSnapshotTransport, SsbSnapshotTransport
 from tests.conftest import ROOT
 from tests.fake_server import serve
 from tests.test_real_data import refresh_live, ssb_only_catalog

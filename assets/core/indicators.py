@@ -14,11 +14,11 @@ from assets.kolada.raw import (
 from assets.sql_checks import sql_check
 from assets.sql_model import sql_model, sql_step
 from assets.ssb.raw import raw_ssb__kostra_values
-from pipelines.catalog import year_offset
-from pipelines.config import Settings
-from pipelines.kolada.groups import expanded_indicators
-from pipelines.models import build_releases
 from pipelines.resources import WarehouseResource
+from pipelines.settings.catalog import year_offset
+from pipelines.settings.config import Settings
+from pipelines.sources.kolada.groups import expanded_indicators
+from pipelines.storage.models import build_releases
 
 
 @dg.asset(

@@ -9,7 +9,7 @@ from assets.core.indicators import (
     core_releases,
 )
 from assets.sql_model import sql_model, sql_step
-from pipelines.models import build_series
+from pipelines.storage.models import build_series
 
 core_region__codes = sql_model(
     "core/core_region__codes.sql",

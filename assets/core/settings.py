@@ -3,8 +3,8 @@
 import dagster as dg
 import polars as pl
 
-from pipelines.config import Settings
 from pipelines.resources import WarehouseResource
+from pipelines.settings.config import Settings
 
 
 @dg.asset(

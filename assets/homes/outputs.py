@@ -15,8 +15,7 @@ import os
 
 import dagster as dg
 
-from pipelines.config import Settings
-from pipelines.home_outputs import (
+from pipelines.domain.home_outputs import (
     HomeFailed,
     Primary,
     homes_folder,
@@ -25,8 +24,9 @@ from pipelines.home_outputs import (
     write_home,
     write_index,
 )
-from pipelines.homes import Home, resolve_homes
+from pipelines.domain.homes import Home, resolve_homes
 from pipelines.resources import PublishedWarehouseResource
+from pipelines.settings.config import Settings
 
 HOME_OUTPUTS = dg.AssetKey("home_outputs")
 GROUP = "homes"
@@ -109,8 +109,9 @@ def homes_executor(kind: str, workers: int) -> dg.ExecutorDefinition:
         return k8s_job_executor.configured({"max_concurrent": workers})
     # a forkserver with Dagster, the definitions and the page and report writers loaded once:
     # a home's step then starts in a fraction of the second a fresh interpreter takes
-    preload = ["pipelines.homes_job", "pipelines.definitions", "pipelines.home_outputs",
-               "dashboards.site", "dashboards.report", "dashboards.challenge_note"]  # fmt: skip
+    preload = ["pipelines.orchestration.homes_job", "pipelines.definitions",
+               "pipelines.domain.home_outputs", "dashboards.site", "dashboards.report",
+               "dashboards.challenge_note"]  # fmt: skip
     return dg.multiprocess_executor.configured(
         {"max_concurrent": workers, "start_method": {"forkserver": {"preload_modules": preload}}}
     )

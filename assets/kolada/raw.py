@@ -13,11 +13,11 @@ from assets.source_factory import (
     incremental_source,
     source_table,
 )
-from pipelines.build_record import recorded
-from pipelines.config import Settings
-from pipelines.graph_shape import GraphShape
-from pipelines.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
 from pipelines.resources import WarehouseResource
+from pipelines.settings.config import Settings
+from pipelines.sources.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolada
+from pipelines.storage.build_record import recorded
+from pipelines.storage.graph_shape import GraphShape
 from quality.asset_checks import validate_table
 from quality.schemas import kolada_values
 

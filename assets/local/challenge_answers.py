@@ -7,7 +7,7 @@ import dagster as dg
 
 from dashboards.challenge_note import load_answers
 from pipelines.resources import LocalDataResource, WarehouseResource
-from pipelines.versions import stored_version
+from pipelines.storage.versions import stored_version
 
 ANSWERS_FILE = "challenge_answers.jsonl"
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.config import Settings
-from pipelines.local.ledger import ingest_folder
-from pipelines.local.store import record_outcomes, replay, summary_lines
 from pipelines.resources import LocalDataResource, WarehouseResource
-from pipelines.versions import frames_version
+from pipelines.settings.config import Settings
+from pipelines.sources.local.ledger import ingest_folder
+from pipelines.sources.local.store import record_outcomes, replay, summary_lines
+from pipelines.storage.versions import frames_version
 from quality.asset_checks import markdown_table
 
 SCHEMA = "local_raw"  # the name the private store is read by; never a warehouse schema

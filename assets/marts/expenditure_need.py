@@ -6,9 +6,9 @@ from pathlib import Path
 import dagster as dg
 
 from assets.sql_model import sql_model
-from pipelines.config import Settings
-from pipelines.expenditure_need import load_expenditure_need
+from pipelines.domain.expenditure_need import load_expenditure_need
 from pipelines.resources import WarehouseResource
+from pipelines.settings.config import Settings
 from quality.asset_checks import markdown_table
 
 core_expenditure_need = dg.AssetKey("core_expenditure_need")

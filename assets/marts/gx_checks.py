@@ -11,9 +11,9 @@ import polars as pl
 from assets.core.indicators import core_indicator_coverage, core_indicator_values
 from assets.core.regions import core_indicator_series
 from assets.marts.comparisons import mart_comparisons
-from pipelines.build_record import recorded
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
+from pipelines.storage.build_record import recorded
+from pipelines.storage.graph_shape import GraphShape
 from quality.asset_checks import markdown_table
 from quality.gx_suites import run_suites, suites_for, write_docs_index
 

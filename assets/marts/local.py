@@ -6,8 +6,8 @@ import dagster as dg
 
 from assets.local.raw import raw_local__imports
 from assets.sql_checks import sql_check
-from pipelines.models import build_local_marts
 from pipelines.resources import LocalDataResource, WarehouseResource
+from pipelines.storage.models import build_local_marts
 
 mart_local__sick_leave = dg.AssetKey("mart_local__sick_leave")
 mart_local__surveys = dg.AssetKey("mart_local__surveys")

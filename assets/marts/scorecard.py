@@ -8,9 +8,9 @@ import dagster as dg
 from assets.core.indicators import core_catalog__indicators
 from assets.local.raw import raw_local__imports
 from assets.sql_model import sql_model
-from pipelines.config import Settings
 from pipelines.resources import LocalDataResource, WarehouseResource
-from pipelines.targets import Units, load_targets
+from pipelines.settings.config import Settings
+from pipelines.settings.targets import Units, load_targets
 from quality.asset_checks import markdown_table
 
 core_targets = dg.AssetKey("core_targets")

@@ -8,9 +8,9 @@ from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_l
 from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
-from pipelines.build_record import record_output
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
+from pipelines.storage.build_record import record_output
+from pipelines.storage.graph_shape import GraphShape
 
 
 @dg.asset(

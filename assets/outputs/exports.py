@@ -15,9 +15,9 @@ from assets.marts.local import (
 )
 from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
-from pipelines.build_record import record_output
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
+from pipelines.storage.build_record import record_output
+from pipelines.storage.graph_shape import GraphShape
 
 
 @dg.asset(

@@ -6,9 +6,9 @@ from assets.marts.home import mart_home
 from assets.marts.local import mart_local__files
 from assets.marts.malekart import mart_malekart
 from dashboards.malekart import dialogue_sheets, own_figures_synthetic
-from pipelines.build_record import record_output
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
+from pipelines.storage.build_record import record_output
+from pipelines.storage.graph_shape import GraphShape
 
 
 @dg.asset(

@@ -10,9 +10,9 @@ from assets.marts.malekart import mart_malekart
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, challenge_note_skipped
 from dashboards.report import annual_report, latest_year
-from pipelines.build_record import record_output
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
+from pipelines.storage.build_record import record_output
+from pipelines.storage.graph_shape import GraphShape
 
 
 @dg.asset(

@@ -11,11 +11,11 @@ from assets.source_factory import (
     incremental_source,
     source_table,
 )
-from pipelines.build_record import recorded
-from pipelines.graph_shape import GraphShape
 from pipelines.resources import WarehouseResource
-from pipelines.ssb.code_history import CodeChange
-from pipelines.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
+from pipelines.sources.ssb.code_history import CodeChange
+from pipelines.sources.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_groups, refresh_kostra
+from pipelines.storage.build_record import recorded
+from pipelines.storage.graph_shape import GraphShape
 from quality.asset_checks import markdown_table, validate_table
 from quality.schemas import klass_codes, ssb_kostra_values
 

@@ -1,4 +1,5 @@
-"""Build pipelines/reference_data/no_municipalities.csv: Norwegian municipality codes with validity.
+"""Build pipelines/domain/reference_data/no_municipalities.csv: Norwegian municipality codes
+with validity.
 
 Inputs: the real KLASS 131 list for 2020 (shared/samples/ssb/klass131_kommuner_2020_export.csv) and
 the code changes named in shared/reference/ssb-kostra-klass.md §4.6-4.7 (ASSS code history, the 2024
@@ -226,7 +227,7 @@ def main(shared: Path) -> None:
             continue
         out.append((old, name, vf or "", vt or "", new or "", "verified"))
     out.sort(key=lambda t: (t[0], t[2]))
-    target = Path("pipelines/reference_data/no_municipalities.csv")
+    target = Path("pipelines/domain/reference_data/no_municipalities.csv")
     with target.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["code", "name", "valid_from", "valid_to", "successors", "source"])

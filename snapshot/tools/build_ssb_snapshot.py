@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.regions import asss_members, municipalities
+from pipelines.domain.regions import asss_members, municipalities
 
 OUT = Path("snapshot/ssb")
 YEARS = list(range(2015, 2025))
@@ -34,7 +34,7 @@ SYNTHETIC_NOTE = (
     "Formen følger SSBs PxWebApi v2 (JSON-stat2)."
 )
 UPDATED = "2025-06-15T06:00:00Z"
-ASSS_2024 = asss_members()  # pipelines/reference_data/asss_members.csv
+ASSS_2024 = asss_members()  # pipelines/domain/reference_data/asss_members.csv
 COUNTY_NAMES = {
     "03": "Oslo",
     "11": "Rogaland",
@@ -683,7 +683,7 @@ def klass_codes_at(classification: int, day: date) -> dict:
 
 def klass_changes(start: date, end: date) -> dict:
     """KLASS 131 /changes in [start, end), from the region history (old code -> successors)."""
-    with open("pipelines/reference_data/no_municipalities.csv", encoding="utf-8") as fh:
+    with open("pipelines/domain/reference_data/no_municipalities.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     names = {(r["code"], r["valid_from"]): r["name"] for r in rows}
     by_code: dict[str, list[dict]] = {}

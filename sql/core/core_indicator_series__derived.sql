@@ -2,7 +2,7 @@
 -- where SSB publishes no such figure (net spending per inhabitant in the target group, from
 -- 12367 and the population of table 07459). The population is the one KOSTRA divides by: at 31.12
 -- of the reporting year, i.e. 07459's count at 1.1 of the next year (denominator_year_offset = 1,
--- from the catalog's population_at; pipelines/catalog.py year_offset). Both parts come from the continuous series, so a
+-- from the catalog's population_at; pipelines/settings/catalog.py year_offset). Both parts come from the continuous series, so a
 -- merged municipality's figure is built from its summed parts. A year without both parts stays
 -- missing and says which part is missing. Runs after core_indicator_series and the release view.
 CREATE OR REPLACE TEMP MACRO _derived_provenance(a, b) AS

@@ -11,7 +11,7 @@ years AS (  -- the study years (a population fetched for 1.1 of the year after i
     FROM core_indicator_values AS v, core_settings__home AS s
     WHERE v.year BETWEEN s.first_year AND s.last_year
 ),
--- ASSS members by today's codes, from the one list (pipelines/reference_data/asss_members.csv)
+-- ASSS members by today's codes, from the one list (pipelines/domain/reference_data/asss_members.csv)
 asss AS (
     SELECT code, coalesce(TRY_CAST(member_from_year AS INTEGER), 0) AS from_year
     FROM read_csv('${asss_members}', header = true, all_varchar = true)
@@ -68,7 +68,7 @@ FROM no_munis AS n, home WHERE home.country = 'NO' AND n.code <> '0301'
 UNION ALL
 -- ASSS: 10 members until 2021, 12 from 2022 (Asker, Lillestrøm), by today's codes
 SELECT 'asss', 'ASSS-snitt', 'computed', y.year, NULL, a.code, NULL,
-       'pipelines/reference_data/asss_members.csv'
+       'pipelines/domain/reference_data/asss_members.csv'
 FROM asss AS a, years AS y, home
 WHERE home.country = 'NO' AND y.year >= a.from_year
 UNION ALL

@@ -1,6 +1,6 @@
 -- mart_malekart__rejected: the målekart rows that could not be read, for the page that lists
 -- them (dashboards: malekart-avviste-rader.html) and the refresh summary. The reasons are in the
--- home's language (pipelines/target_messages.py); the file is the departments' own, so nothing
+-- home's language (pipelines/settings/target_messages.py); the file is the departments' own, so nothing
 -- here is private.
 CREATE OR REPLACE TABLE mart_malekart__rejected AS
 SELECT "row", "column", "value", reason
