@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui bench schema-docs browser postgres
+.PHONY: demo test lint setup ui bench schema-docs browser postgres deploy-test
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -30,6 +30,12 @@ test: setup browser postgres  ## lint and run the whole test suite (no network)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest -q
+
+deploy-test: setup  ## the deployment end to end in Docker: images, compose, a queued refresh, the homes
+	@# Debian's docker.io when missing; images from Debian's archive and PyPI when no registry
+	@# gives them (deploy/test/prepare.sh); then tests/deploy/test_stack.py on the running stack
+	deploy/test/prepare.sh
+	MALESTOKK_DEPLOY_TEST=1 $(UV) run --frozen pytest -q tests/deploy
 
 ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folder
 	$(UV) run --frozen malestokk ui --offline

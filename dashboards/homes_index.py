@@ -1,4 +1,4 @@
-"""outputs/index.html: every home municipality written in this release, with links to its
+"""data/homes/index.html: every home municipality written from this release, with links to its
 dashboards and reports, and for a home that failed, why (pipelines/home_outputs.write_index
 rewrites it after each home from the homes' status files)."""
 

@@ -297,3 +297,20 @@ def test_compose_runs_webserver_daemon_code_and_postgres_on_one_instance() -> No
         f"COPY {folder} {folder}" in dockerfile
         for folder in ("pipelines", "assets", "quality", "dashboards", "sql", "snapshot")
     )
+
+
+def test_the_image_is_built_safe_and_complete() -> None:
+    """What the build may never carry, and what the running image needs: the private data
+    kept out of the build context, a user of its own, a health check per service, the CA
+    secret that lets a build pass a TLS-inspecting proxy (run for real by `make deploy-test`)."""
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"data/", ".venv/", "*.duckdb", "*.pem", "*.key", ".git/"} <= set(ignored)
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER malestokk" in dockerfile and "chown -R malestokk" in dockerfile
+    assert (
+        "--mount=type=secret,id=extra_ca" in dockerfile and "update-ca-certificates" in dockerfile
+    )
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    assert all("healthcheck" in s for s in services.values()), [
+        n for n, s in services.items() if "healthcheck" not in s
+    ]

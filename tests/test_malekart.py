@@ -228,8 +228,8 @@ def test_each_planned_survey_gets_its_status_from_the_imported_results() -> None
     con = duckdb.connect()
     con.execute("CREATE SCHEMA local_raw")
     con.execute(
-        "CREATE TABLE local_raw.units AS SELECT * FROM (VALUES ('1', 'barnehage', true), "
-        "('2', 'skole', true)) AS t(unit_id, service_area, is_current)"
+        "CREATE TABLE local_raw.units AS SELECT * FROM (VALUES ('1', 'Eik', 'barnehage', true), "
+        "('2', 'Bjørk', 'skole', true)) AS t(unit_id, unit_name, service_area, is_current)"
     )
     con.execute(
         "CREATE TABLE local_raw.user_survey AS SELECT * FROM (VALUES ('1', 2020, true), "
@@ -247,6 +247,7 @@ def test_each_planned_survey_gets_its_status_from_the_imported_results() -> None
         "('alle', '10-FAKTOR', 'employee', 2099, true)) "  # later: not yet due
         "AS t(service_area, survey, survey_kind, year, is_current)"
     )
+    con.execute(sql_text("marts/local_units.sql"))  # the units as they are today
     con.execute(sql_text("marts/mart_local__survey_plan.sql"))
     got = con.execute(
         "SELECT service_area, survey_kind, year, status FROM mart_local__survey_plan "

@@ -83,8 +83,8 @@ def home_outputs_asset(homes: tuple[Home, ...], after: dg.AssetKey) -> dg.Assets
         deps=[after],
         partitions_def=dg.StaticPartitionsDefinition([h.key for h in homes]),
         description="One home municipality's dashboards, annual report, challenge note and "
-        "Parquet extracts, from the published warehouse, in outputs/<country>-<code>/; "
-        "outputs/index.html lists every home.",
+        "Parquet extracts, from the published warehouse, in data/homes/<country>-<code>/ "
+        "(beside the release); data/homes/index.html lists every home.",
     )
     def home_outputs(
         context: dg.AssetExecutionContext,

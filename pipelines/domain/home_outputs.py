@@ -264,8 +264,8 @@ def _write_status(outputs: Path, home: Home, status: dict) -> None:
 
 
 def write_index(outputs: Path, country: str) -> Path:
-    """outputs/index.html from the homes' status files, under a lock: several homes finish at
-    once, and the page must list every one of them whichever wrote last."""
+    """The homes' index (data/homes/index.html) from their status files, under a lock: several
+    homes finish at once, and the page must list every one of them whichever wrote last."""
     from dashboards.homes_index import render_index
 
     lock_path = outputs / STATUS_DIR / "index.lock"
