@@ -238,7 +238,7 @@ def _chart_instance(values: dict) -> dict:
                 "dagster_home": "/opt/dagster/dagster_home",
                 "instance_config_map": "malestokk-dagster-instance",
                 "postgres_password_secret": values["global"]["postgresqlSecretName"],
-                "env_vars": k8s["envVars"],
+                "env_config_maps": [c["name"] for c in k8s["envConfigMaps"]],
                 "volumes": k8s["volumes"],
                 "volume_mounts": k8s["volumeMounts"],
                 "run_k8s_config": {"container_config": {
@@ -253,17 +253,32 @@ def test_helm_values_render_an_instance_dagster_accepts(tmp_path: Path) -> None:
     from dagster._core.instance.config import dagster_instance_config
     from dagster_k8s import K8sRunLauncher
 
+    from pipelines.settings.config import env_keys
+
     values = yaml.safe_load((DEPLOY / "helm" / "values.yaml").read_text(encoding="utf-8"))
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     (deployment,) = values["dagster-user-deployments"]["deployments"]
     assert deployment["dagsterApiGrpcArgs"] == ["--module-name", "pipelines.definitions"]
-    env = {e["name"]: e["value"] for e in deployment["env"]}
+    # the settings are one ConfigMap, created beside the chart with the data claim
+    made = {
+        d["kind"]: d
+        for d in yaml.safe_load_all((DEPLOY / "helm" / "malestokk.yaml").read_text("utf-8"))
+    }
+    env = made["ConfigMap"]["data"]
     assert env["MALESTOKK_HOMES_EXECUTOR"] == "k8s" and env["MALESTOKK_DATA_DIR"] == "/data"
-    launcher_env = dict(e.split("=", 1) for e in values["runLauncher"]["config"]
-                        ["k8sRunLauncher"]["envVars"])  # fmt: skip
-    assert launcher_env == env  # a run pod sees the settings the code location sees
-    mounts = {m["mountPath"] for m in deployment["volumeMounts"]}
-    assert mounts == {"/data"}
+    assert made["ConfigMap"]["metadata"]["name"] == "malestokk-env"
+    assert set(env) <= {f"MALESTOKK_{v}" for v in env_keys().values()}  # declared settings only
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    # a run pod sees the settings and the volume the code location sees: the same objects
+    assert deployment["envConfigMaps"] == launcher["envConfigMaps"] == [{"name": "malestokk-env"}]
+    assert deployment["volumes"] == launcher["volumes"]
+    assert deployment["volumeMounts"] == launcher["volumeMounts"]
+    assert {m["mountPath"] for m in deployment["volumeMounts"]} == {"/data"}
+    claim = made["PersistentVolumeClaim"]
+    assert (
+        claim["metadata"]["name"] == deployment["volumes"][0]["persistentVolumeClaim"]["claimName"]
+    )
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]  # every pod mounts it at once
 
     instance = _chart_instance(values)
     (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(instance), encoding="utf-8")
