@@ -4,6 +4,7 @@ loop fails here, naming the file."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from pipelines.storage.graph_shape import tables_of
 from pipelines.storage.sql_reads import tables_read, temporary_views
@@ -168,3 +169,17 @@ def test_only_the_entry_points_import_the_definitions() -> None:
         importers
     )  # entry points
     assert "pipelines.definitions" not in _module_imports()["pipelines.storage.build_record"]
+
+
+def test_every_setting_an_asset_reads_is_known_to_its_code_version() -> None:
+    """An asset's code version holds the settings it reads (pipelines/storage/versions.READS):
+    a module reading one the table does not know would count every setting (safe, but an edited
+    målekart would then rebuild the KOSTRA core again)."""
+    from pipelines.definitions import ASSET_MODULES
+    from pipelines.storage.versions import settings_read
+
+    unknown = [m.__name__ for m in ASSET_MODULES if settings_read(Path(m.__file__)) is None]
+    assert unknown == []
+    from assets.marts import scorecard
+
+    assert "targets_file" in settings_read(Path(scorecard.__file__))

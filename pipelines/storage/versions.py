@@ -101,9 +101,9 @@ def code_versions(
     library = [p for p in code_files(root) if p not in owned]
     drawing = _digest(_hashed(library, root))
     other = _digest(_hashed([p for p in library if p.parts[len(root.parts)] != "dashboards"], root))
-    shaping = _settings_digest(settings)
     versions: dict[dg.AssetKey, str] = {}
     for definition, paths in own:
+        shaping = _settings_digest(settings, settings_read(paths[0]))
         for key in definition.keys:
             group = definition.group_names_by_key.get(key)
             shared = drawing if group in DRAWING_GROUPS else other
@@ -111,16 +111,66 @@ def code_versions(
     return versions
 
 
+# What an asset module may read of the settings, through the `study` resource (the settings
+# model) or the `local` resource, and the settings fields each comes from. An asset's code
+# version holds those fields (and the files they name) only: an edited målekart rebuilds
+# core_targets and what is built from it, not the KOSTRA core.
+READS: dict[str, tuple[str, ...]] = {
+    "catalog": ("catalog_file",),
+    "catalog_file": ("catalog_file",),
+    "targets_file": ("targets_file",),
+    "expenditure_need_file": ("expenditure_need_file",),
+    "first_year": ("years",),
+    "last_year": ("years",),
+    "study_years": ("years",),
+    "years": ("years",),
+    "home_country": ("home_country",),
+    "home_municipality": ("home_municipality",),
+    "home_region_key": ("home_country", "home_municipality"),
+    "network_peer_set": ("network_peer_set",),
+    "peer_sets": ("peer_sets",),
+    "sick_leave_min_employees": ("sick_leave_min_employees",),
+    "survey_min_respondents": ("survey_min_respondents",),
+    # where the own figures are kept: folders under the data folder, not what is built
+    "archive": (),
+    "private_store": (),
+    "inbox_dir": (),
+    "local_dir": (),
+    "samples_dir": ("source_mode", "snapshot_dir"),
+}
+FILES = ("catalog_file", "targets_file", "expenditure_need_file")
+
+
+def settings_read(module_file: Path) -> tuple[str, ...] | None:
+    """The settings fields an asset module reads (`study.x`, `local.x`), or None when it reads
+    one this table does not know (then all of them count: never too few)."""
+    tree = ast.parse(module_file.read_text(encoding="utf-8"))
+    fields: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("study", "local")
+        ):
+            if node.attr not in READS:
+                return None
+            fields.update(READS[node.attr])
+    return tuple(sorted(fields))
+
+
 def _hashed(paths: Iterable[Path], root: Path) -> list[str]:
     return [f"{p.relative_to(root)}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in paths]
 
 
-def _settings_digest(settings: Settings) -> str:
-    """The settings and the files they name (the catalog, the målekart, the need weights)."""
-    named = [settings.catalog_file]  # the settings themselves: their resolved fields below
-    named += [p for p in (settings.targets_file, settings.expenditure_need_file) if p]
-    parts = [_file_digest(p) for p in named]
-    parts.append(json.dumps(_settings_fields(settings), sort_keys=True, default=str))
+def _settings_digest(settings: Settings, fields: tuple[str, ...] | None = None) -> str:
+    """The settings `fields` (all that shape a build when None) and the files they name (the
+    catalog, the målekart, the need weights)."""
+    shaping = _settings_fields(settings)
+    if fields is not None:
+        shaping = {k: v for k, v in shaping.items() if k in fields}
+    named = [getattr(settings, f) for f in FILES if f in shaping]
+    parts = [_file_digest(p) for p in named if p]
+    parts.append(json.dumps(shaping, sort_keys=True, default=str))
     return _digest(parts)
 
 
