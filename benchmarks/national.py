@@ -83,8 +83,12 @@ def catalog(size: int, template):
             higher_is_better=True, kpi=f"N{90000 + i}", additive=False, ratio_scale=1.0,
             kind="nøkkeltall"))  # fmt: skip
     frame = pl.DataFrame(rows, infer_schema_length=None)
+    # a figure and its denominator of the same year (KOSTRA's 1.1 populations are the demo's)
+    zero = {"denominator_year_offset", "weight_year_offset"}
     missing = [
-        pl.lit(None, dtype=t).alias(c) for c, t in template.items() if c not in frame.columns
+        pl.lit(0 if c in zero else None, dtype=t).alias(c)
+        for c, t in template.items()
+        if c not in frame.columns
     ]
     return frame.with_columns(missing).select([pl.col(c).cast(t) for c, t in template.items()])
 
@@ -157,7 +161,8 @@ def region_tables(no: list[str], se: list[str]):
     )  # fmt: skip
     groups = pl.DataFrame(
         [dict(year=y, municipality=c, municipality_name=c,
-              group_code=f"EKG{1 + sum(map(ord, c)) % 17:02d}", group_name="g")
+              group_code=f"EKG{1 + sum(map(ord, c)) % 17:02d}", group_name="g",
+              provenance="snapshot:synthetic")
          for y in YEARS if y >= 2020 for c in codes.filter(pl.col("year") == y)["code"]]
     ).with_columns(
         pl.when(pl.col("municipality") == "1103").then(pl.lit("EKG12"))
@@ -215,9 +220,10 @@ def generate(size: int, demo: Path, folder: Path) -> dict:
 def _polars_type(duckdb_type: str):
     import polars as pl
 
-    return {"VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DOUBLE": pl.Float64}.get(
-        duckdb_type, pl.String
-    )
+    return {
+        "VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DOUBLE": pl.Float64,
+        "INTEGER": pl.Int32, "BIGINT": pl.Int64,
+    }.get(duckdb_type, pl.String)  # fmt: skip
 
 
 def build(folder: Path) -> dict:
@@ -268,14 +274,24 @@ def dashboards(folder: Path) -> dict:
     sizes = build_site(con, folder / "site")
     seconds = time.perf_counter() - start
     con.close()
-    ranks = [f.stat().st_size for f in (folder / "site").glob("*.rank.*.js")]
+    rank_files = list((folder / "site").glob("*.rank.*.js"))
+    ranks = [f.stat().st_size for f in rank_files]
     tables = [f.stat().st_size for f in (folder / "site").glob("*.xlsx")]
+    # what a browser loads for one page with a peer set chosen: the page and the largest of the
+    # ranking files that page fetches (<area>.rank.<release>-<peer set>.js)
+    loads = {
+        page: size + max((f.stat().st_size for f in rank_files
+                          if f.name.startswith(page.removesuffix(".html") + ".rank.")), default=0)
+        for page, size in sizes.items()
+    }  # fmt: skip
     return {
         "seconds": seconds,
         "pages": len(sizes),
         "largest_page": max(sizes.values()),
         "largest_page_name": max(sizes, key=sizes.get),
         "largest_ranking_file": max(ranks, default=0),
+        "largest_load": max(loads.values()),
+        "largest_load_name": max(loads, key=loads.get),
         "ranking_files_mb": sum(ranks) / 1e6,
         "xlsx_mb": sum(tables) / 1e6,
         "peak_mb": peak_mb(),

@@ -99,11 +99,14 @@ def main() -> None:
                 print(f"    written: ranking files {site['ranking_files_mb']:.0f} MB (every "
                       f"member's value per indicator, year, release and peer set), tables "
                       f"{site['xlsx_mb']:.0f} MB of .xlsx")  # fmt: skip
-            page_mb = site["largest_page"] / 1e6
-            print(f"  largest page {site['largest_page_name']:25s} {page_mb:7.2f} MB  "
-                  f"{verdict(page_mb, TARGETS['page_mb'])}; largest ranking file "
-                  f"{site['largest_ranking_file'] / 1e6:.2f} MB (loaded when its peer set is "
-                  "chosen)")  # fmt: skip
+            print(f"  dashboards' peak memory (own process)  {site['process_peak_mb']:7.0f} MB  "
+                  f"{verdict(site['process_peak_mb'], TARGETS['build_mb'])}")  # fmt: skip
+            load_mb = site["largest_load"] / 1e6
+            print(f"  heaviest page with a peer set chosen   {load_mb:7.2f} MB  "
+                  f"{verdict(load_mb, TARGETS['page_mb'])} ({site['largest_load_name']} and "
+                  "the largest ranking file it fetches when a peer set is chosen)")  # fmt: skip
+            print(f"    largest page alone: {site['largest_page_name']} "
+                  f"{site['largest_page'] / 1e6:.2f} MB")  # fmt: skip
     if len(sizes) > 1:
         first, last = sizes[0], sizes[-1]
         print(f"\ngrowth from {first}x to {last}x ({last / first:g}x the indicators):")
