@@ -184,12 +184,28 @@ def _sources(shape: GraphShape) -> set[str]:
 
 def staging_problem(warehouse_dir: Path) -> str | None:
     """Why the staging build may not match Dagster's record of it (then everything is rebuilt):
-    it is gone, or nothing was ever published from it. None when it can be trusted."""
+    it is gone, nothing was ever published from it, or the last refresh failed a blocking check
+    on it (what that run wrote was never vouched for, and an unchanged source would not run
+    the check again). None when it can be trusted."""
+    import duckdb
+
+    from pipelines.storage.build_record import failed_checks
+
     wh = Warehouse(warehouse_dir)
     if not wh.staging.exists():
         return "no staging build to start from"
     if wh.last_publish() is None:
         return "nothing published yet"
+    try:
+        con = duckdb.connect(str(wh.staging), read_only=True)
+    except duckdb.IOException:  # held by another process: the refresh's steps name it
+        return None
+    try:
+        failed = failed_checks(con)
+    finally:
+        con.close()
+    if failed:
+        return f"the last refresh failed {', '.join(failed[:3])} on the staging build"
     return None
 
 

@@ -102,6 +102,24 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def failed_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The blocking checks whose latest result on this staging build is a failure (read only:
+    nothing is created in a file that has no record)."""
+    known = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'checks'",
+        [SCHEMA],
+    ).fetchone()[0]
+    if not known:
+        return []
+    return [
+        name
+        for (name,) in con.execute(
+            f"SELECT check_name FROM {SCHEMA}.checks QUALIFY row_number() OVER (PARTITION BY "
+            "asset, check_name ORDER BY evaluated_at DESC) = 1 AND NOT passed ORDER BY 1"
+        ).fetchall()
+    ]
+
+
 def _last_seen(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each table's fingerprint as the newest check that vouched for it recorded it."""
     seen: dict[str, str] = {}
