@@ -2,7 +2,7 @@
 UV_VERSION := 0.13.8
 UV := python3 -m uv
 
-.PHONY: demo test lint setup ui bench schema-docs browser postgres deploy-test
+.PHONY: demo test lint setup ui bench schema-docs browser postgres deploy-test helm-check
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -36,6 +36,14 @@ deploy-test: setup  ## the deployment end to end in Docker: images, compose, a q
 	@# gives them (deploy/test/prepare.sh); then tests/deploy/test_stack.py on the running stack
 	deploy/test/prepare.sh
 	MALESTOKK_DEPLOY_TEST=1 $(UV) run --frozen pytest -q tests/deploy
+
+HELM_CHART_VERSION := 1.13.27
+helm-check:  ## the Helm values through the pinned chart's own schema (needs helm and the chart repo)
+	@command -v helm >/dev/null || { echo "helm-check: helm is not installed (https://helm.sh/docs/intro/install/)"; exit 2; }
+	helm repo add dagster https://dagster-io.github.io/helm --force-update >/dev/null
+	@# helm template validates the merged values against the chart's values.schema.json
+	helm template malestokk dagster/dagster --version $(HELM_CHART_VERSION) \
+		-f deploy/helm/values.yaml >/dev/null && echo "helm-check: values valid for dagster/dagster $(HELM_CHART_VERSION)"
 
 ui: setup  ## the Dagster UI with a persistent DAGSTER_HOME under the data folder
 	$(UV) run --frozen malestokk ui --offline

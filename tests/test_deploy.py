@@ -10,6 +10,7 @@ instance the chart would render from the values is loaded with Dagster's own loa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -329,3 +330,19 @@ def test_the_image_is_built_safe_and_complete() -> None:
     assert all("healthcheck" in s for s in services.values()), [
         n for n, s in services.items() if "healthcheck" not in s
     ]
+
+
+def test_the_helm_chart_pinned_is_the_dagster_version_locked() -> None:
+    """The chart's version follows dagster's: values written for one chart and run on another
+    version's code location break quietly, so every place that names it names the locked one."""
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    locked = re.search(r'name = "dagster"\nversion = "([^"]+)"', lock).group(1)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^HELM_CHART_VERSION := (\S+)$", makefile, re.M).group(1) == locked
+    values = (DEPLOY / "helm" / "values.yaml").read_text(encoding="utf-8")
+    named = set(re.findall(r"--version (\S+)", values)) | set(
+        re.findall(r"Helm chart, version (\S+) ", values)
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named |= set(re.findall(r"dagster/dagster --version (\S+) ", readme.replace("\n  ", " ")))
+    assert named == {locked}
