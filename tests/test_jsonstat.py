@@ -1,12 +1,66 @@
+import gzip
 import json
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pipelines.sources.ssb.jsonstat import JsonStatError, decode
+from pipelines.sources.ssb.jsonstat import JsonStatError, decode, parse_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples" / "ssb"
+
+
+def _real_datasets() -> list[tuple[str, bytes]]:
+    """Every real JSON-stat2 answer we hold: the shared samples (byte-for-byte SSB answers) and
+    the bundled snapshot's tables (SSB's figures, re-merged by `snapshot record`)."""
+    found = [
+        (p.name, p.read_bytes())
+        for p in sorted([*SAMPLES.glob("*jsonstat2*.json"), *FIXTURES.glob("*jsonstat2*.json")])
+        if "metadata" not in p.name
+    ]
+    found += [
+        (p.name, gzip.decompress(p.read_bytes()))
+        for p in sorted((ROOT / "snapshot" / "ssb" / "tables").glob("*.json.gz"))
+    ]
+    return found
+
+
+@pytest.mark.parametrize(
+    "name,body", _real_datasets(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_the_typed_parse_decodes_every_real_answer_exactly_as_plain_json(
+    name: str, body: bytes
+) -> None:
+    """The refresh parses answers with msgspec; every figure, status, code and label must be
+    the one the standard library's parse gives, bit for bit."""
+    typed = decode(parse_dataset(body))
+    plain = decode(json.loads(body))
+    assert typed.height == plain.height > 0
+    assert typed.columns == plain.columns
+    for column in plain.columns:
+        assert typed[column].cast(pl.String).to_list() == plain[column].cast(pl.String).to_list(), (
+            column
+        )
+    assert typed["value"].to_list() == [
+        None if v is None else float(v) for v in json.loads(body)["value"]
+    ]
+
+
+def test_the_typed_parse_keeps_the_plain_errors() -> None:
+    legacy = (FIXTURES / "ssb_v0_legacy_jsonstat1_fishfarming_earnings.json").read_bytes()
+    with pytest.raises(JsonStatError, match="request outputFormat=json-stat2"):
+        decode(parse_dataset(legacy))
+    text = (FIXTURES / "ks_12191_kostra_kommunehelse_v0_jsonstat2.json").read_bytes()
+    with pytest.raises(json.JSONDecodeError) as broken:  # the client reports msg and position
+        parse_dataset(text[: len(text) // 2])
+    assert broken.value.pos > 0
+    # a value that is not a number is not silently dropped: decode sees it and refuses
+    odd = json.loads(text)
+    odd["value"][3] = "12,5"
+    with pytest.raises(JsonStatError, match=r"value\[3\] is '12,5', not a number"):
+        decode(parse_dataset(json.dumps(odd).encode()))
 
 
 def test_real_kostra_sample_decodes_row_major_with_status_symbols() -> None:

@@ -239,8 +239,10 @@ class JsonApiClient:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         kind: str = "data",
+        parse: Callable[[bytes], Any] = parse_json,
     ) -> tuple[Any, str]:
-        """Send with retries; return (parsed JSON, archive id or "")."""
+        """Send with retries; return (parsed JSON, archive id or ""). `parse` turns the body
+        into what the caller reads (JSON-stat data: a typed parse); ValueError when broken."""
         url = self.url(path)
         request_text = describe(method, str(httpx.URL(url, params=params)), json_body)
         if self._unreachable:  # the host did not answer before: say so at once, not after retries
@@ -283,7 +285,7 @@ class JsonApiClient:
                 )
             body = response.content
             try:
-                parsed = parse_json(body)
+                parsed = parse(body)
             except ValueError as exc:
                 raise ApiError(
                     f"{self.source} sent a body that is not complete JSON "

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
-from pipelines.sources.http import JsonApiClient, RequestStats
+from pipelines.sources.http import JsonApiClient, RequestStats, parse_json
 
 DEFAULT_MAX_CELLS = 800_000
 
@@ -146,7 +147,9 @@ class PxWebApi(Protocol):
     def max_cells(self) -> int: ...
     def table_updated(self, table: str) -> str | None: ...
     def table_meta(self, table: str) -> TableMeta: ...
-    def data(self, request: DataRequest) -> tuple[dict[str, Any], str]: ...
+    def data(
+        self, request: DataRequest, parse: Callable[[bytes], Any] = parse_json
+    ) -> tuple[dict[str, Any], str]: ...
     def close(self) -> None: ...
 
 
@@ -231,14 +234,18 @@ class PxWebClient(_ConfiguredClient):
             labels[dim] = category.get("label", {})
         return TableMeta(table, meta.get("label", ""), variables, labels, meta.get("updated"))
 
-    def data(self, request: DataRequest) -> tuple[dict[str, Any], str]:
-        """POST the selection; return the JSON-stat2 dataset and its archive id."""
+    def data(
+        self, request: DataRequest, parse: Callable[[bytes], Any] = parse_json
+    ) -> tuple[dict[str, Any], str]:
+        """POST the selection; return the JSON-stat2 dataset (as `parse` makes it: the refresh
+        passes jsonstat.parse_dataset) and its archive id."""
         return self.request_json(
             "POST",
             f"tables/{request.table}/data",
             params={"lang": self.lang, "outputFormat": "json-stat2"},
             json_body=request.body(),
             kind="data",
+            parse=parse,
         )
 
 
@@ -278,7 +285,13 @@ class PxWebV0Client(_ConfiguredClient):
             labels[var["code"]] = dict(zip(var["values"], var["valueTexts"], strict=True))
         return TableMeta(table, meta.get("title", ""), variables, labels, None)
 
-    def data(self, request: DataRequest) -> tuple[dict[str, Any], str]:
+    def data(
+        self, request: DataRequest, parse: Callable[[bytes], Any] = parse_json
+    ) -> tuple[dict[str, Any], str]:
         return self.request_json(
-            "POST", f"{self.lang}/table/{request.table}", json_body=request.v0_body(), kind="data"
+            "POST",
+            f"{self.lang}/table/{request.table}",
+            json_body=request.v0_body(),
+            kind="data",
+            parse=parse,
         )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from pipelines.settings.catalog import Indicator
-from pipelines.sources.ssb.jsonstat import decode
+from pipelines.sources.ssb.jsonstat import decode, parse_dataset
 from pipelines.sources.ssb.pxweb import DataRequest, PxWebApi, TableMeta, lower_bound, plan_requests
 from pipelines.sources.vintages import merge_release
 
@@ -328,7 +328,7 @@ def refresh_kostra(
         frames = []
         for n, request in enumerate(requests, 1):
             log(f"SSB {group.label}: data request {n}/{len(requests)} ({request.cells} cells)")
-            payload, archive_id = client.data(request)
+            payload, archive_id = client.data(request, parse=parse_dataset)
             label = per_table.get(group.table, (provenance, ""))[0]
             frames.append(_cells_frame(payload, group, archive_id, label))
         result.made += len(requests)
