@@ -200,6 +200,9 @@ def _execute(settings: Settings, log_file: Path) -> int:
             print(f"  {table:40s} {rows:>10,d} rows")
         print(f"dashboards: {settings.outputs_dir / 'dashboards' / 'index.html'}")
         print(f"reports:    {settings.outputs_dir / 'reports'} ({_reports_written(settings)})")
+        quality = _quality_line(settings)
+        if quality:
+            print(quality)
         print(f"raw:       {settings.raw_dir}")
         with dg.DagsterInstance.from_config(str(home)) as instance:
             return _homes(settings, instance, run_config, only_missing=False)
@@ -495,6 +498,21 @@ def report(args: argparse.Namespace) -> int:
         f"              {written.html}"
     )
     return EXIT_OK
+
+
+def _quality_line(settings) -> str | None:
+    """The KOSTRA quality worklist in one line: how many of the new release's figures to check,
+    and where the list is (the dashboards' page; the worklists beside the reports)."""
+    import duckdb
+
+    from dashboards.kvalitet import PAGE, summary_line
+
+    where = settings.outputs_dir / "dashboards" / f"{PAGE}.html"
+    try:
+        with _published(settings) as con:
+            return summary_line(con, str(where))
+    except (duckdb.Error, OSError):  # a warehouse of an older version has no worklist
+        return None
 
 
 def _reports_written(settings) -> str:

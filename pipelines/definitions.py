@@ -27,6 +27,7 @@ from assets.marts import comparisons as marts_comparisons
 from assets.marts import expenditure_need as marts_expenditure_need
 from assets.marts import gx_checks as marts_gx_checks
 from assets.marts import home as marts_home
+from assets.marts import kvalitet as marts_kvalitet
 from assets.marts import local as marts_local
 from assets.marts import malekart as marts_malekart
 from assets.marts import scorecard as marts_scorecard
@@ -54,6 +55,7 @@ ASSET_MODULES = [
     marts_home,
     marts_comparisons,
     marts_challenge_note,
+    marts_kvalitet,
     marts_local,
     marts_gx_checks,
     marts_expenditure_need,

@@ -335,7 +335,30 @@ TABLES = [
 ]  # fmt: skip
 
 
+# Reporting errors planted in the demo's unrevised (15 March) table, as a municipality makes
+# them, so that the KOSTRA quality worklist (mart_kostra_kvalitet) has something real to find:
+# (table, municipality, contents code, year) -> (what went wrong, how the reported value is made
+# from the right one). The group and national rows are computed from the planted value, as SSB's
+# would be. Listed in snapshot/manifest.toml [ssb.planted_errors]; synthetic like the rest.
+PLANTED_ERRORS: dict[tuple[str, str, str, int], tuple[str, str]] = {
+    ("12293", "1103", "KOSlegetimperbeb0000", 2024): ("misplaced decimal", "x10"),
+    ("12293", "1103", "KOSbeleggomsorgs0000", 2024): (
+        "figure reported under the wrong code", "KOSlangtid80aaro0001"),
+}  # fmt: skip
+
+
 def _muni_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year: int):
+    planted = PLANTED_ERRORS.get((spec.id, code, cc, year))
+    if planted:
+        _what, how = planted
+        right = _right_value(spec, code, key, cc, year)
+        if how.startswith("x"):
+            return float(round(right * float(how[1:]), spec.contents[cc][2]))
+        return _right_value(spec, code, key, how, year)  # the other code's figure
+    return _right_value(spec, code, key, cc, year)
+
+
+def _right_value(spec: TableSpec, code: str, key: tuple[str, ...], cc: str, year: int):
     _label, _unit, decimals, kind, base, spread, trend, lo, hi = spec.contents[cc]
     today = terminal(code)  # renumbered codes of one municipality share its level
     r = unit_random(spec.id, today, key, cc, year)
