@@ -140,9 +140,9 @@ def _number(value: float | None, unit: str | None) -> str:
 def _change(row: dict, w: dict) -> str:
     """How big the change is, as a reader weighs it: times for amounts, points for shares."""
     if is_percentage(row["unit"]):
-        d = f"{row['change']:+.1f}".replace(".", ",").replace("-", "\u2212")
+        d = f"{row['value'] - row['previous_value']:+.1f}".replace(".", ",").replace("-", "\u2212")
         return w["points"].format(d=d)
-    ratio = math.exp(row["change"])
+    ratio = row["value"] / row["previous_value"]
     if ratio >= 1:
         return w["times_up"].format(x=f"{ratio:.1f}".replace(".", ","))
     return w["times_down"].format(x=f"{1 / ratio:.1f}".replace(".", ","))
@@ -174,7 +174,7 @@ def reason(row: dict, lang: str) -> str:
     fields = {
         "value": _number(row["value"], unit),
         "prev": _number(row["previous_value"], unit),
-        "prev_year": str(row["year"] - 1),
+        "prev_year": str(row["previous_year"] or row["year"] - 1),
         "peers": w["peers"].get(row["peer_basis"], w["peers"]["national"]),
         "peer_median": "",
         "times": "",

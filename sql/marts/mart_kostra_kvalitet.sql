@@ -6,10 +6,11 @@
 -- The figures checked are those of the check release: the newest unrevised release kept
 -- (core_releases.kind = 'unrevised', the 15 March one), else today's ('latest'); the year is the
 -- newest with any of the home's values in that release's view. Rules:
---   endring         the change from the year before is far outside the home's own earlier
---                   changes and the peers' changes the same year (robust z from median and MAD,
---                   both above 4); a change is a log ratio for positive amounts and counts, a
---                   difference in points for percentages
+--   endring         the change from the last earlier figure (up to five years back) is far
+--                   outside the home's own earlier changes and the peers' changes the same year
+--                   (robust z from median and MAD, both above 4); a change is a log ratio for
+--                   positive amounts and counts, a difference in points for percentages, per
+--                   year between the two figures
 --   utenfor_spenn   the value lies outside every other municipality's of the country, or far
 --                   outside its KOSTRA group's (beyond the group's range by half its width)
 --   ugyldig_verdi   the value is outside the catalog's plausible range (a coverage share above
@@ -60,19 +61,25 @@ group_members AS (  -- the home's KOSTRA group (the country's default peer set) 
     JOIN core_peer_sets AS p ON p.year = y.year AND p.member_code <> h.municipality
     WHERE p.is_default
 ),
-pairs AS (  -- every municipality's figure this year and the year before, and its change
+reported AS (SELECT * FROM seen WHERE value IS NOT NULL),
+pairs AS (
+    -- every municipality's figure this year, its last earlier one (up to five years back: a
+    -- real series has gaps) and the change per year between them
     SELECT
         cur.indicator_id, cur.region_code, cur.value, cur.status, cur.unit, cur.vintage,
-        cur.provenance, prev.value AS previous_value,
-        CASE
-            WHEN cur.unit IN ('prosent', '%') THEN cur.value - prev.value
-            WHEN cur.value > 0 AND prev.value > 0 THEN ln(cur.value / prev.value)
+        cur.provenance,
+        CASE WHEN cur.year - prev.year <= 5 THEN prev.value END AS previous_value,
+        CASE WHEN cur.year - prev.year <= 5 THEN prev.year END AS previous_year,
+        CASE WHEN cur.year - prev.year <= 5 THEN
+            CASE
+                WHEN cur.unit IN ('prosent', '%') THEN cur.value - prev.value
+                WHEN cur.value > 0 AND prev.value > 0 THEN ln(cur.value / prev.value)
+            END / (cur.year - prev.year)
         END AS change
-    FROM check_year AS y
-    JOIN seen AS cur ON cur.year = y.year
-    LEFT JOIN seen AS prev
+    FROM (SELECT s.* FROM seen AS s JOIN check_year AS y ON s.year = y.year) AS cur
+    ASOF LEFT JOIN reported AS prev
         ON prev.indicator_id = cur.indicator_id AND prev.region_code = cur.region_code
-        AND prev.year = cur.year - 1
+        AND prev.year < cur.year
 ),
 history AS (  -- the home's own changes in the years before
     SELECT
@@ -130,7 +137,8 @@ figures AS (  -- the home's figures with everything a rule reads
         i.indicator_id, i.label, i.service_area, i.kind AS indicator_kind, i.unit AS catalog_unit,
         i.valid_min, i.valid_max, i.numerator, i.denominator, i.ratio_scale,
         i.denominator_year_offset, i.source,
-        p.value, p.status, p.previous_value, p.change, p.vintage, p.provenance,
+        y.year, p.value, p.status, p.previous_value, p.previous_year, p.change, p.vintage,
+        p.provenance,
         o.own_n, o.own_median, o.own_mad,
         q.group_n, q.group_min, q.group_max, q.country_n, q.country_min, q.country_max,
         -- the group's changes when it has five members with one, else the country's
@@ -140,6 +148,7 @@ figures AS (  -- the home's figures with everything a rule reads
         -- a floor under the spread: a change of 2 % (log) or 0.2 points is never unusual
         CASE WHEN i.unit IN ('prosent', '%') THEN 0.2 ELSE 0.02 END AS spread_floor
     FROM home AS h
+    CROSS JOIN check_year AS y
     JOIN pairs AS p ON p.region_code = h.municipality
     JOIN indicators AS i ON i.indicator_id = p.indicator_id
     LEFT JOIN own_spread AS o ON o.indicator_id = p.indicator_id
@@ -220,7 +229,7 @@ missing AS (
         CASE WHEN status = '.' THEN 'middels' ELSE 'høy' END AS sikkerhet, NULL::DOUBLE
     FROM scored
     -- a cell with neither value nor status was not published at the check release: no error
-    WHERE value IS NULL AND previous_value IS NOT NULL AND status IS NOT NULL AND status <> ':'
+    WHERE value IS NULL AND previous_year = year - 1 AND status IS NOT NULL AND status <> ':'
 ),
 -- a figure the year before that has no row at all this year
 vanished AS (
@@ -240,11 +249,22 @@ flags AS (
     UNION ALL SELECT * FROM parts UNION ALL SELECT * FROM activity
     UNION ALL SELECT * FROM missing UNION ALL SELECT * FROM vanished
 ),
-released AS (  -- the newest release each indicator's figures of the year have come in
-    SELECT s.indicator_id, max(s.vintage) AS newest_vintage
+table_releases AS (  -- each SSB table's newest release date, as the fetch log last saw it
+    SELECT table_id, max(left(table_updated, 10)) AS released FROM raw_ssb__fetch_log
+    GROUP BY table_id
+),
+released AS (
+    -- the newest release of each indicator's figures: its SSB table's (a derived figure's
+    -- numerator's table), else the newest vintage among the year's figures (Kolada's pulls)
+    SELECT s.indicator_id,
+        coalesce(max(t.released), max(tn.released), max(s.vintage)) AS newest_vintage
     FROM home AS h
     CROSS JOIN check_year AS y
     JOIN core_indicator_series AS s ON s.country = h.country AND s.year = y.year
+    JOIN indicators AS i ON i.indicator_id = s.indicator_id
+    LEFT JOIN table_releases AS t ON t.table_id = i.table_id
+    LEFT JOIN indicators AS n ON n.indicator_id = i.numerator
+    LEFT JOIN table_releases AS tn ON tn.table_id = n.table_id
     GROUP BY s.indicator_id
 ),
 now AS (  -- today's figure, for the follow-up after a later release
@@ -258,14 +278,15 @@ now AS (  -- today's figure, for the follow-up after a later release
 SELECT
     h.country, h.municipality, y.year, r.release AS check_release,
     i.indicator_id, i.label, i.service_area, i.unit, g.rule, g.sikkerhet,
-    f.value, f.status, coalesce(f.previous_value, pv.value) AS previous_value, f.change,
+    f.value, f.status, coalesce(f.previous_value, pv.value) AS previous_value,
+    coalesce(f.previous_year, pv.year) AS previous_year, f.change,
     f.own_n AS own_changes, f.own_median AS own_median_change, f.own_mad AS own_mad_change,
     f.own_z, f.peer_basis, f.peer_median AS peer_median_change, f.peer_mad AS peer_mad_change,
     f.peer_z, f.group_min, f.group_max, f.country_min, f.country_max,
     i.valid_min, i.valid_max, g.expected_value,
     n.value AS value_now, n.status AS status_now, n.vintage AS vintage_now,
-    -- a figure is followed up once a release after the check release has come for its table
-    -- (its indicator has figures of the year with a later vintage), not before
+    -- a figure is followed up once a release after the check release has come for its table,
+    -- not before
     CASE
         WHEN r.release = 'latest' OR coalesce(rl.newest_vintage, '') <= r.release THEN 'venter'
         WHEN n.value IS NOT DISTINCT FROM f.value
