@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from dashboards import kvalitet, malekart
+from dashboards import arshjul, kvalitet, malekart
 from dashboards.data import _records, area_payload, comparisons, home, rankings, sick_leave, slug
 from dashboards.table_files import write_csv, write_xlsx
 from dashboards.templating import markup, render
@@ -146,6 +146,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
             else ""
         )
         + f"<a href='{kvalitet.PAGE}.html'>{kvalitet.WORDS[lang]['title']}</a>"
+        + f"<a href='{arshjul.PAGE}.html'>{arshjul.WORDS[lang]['title']}</a>"
     )
     sizes: dict[str, int] = {}
     for area in areas:
@@ -165,6 +166,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     if has_malekart:
         sizes |= malekart.write_pages(con, tmp, nav, page, home_info, own_synthetic)
     sizes |= kvalitet.write_pages(con, tmp, nav, page, home_info, synthetic)
+    sizes |= arshjul.write(con, tmp, nav, page, home_info, synthetic)
     sizes["index.html"] = _write_overview(con, tmp, comps, areas, home_info, nav, synthetic)
     if out_dir.exists():
         shutil.rmtree(out_dir)

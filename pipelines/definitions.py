@@ -22,6 +22,7 @@ from assets.homes.outputs import home_definitions
 from assets.kolada import raw as kolada_raw
 from assets.local import challenge_answers as local_challenge_answers
 from assets.local import raw as local_raw
+from assets.marts import arshjul as marts_arshjul
 from assets.marts import challenge_note as marts_challenge_note
 from assets.marts import comparisons as marts_comparisons
 from assets.marts import expenditure_need as marts_expenditure_need
@@ -37,7 +38,12 @@ from assets.outputs import malekart as outputs_malekart
 from assets.outputs import reports as outputs_reports
 from assets.ssb import raw as ssb_raw
 from pipelines.orchestration import run_output
-from pipelines.orchestration.refresh import full_refresh_job, nightly_schedule, refresh_sources_job
+from pipelines.orchestration.refresh import (
+    arshjul_schedules,
+    full_refresh_job,
+    nightly_schedule,
+    refresh_sources_job,
+)
 from pipelines.orchestration.sensors import local_inbox_sensor, rebuild_what_changed_sensor
 from pipelines.resources import build_resources
 from pipelines.settings.config import Settings, load_settings
@@ -56,6 +62,7 @@ ASSET_MODULES = [
     marts_comparisons,
     marts_challenge_note,
     marts_kvalitet,
+    marts_arshjul,
     marts_local,
     marts_gx_checks,
     marts_expenditure_need,
@@ -95,7 +102,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=assets,
         asset_checks=checks,
         jobs=[full_refresh_job, refresh_sources_job, *homes["jobs"]],
-        schedules=[nightly],
+        schedules=[nightly, *arshjul_schedules(settings.arshjul_file, settings.schedule_timezone)],
         sensors=[
             local_inbox_sensor(refresh_sources_job, settings.inbox_dir),
             rebuild_what_changed_sensor(refresh_sources_job, full_refresh_job, settings),

@@ -36,6 +36,7 @@ def write_config(
     shutil.copy(ROOT / "indicators.toml", tmp / "indicators.toml")
     shutil.copy(ROOT / "malekart.csv", tmp / "malekart.csv")
     shutil.copy(ROOT / "utgiftsbehov.csv", tmp / "utgiftsbehov.csv")
+    shutil.copy(ROOT / "arshjul.csv", tmp / "arshjul.csv")
     config = tmp / "malestokk.toml"
     config.write_text(
         f"""

@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from assets.marts.arshjul import mart_arshjul
 from assets.marts.comparisons import mart_comparisons
 from assets.marts.home import mart_home
+from assets.marts.kvalitet import mart_kostra_kvalitet
 from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_local__surveys
 from assets.marts.malekart import mart_malekart, mart_malekart__rejected
 from assets.marts.scorecard import mart_scorecard
@@ -25,9 +27,12 @@ from pipelines.storage.graph_shape import GraphShape
         mart_local__sick_leave,
         mart_local__surveys,
         mart_local__files,
+        mart_kostra_kvalitet,
+        mart_arshjul,
     ],
     description="Static site: overview, one page per service area, and the målekart (one page "
-    "per service area and per unit), with CSV and Excel tables; open "
+    "per service area and per unit), with CSV and Excel tables, the KOSTRA quality worklist and "
+    "the årshjul (page and arshjul.ics); open "
     "outputs/dashboards/index.html or run `malestokk serve`.",
 )
 def out_dashboards__site(

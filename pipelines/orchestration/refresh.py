@@ -75,6 +75,32 @@ def nightly_schedule(cron: str, timezone: str) -> dg.ScheduleDefinition:
     )
 
 
+def arshjul_schedules(arshjul_file: Path | None, timezone: str) -> list[dg.ScheduleDefinition]:
+    """The årshjul's schedules (pipelines/domain/arshjul.py): the first step of a refresh on
+    each SSB release day and the days after, and on each day a worklist or document is due;
+    every run tagged with the milestone it serves. Off until turned on, like the nightly one."""
+    from pipelines.domain.arshjul import read_arshjul, schedule_specs
+
+    if arshjul_file is None:
+        return []
+    milestones, _ = read_arshjul(arshjul_file)  # rows left out are shown by the warehouse
+    return [
+        dg.ScheduleDefinition(
+            name=spec["name"],
+            job=refresh_sources_job,
+            cron_schedule=spec["cron"],
+            execution_timezone=timezone,
+            description=f"Årshjul: {spec['milestone']} ({spec['who']}).",
+            tags={
+                "malestokk/milestone": spec["milestone"],
+                "malestokk/milestone_kind": spec["kind"],
+            },
+            default_status=dg.DefaultScheduleStatus.STOPPED,
+        )
+        for spec in schedule_specs(milestones)
+    ]
+
+
 @dataclass
 class Plan:
     """The assets the second step builds, and why; empty when nothing changed."""

@@ -120,6 +120,7 @@ READS: dict[str, tuple[str, ...]] = {
     "catalog_file": ("catalog_file",),
     "targets_file": ("targets_file",),
     "expenditure_need_file": ("expenditure_need_file",),
+    "arshjul_file": ("arshjul_file",),
     "first_year": ("years",),
     "last_year": ("years",),
     "study_years": ("years",),
@@ -138,7 +139,7 @@ READS: dict[str, tuple[str, ...]] = {
     "local_dir": (),
     "samples_dir": ("source_mode", "snapshot_dir"),
 }
-FILES = ("catalog_file", "targets_file", "expenditure_need_file")
+FILES = ("catalog_file", "targets_file", "expenditure_need_file", "arshjul_file")
 
 
 def settings_read(module_file: Path) -> tuple[str, ...] | None:

@@ -249,23 +249,24 @@ flags AS (
     UNION ALL SELECT * FROM parts UNION ALL SELECT * FROM activity
     UNION ALL SELECT * FROM missing UNION ALL SELECT * FROM vanished
 ),
-table_releases AS (  -- each SSB table's newest release date, as the fetch log last saw it
-    SELECT table_id, max(left(table_updated, 10)) AS released FROM raw_ssb__fetch_log
-    GROUP BY table_id
+table_releases AS (
+    -- each SSB table's newest release that changed any of its figures (an unchanged cell keeps
+    -- the vintage of the release that first published it); a Kolada KPI's newest pull
+    SELECT CASE WHEN source = 'ssb' THEN split_part(source_series, '/', 1)
+                ELSE source_series END AS series,
+           max(vintage) AS released
+    FROM core_indicator_values, home AS h
+    WHERE core_indicator_values.country = h.country
+    GROUP BY ALL
 ),
-released AS (
-    -- the newest release of each indicator's figures: its SSB table's (a derived figure's
-    -- numerator's table), else the newest vintage among the year's figures (Kolada's pulls)
-    SELECT s.indicator_id,
-        coalesce(max(t.released), max(tn.released), max(s.vintage)) AS newest_vintage
-    FROM home AS h
-    CROSS JOIN check_year AS y
-    JOIN core_indicator_series AS s ON s.country = h.country AND s.year = y.year
-    JOIN indicators AS i ON i.indicator_id = s.indicator_id
-    LEFT JOIN table_releases AS t ON t.table_id = i.table_id
+released AS (  -- the newest release of each indicator's table (a derived one: its numerator's)
+    SELECT i.indicator_id, max(t.released) AS newest_vintage
+    FROM indicators AS i
     LEFT JOIN indicators AS n ON n.indicator_id = i.numerator
-    LEFT JOIN table_releases AS tn ON tn.table_id = n.table_id
-    GROUP BY s.indicator_id
+    JOIN table_releases AS t ON t.series = coalesce(
+        CASE WHEN i.source = 'derived' THEN coalesce(n.table_id, n.kpi) END,
+        i.table_id, i.kpi)
+    GROUP BY i.indicator_id
 ),
 now AS (  -- today's figure, for the follow-up after a later release
     SELECT s.indicator_id, s.value, s.status, s.vintage
@@ -285,8 +286,8 @@ SELECT
     f.peer_z, f.group_min, f.group_max, f.country_min, f.country_max,
     i.valid_min, i.valid_max, g.expected_value,
     n.value AS value_now, n.status AS status_now, n.vintage AS vintage_now,
-    -- a figure is followed up once a release after the check release has come for its table,
-    -- not before
+    -- a figure is followed up once a release after the check release has changed any figure
+    -- of its table (SSB's June release revises some in every table), not before
     CASE
         WHEN r.release = 'latest' OR coalesce(rl.newest_vintage, '') <= r.release THEN 'venter'
         WHEN n.value IS NOT DISTINCT FROM f.value
