@@ -215,12 +215,25 @@ def _release_words(rows: pl.DataFrame, lang: str) -> tuple[str, str]:
     return WORDS[lang]["release_unrevised"].format(date=f"{date} {year}"), date
 
 
+SURE_ORDER = ("høy", "middels", "lav")
+
+
 def _table_rows(rows: pl.DataFrame, lang: str) -> list[list[str]]:
+    """One row per figure: every reason it was flagged for, the surest flag's certainty."""
     sure = WORDS[lang]["sure"]
-    return [
-        [r["label"], reason(r, lang), sure[r["sikkerhet"]], follow_up(r, lang)]
-        for r in rows.iter_rows(named=True)
-    ]
+    by_figure: dict[str, list[dict]] = {}
+    for r in rows.iter_rows(named=True):
+        by_figure.setdefault(r["indicator_id"], []).append(r)
+    table = []
+    for flags_of in sorted(
+        by_figure.values(),
+        key=lambda f: (min(SURE_ORDER.index(r["sikkerhet"]) for r in f), f[0]["label"]),
+    ):
+        first = flags_of[0]
+        surest = min((r["sikkerhet"] for r in flags_of), key=SURE_ORDER.index)
+        reasons = "; ".join(reason(r, lang) for r in flags_of)
+        table.append([first["label"], reasons, sure[surest], follow_up(first, lang)])
+    return table
 
 
 def areas(rows: pl.DataFrame, catalog_areas: list[str]) -> list[str]:
@@ -257,7 +270,7 @@ def write_pages(
         name = f"{PAGE}-{slug(area)}.html"
         listing.append(
             f"<tr><td><a href='{html.escape(name)}'>{html.escape(capital(area))}</a></td>"
-            f"<td class='num'>{mine.height}</td></tr>"
+            f"<td class='num'>{mine['indicator_id'].n_unique() if mine.height else 0}</td></tr>"
         )
         area_body = f"<p>{html.escape(intro)}</p>" if intro else ""
         area_body += _html_table(mine, lang) if mine.height else f"<p>{html.escape(w['none'])}</p>"
