@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import tiltak
 from dashboards.data import slug
 from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.units import decimals_for, with_unit
@@ -205,6 +206,8 @@ def write_pages(
     esc = html.escape
     rows = malekart_rows(con)
     sizes: dict[str, int] = {}
+    lang = "sv" if home_info["country"] == "SE" else "no"
+    measures = tiltak.rows(con)
 
     credit = f"<p class='note'>{esc(w['malekart_credit'])}</p>"
 
@@ -259,6 +262,7 @@ def write_pages(
         f"{w['malekart']}: {home_info['label']}",
         notice
         + _panels(kommune, w)
+        + tiltak.page_section(measures, kommune, lang, "kommune", None)
         + (
             f"<h2>{esc(w['levels']['tjenesteområde'])}</h2><ul class='areas'>{area_links}</ul>"
             if areas
@@ -267,12 +271,16 @@ def write_pages(
     )
     for area in areas:
         own = rows.filter((pl.col("level") == "tjenesteområde") & (pl.col("service_area") == area))
-        write(area_page_name(area), f"{w['malekart']}: {area}", _panels(own, w) + unit_links(area))
+        section = tiltak.page_section(measures, own, lang, "tjenesteområde", area)
+        write(area_page_name(area), f"{w['malekart']}: {area}",
+              _panels(own, w) + section + unit_links(area))  # fmt: skip
     for u in units.iter_rows(named=True):
         own = rows.filter((pl.col("level") == "enhet") & (pl.col("unit_id") == u["unit_id"]))
         name = u["unit_name"] or u["unit_id"]
         back = f"<p><a href='{area_page_name(u['service_area'])}'>{esc(u['service_area'])}</a></p>"
-        write(unit_page_name(u["unit_id"]), f"{w['malekart']}: {name}", back + _panels(own, w))
+        section = tiltak.page_section(measures, own, lang, "enhet", u["unit_id"])
+        write(unit_page_name(u["unit_id"]), f"{w['malekart']}: {name}",
+              back + _panels(own, w) + section)  # fmt: skip
     return sizes
 
 
@@ -322,6 +330,8 @@ def dialogue_sheets(
     empty fields the leader and the chief executive fill in. Word and PDF."""
     w = words(country)
     rows = malekart_rows(con).filter(pl.col("level") == "enhet")
+    measures = tiltak.rows(con)
+    lang = "sv" if country == "SE" else "no"
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     # the year the dialogue looks back on: the latest with a result (a later year's targets
@@ -335,6 +345,8 @@ def dialogue_sheets(
         owners = sorted(set(part["owner"].drop_nulls()))
         if owners:
             blocks.append(Para(f"{w['owner']}: {', '.join(owners)}"))
+        # the dialogue starts where the last one ended: its tiltak, their status and effect
+        blocks += tiltak.sheet_blocks(measures, unit_id, year, lang)
         for perspective in PERSPECTIVE_ORDER:
             records = part.filter(pl.col("perspective") == perspective).to_dicts()
             blocks.append(Heading(w["perspectives"][perspective], 1))

@@ -20,6 +20,7 @@ from dashboards.document import Doc, Heading, Para, Table, write_all
 from dashboards.document import Image as DocImage
 from dashboards.malekart import report_blocks as malekart_blocks
 from dashboards.presentation import AreaSlide, Deck, write_deck
+from dashboards.tiltak import report_blocks as tiltak_blocks
 from dashboards.units import (
     decimals_for,
     difference_with_unit,
@@ -293,6 +294,7 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
             Para(w["slot"], "slot"),
         ]
     blocks += malekart_blocks(con, who["country"])
+    blocks += tiltak_blocks(con, year, "sv" if who["country"] == "SE" else "no")
     doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
               banner=w["synthetic"] if synthetic else None)  # fmt: skip
     html_path, docx_path, pdf_path = write_all(doc, out_dir / f"arsberetning-{year}")

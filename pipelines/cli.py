@@ -533,6 +533,31 @@ def _reports_written(settings) -> str:
     )
 
 
+def tiltak_command(args: argparse.Namespace) -> int:
+    """`malestokk tiltak les FILE`: read a tiltak list (CSV or Excel) into the ledger; every
+    cell that keeps a row out is named with file, row, column and reason."""
+    settings = _settings(args)
+    from pipelines.domain.tiltak import keep
+
+    path = Path(args.file)
+    try:
+        count, rejected = keep(path, settings.local_dir / "tiltak.jsonl",
+                               settings.local_dir / "tiltak")  # fmt: skip
+    except (ValueError, OSError) as exc:
+        print(f"tiltak: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for r in rejected.iter_rows(named=True):
+        print(f"tiltak: {r['file']} row {r['row']}, {r['column']} {r['value']!r}: {r['reason']}",
+              file=sys.stderr)  # fmt: skip
+    print(
+        f"{count} tiltak read from {path.name}"
+        + (f"; {rejected['row'].n_unique()} row(s) left out" if rejected.height else "")
+    )
+    if not count:
+        return EXIT_FAILED if rejected.height else EXIT_OK
+    return refresh(args) if not args.no_refresh else EXIT_OK
+
+
 def utfordringsnotat(args: argparse.Namespace) -> int:
     """Draft the challenge-note answers for a year, or read explanations back from an edited one."""
     settings = _settings(args)
@@ -929,6 +954,17 @@ def build_parser() -> argparse.ArgumentParser:
     p_note.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     p_note.add_argument("--wait", action="store_true", help="wait for a running refresh")
     p_note.set_defaults(func=utfordringsnotat)
+    p_tiltak = sub.add_parser("tiltak", help="read tiltak against the målekart (a list)")
+    tiltak_sub = _described(p_tiltak.add_subparsers(dest="action", required=True))
+    t_les = tiltak_sub.add_parser("les", help="read a tiltak list (.csv with ; or .xlsx)")
+    t_les.add_argument("file", help="the list: Nivå;Enhet/område;Indikator;Periode;Tiltak;...")
+    t_les.add_argument(
+        "--no-refresh", action="store_true", help="read the tiltak in; load at the next refresh"
+    )
+    t_les.add_argument("--offline", action="store_true", help="refresh from the snapshot")
+    t_les.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
+    t_les.add_argument("--wait", action="store_true", help="wait for a running refresh")
+    p_tiltak.set_defaults(func=tiltak_command)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md", help="file (default docs/schema.md)")
     p_docs.set_defaults(func=schema_docs)

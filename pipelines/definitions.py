@@ -22,6 +22,7 @@ from assets.homes.outputs import home_definitions
 from assets.kolada import raw as kolada_raw
 from assets.local import challenge_answers as local_challenge_answers
 from assets.local import raw as local_raw
+from assets.local import tiltak as local_tiltak
 from assets.marts import arshjul as marts_arshjul
 from assets.marts import challenge_note as marts_challenge_note
 from assets.marts import comparisons as marts_comparisons
@@ -55,6 +56,7 @@ ASSET_MODULES = [
     kolada_raw,
     local_raw,
     local_challenge_answers,
+    local_tiltak,
     core_indicators,
     core_settings,
     core_regions,

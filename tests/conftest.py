@@ -37,6 +37,7 @@ def write_config(
     shutil.copy(ROOT / "malekart.csv", tmp / "malekart.csv")
     shutil.copy(ROOT / "utgiftsbehov.csv", tmp / "utgiftsbehov.csv")
     shutil.copy(ROOT / "arshjul.csv", tmp / "arshjul.csv")
+    shutil.copy(ROOT / "tiltak.csv", tmp / "tiltak.csv")
     config = tmp / "malestokk.toml"
     config.write_text(
         f"""

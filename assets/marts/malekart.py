@@ -36,3 +36,10 @@ mart_malekart_shows_no_hidden_figure = sql_check(
     "every own figure shown is one its suppressed mart shows too.",
     problem="{n} hidden figure(s) visible in the målekart: {examples}",
 )
+
+
+mart_tiltak = sql_model(
+    "marts/mart_tiltak.sql",
+    description="Every tiltak with its målekart row before and after: result, target, peer "
+    "figure, whether it moved the right way; overdue tiltak and tiltak with no owner",
+)

@@ -7,7 +7,7 @@ from assets.marts.comparisons import mart_comparisons
 from assets.marts.home import mart_home
 from assets.marts.kvalitet import mart_kostra_kvalitet
 from assets.marts.local import mart_local__files, mart_local__sick_leave, mart_local__surveys
-from assets.marts.malekart import mart_malekart, mart_malekart__rejected
+from assets.marts.malekart import mart_malekart, mart_malekart__rejected, mart_tiltak
 from assets.marts.scorecard import mart_scorecard
 from dashboards.site import build_site
 from pipelines.resources import WarehouseResource
@@ -29,6 +29,7 @@ from pipelines.storage.graph_shape import GraphShape
         mart_local__files,
         mart_kostra_kvalitet,
         mart_arshjul,
+        mart_tiltak,
     ],
     description="Static site: overview, one page per service area, and the målekart (one page "
     "per service area and per unit), with CSV and Excel tables, the KOSTRA quality worklist and "

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.marts.home import mart_home
 from assets.marts.local import mart_local__files
-from assets.marts.malekart import mart_malekart
+from assets.marts.malekart import mart_malekart, mart_tiltak
 from dashboards.malekart import dialogue_sheets, own_figures_synthetic
 from pipelines.resources import WarehouseResource
 from pipelines.storage.build_record import record_output
@@ -14,9 +14,10 @@ from pipelines.storage.graph_shape import GraphShape
 @dg.asset(
     group_name="outputs",
     kinds={"docx", "pdf"},
-    deps=[mart_home, mart_malekart, mart_local__files],
-    description="One resultatdialog sheet per unit with targets: its målekart by perspective and "
-    "empty dialogue fields, as Word and PDF in outputs/resultatdialog/.",
+    deps=[mart_home, mart_malekart, mart_local__files, mart_tiltak],
+    description="One resultatdialog sheet per unit with targets: its tiltak and what they gave, "
+    "its målekart by perspective and empty dialogue fields, as Word and PDF in "
+    "outputs/resultatdialog/.",
 )
 def out_malekart__dialogue_sheets(
     context: dg.AssetExecutionContext,

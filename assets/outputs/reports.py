@@ -7,7 +7,7 @@ from assets.marts.comparisons import mart_comparisons
 from assets.marts.expenditure_need import mart_expenditure_need
 from assets.marts.home import mart_home
 from assets.marts.kvalitet import mart_kostra_kvalitet
-from assets.marts.malekart import mart_malekart
+from assets.marts.malekart import mart_malekart, mart_tiltak
 from assets.marts.scorecard import mart_scorecard
 from dashboards.challenge_note import challenge_note, challenge_note_skipped
 from dashboards.data import home
@@ -29,6 +29,7 @@ from pipelines.storage.graph_shape import GraphShape
         mart_expenditure_need,
         mart_challenge_note,
         mart_kostra_kvalitet,
+        mart_tiltak,
     ],
     description="Årsberetning and utfordringsnotat for the latest year with figures, as HTML "
     "and editable Word files in outputs/reports/, and the KOSTRA quality worklist per service "

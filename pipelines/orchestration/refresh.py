@@ -31,8 +31,9 @@ SOURCE_GROUPS = ("ssb_raw", "kolada_raw", "local_raw")
 # the per-home outputs are partitions written after the publish (assets/homes), by their own
 # job: never part of the national rebuild
 HOME_GROUPS = ("homes",)
-# read from a file beside the own figures (malestokk utfordringsnotat --import), so a source too
-SOURCE_ASSETS = ("core_challenge_answers",)
+# read from files beside the own figures (malestokk utfordringsnotat --import, malestokk tiltak
+# les), so sources too
+SOURCE_ASSETS = ("core_challenge_answers", "core_tiltak", "core_tiltak__rejected")
 # a release holds every output of the run that published it: rebuilt whenever anything is
 ALWAYS_WITH_A_REBUILD = ("outputs", "publish")
 

@@ -85,6 +85,10 @@ class PathsSection(FileModel):
     snapshot_dir: Text = setting(
         "snapshot", env="SNAPSHOT_DIR", help="The offline snapshot `--offline` replays."
     )
+    tiltak: Text = setting(
+        "tiltak.csv", env="TILTAK",
+        help="Tiltak against målekart rows (a list; sheets read back with `malestokk tiltak les`).",
+    )  # fmt: skip
     arshjul: Text = setting(
         "arshjul.csv", env="ARSHJUL",
         help="The KOSTRA year (årshjul): release days, deadlines, meetings, who answers for each.",
@@ -241,6 +245,7 @@ class Settings:
     targets_file: Path | None  # None: no scorecard yet, the scorecard mart is empty
     expenditure_need_file: Path | None  # None: no index, the need-adjusted mart is empty
     arshjul_file: Path | None  # None: no årshjul file, only the målekart's dated rows
+    tiltak_file: Path | None  # None: no list; tiltak only from read-back sheets
     network_peer_set: str | None  # [network] peer_set: the home's own network, when it has one
     notices: tuple[str, ...]  # one line each, printed by the CLI (e.g. an old code mapped)
     homes: tuple[str, ...] = ()  # [homes] select, as written (pipelines/domain/homes.py)
@@ -543,6 +548,7 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
     has_targets = targets_file.is_file() and not demo_notice
     need_file = _resolve(base, paths.expenditure_need)
     arshjul_file = _resolve(base, paths.arshjul)
+    tiltak_file = _resolve(base, paths.tiltak)
     snapshot_dir = _resolve(base, paths.snapshot_dir)
     sources = file.sources
     if sources.mode == "snapshot" and not snapshot_dir.is_dir():
@@ -577,6 +583,8 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         targets_file=targets_file if has_targets else None,
         expenditure_need_file=need_file if need_file.is_file() else None,
         arshjul_file=arshjul_file if arshjul_file.is_file() else None,
+        # the demo's tiltak are Stavanger's units: not another home's
+        tiltak_file=tiltak_file if tiltak_file.is_file() and has_targets else None,
         network_peer_set=_network(file, origin("network", "peer_set")),
         notices=tuple(n for n in (notice, demo_notice) if n),
         homes=_homes(file, origin("homes", "select")),

@@ -121,6 +121,7 @@ READS: dict[str, tuple[str, ...]] = {
     "targets_file": ("targets_file",),
     "expenditure_need_file": ("expenditure_need_file",),
     "arshjul_file": ("arshjul_file",),
+    "tiltak_file": ("tiltak_file",),
     "first_year": ("years",),
     "last_year": ("years",),
     "study_years": ("years",),
@@ -139,7 +140,7 @@ READS: dict[str, tuple[str, ...]] = {
     "local_dir": (),
     "samples_dir": ("source_mode", "snapshot_dir"),
 }
-FILES = ("catalog_file", "targets_file", "expenditure_need_file", "arshjul_file")
+FILES = ("catalog_file", "targets_file", "expenditure_need_file", "arshjul_file", "tiltak_file")
 
 
 def settings_read(module_file: Path) -> tuple[str, ...] | None:

@@ -1,0 +1,172 @@
+"""Tiltak in words: beside the målekart's red and amber rows on its pages, at the top of the next
+period's resultatdialog sheet, and in the annual report ("Tiltak fra i fjor og hva de ga").
+mart_tiltak holds the numbers and the flags; this module only says them."""
+
+from __future__ import annotations
+
+import html
+
+import duckdb
+import polars as pl
+
+from dashboards.document import Heading, Para, Table
+from dashboards.units import decimals_for, with_unit
+from dashboards.words import capital
+
+WORDS = {
+    "no": {
+        "section": "Tiltak for mål som ikke er nådd",
+        "columns": ["Indikator", "Periode", "Tiltak", "Ansvarlig", "Frist", "Status", "Effekt"],
+        "none_for_red": "Ingen tiltak registrert",
+        "no_owner": "ingen ansvarlig",
+        "overdue": "forfalt",
+        "sheet": "Tiltak og hva de har gitt",
+        "sheet_none": "Ingen tiltak registrert.",
+        "report": "Tiltak fra i fjor og hva de ga",
+        "effect": {
+            "met": "nådd: {before} → {after}",
+            "right": "bedre, ikke nådd: {before} → {after}",
+            "wrong": "ikke bedre: {before} → {after}",
+            "unmeasured": "ikke målt ennå ({before} i {period})",
+            "none": "ingen målekartrad",
+        },
+        "synthetic": "SYNTETISKE DEMODATA",
+    },
+    "sv": {
+        "section": "Åtgärder för mål som inte nåtts",
+        "columns": ["Nyckeltal", "Period", "Åtgärd", "Ansvarig", "Senast", "Status", "Effekt"],
+        "none_for_red": "Ingen åtgärd registrerad",
+        "no_owner": "ingen ansvarig",
+        "overdue": "försenad",
+        "sheet": "Åtgärder och vad de har gett",
+        "sheet_none": "Inga åtgärder registrerade.",
+        "report": "Åtgärder från förra året och vad de gav",
+        "effect": {
+            "met": "nått: {before} → {after}",
+            "right": "bättre, inte nått: {before} → {after}",
+            "wrong": "inte bättre: {before} → {after}",
+            "unmeasured": "inte mätt ännu ({before} {period})",
+            "none": "ingen rad i målkartan",
+        },
+        "synthetic": "SYNTETISKA DEMODATA",
+    },
+}  # fmt: skip
+STATUS_SV = {"planlagt": "planerad", "i gang": "pågår", "gjennomført": "genomförd",
+             "avbrutt": "avbruten"}  # fmt: skip
+
+
+def rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_tiltak' "
+        "AND database_name = current_database()"
+    ).fetchall()[0][0]
+    return con.sql("SELECT * FROM mart_tiltak").pl() if exists else pl.DataFrame()
+
+
+def _value(v: float | None, unit: str | None) -> str:
+    if v is None:
+        return "\u2013"
+    text = f"{v:,.{decimals_for(unit)}f}".replace(",", "\u00a0").replace(".", ",")
+    return with_unit(text, unit)
+
+
+def effect(r: dict, lang: str) -> str:
+    """What became of the målekart row: met, better, not better, or not measured yet."""
+    w = WORDS[lang]["effect"]
+    if r["no_malekart_row"]:
+        return w["none"]
+    before = _value(r["value_before"], r["unit_of_measure"])
+    after = _value(r["value_after"], r["unit_of_measure"])
+    if r["value_after"] is None or r["moved_right"] is None:
+        return w["unmeasured"].format(before=before, period=r["period"])
+    kind = "met" if r["met_after"] else ("right" if r["moved_right"] else "wrong")
+    return w[kind].format(before=before, after=after)
+
+
+def _cells(r: dict, lang: str) -> list[str]:
+    w = WORDS[lang]
+    status = r["status"] if lang == "no" else STATUS_SV.get(r["status"], r["status"])
+    if r["overdue"]:
+        status += f" ({w['overdue']})"
+    due = r["due"].strftime("%d.%m.%Y") if r["due"] else "\u2013"
+    return [r["label"] or r["indicator_id"], r["period"], r["what"],
+            r["owner"] or w["no_owner"], due, status, effect(r, lang)]  # fmt: skip
+
+
+def page_section(
+    tiltak: pl.DataFrame, page_rows: pl.DataFrame, lang: str, level: str, key: str | None
+) -> str:
+    """The tiltak of one målekart page, and every red or amber row of it that has none."""
+    w = WORDS[lang]
+    esc = html.escape
+    mine = (
+        tiltak.filter(
+            (pl.col("level") == level)
+            & (pl.col("unit_or_area").is_null() if key is None else pl.col("unit_or_area") == key)
+        )
+        if not tiltak.is_empty()
+        else tiltak
+    )
+    lines = [_cells(r, lang) for r in mine.iter_rows(named=True)]
+    covered = {(r["indicator_id"], r["period"]) for r in mine.iter_rows(named=True)}
+    for r in page_rows.filter(pl.col("status").is_in(["red", "amber"])).iter_rows(named=True):
+        if (r["indicator_id"], r["period"]) not in covered:
+            lines.append([r["label"], r["period"], w["none_for_red"], "", "", "", ""])
+    if not lines:
+        return ""
+    head = "".join(f"<th>{esc(c)}</th>" for c in w["columns"])
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in line) + "</tr>" for line in lines)
+    return (
+        f"<h2>{esc(w['section'])}</h2><div class='table-scroll'><table class='worklist'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def sheet_blocks(tiltak: pl.DataFrame, unit_id: str, year: int, lang: str) -> list:
+    """The top of a unit's resultatdialog sheet for `year`: the tiltak registered for it up to
+    that period (earlier periods' with what they gave, this period's so far), so the dialogue
+    starts where the last one ended."""
+    w = WORDS[lang]
+    mine = (
+        tiltak.filter(
+            (pl.col("level") == "enhet")
+            & (pl.col("unit_or_area") == unit_id)
+            & (pl.col("period").str.slice(0, 4).cast(pl.Int32, strict=False) <= year)
+        )
+        if not tiltak.is_empty()
+        else tiltak
+    )
+    if mine.is_empty():
+        return [Heading(w["sheet"], 1), Para(w["sheet_none"], "note")]
+    return [
+        Heading(w["sheet"], 1),
+        Table(
+            w["columns"],
+            [_cells(r, lang) for r in mine.iter_rows(named=True)],
+            [4.0, 1.6, 6.0, 3.6, 2.2, 2.6, 5.7],
+        ),
+    ]
+
+
+def report_blocks(con: duckdb.DuckDBPyConnection, year: int, lang: str) -> list:
+    """A short section per service area: last year's tiltak and what they gave."""
+    tiltak = rows(con)
+    if tiltak.is_empty():
+        return []
+    last_year = tiltak.filter(pl.col("period").str.slice(0, 4) == str(year - 1))
+    if last_year.is_empty():
+        return []
+    w = WORDS[lang]
+    blocks: list = [Heading(w["report"], 1)]
+    for (area,), part in last_year.sort("service_area", nulls_last=False).group_by(
+        "service_area", maintain_order=True
+    ):
+        blocks.append(Heading(capital(area or "kommunen"), 2))
+        blocks.append(
+            Table(
+                w["columns"],
+                [_cells(r, lang) for r in part.iter_rows(named=True)],
+                [3.0, 1.2, 3.6, 2.4, 1.8, 1.9, 3.1],
+            )
+        )
+    return blocks

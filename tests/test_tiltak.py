@@ -1,0 +1,125 @@
+"""Tiltak against the målekart: read from a list as a unit leader fills it in, followed up in
+mart_tiltak, and shown where the next dialogue starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from docx import Document
+from openpyxl import Workbook
+
+from pipelines import cli
+from pipelines.domain.tiltak import COLUMNS, read_tiltak
+from tests.conftest import run_cli, write_config
+
+
+def test_the_demo_follows_its_tiltak_up(stavanger: Path) -> None:
+    """The demo's (synthetic) tiltak: last year's with the effect it had, the overdue ones and
+    the one with no owner; the pages, the sheets and the annual report show them."""
+    con = duckdb.connect(str(stavanger / "data/warehouse/malestokk.duckdb"), read_only=True)
+    rows = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in con.execute(
+            "SELECT level, coalesce(unit_or_area, ''), indicator_id, value_before, value_after, "
+            "moved_right, met_after, overdue, no_owner, due < current_date FROM mart_tiltak"
+        ).fetchall()
+    }
+    con.close()
+    assert len(rows) == 6
+    before, after, right, met, overdue, _, _ = rows[("kommune", "", "kostra.grunnskolepoeng")]
+    assert (right, met, overdue) == (after > before, True, False)  # done: not overdue
+    for key, (*_, overdue, _, past_due) in rows.items():
+        status_open = key[2] != "kostra.grunnskolepoeng" and key[1] != "1001"
+        assert overdue == (status_open and past_due), key
+    assert [k for k, v in rows.items() if v[5]] == [("enhet", "3004", "egen:vedtak_innen_frist")]
+    outputs = stavanger / "data/outputs"
+    unit_page = (outputs / "dashboards/malekart-enhet-3004.html").read_text(encoding="utf-8")
+    assert "Avtale om fast legevisitt to dager i uka" in unit_page
+    assert "ingen ansvarlig" in unit_page and "forfalt" in unit_page
+    amber_without = (outputs / "dashboards/malekart-enhet-1002.html").read_text(encoding="utf-8")
+    assert "Ingen tiltak registrert" in amber_without  # an amber row nobody answered
+    sheet = next((outputs / "resultatdialog").glob("resultatdialog-2024-3004.docx"))
+    text = "\n".join(
+        c.text for t in Document(str(sheet)).tables for row in t.rows for c in row.cells
+    )
+    assert "Ny rutine for saksbehandling av vedtak" in text and "ikke målt ennå" in text
+    report = (outputs / "reports/arsberetning-2024.html").read_text(encoding="utf-8")
+    assert "Tiltak fra i fjor og hva de ga" in report
+    assert "nådd: 44,1 poeng → 44,3 poeng" in report
+
+
+def test_a_list_filled_in_excel_is_read_back_and_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A unit leader fills in the list in Excel: the good rows are read, a date in the wrong
+    form is named with its row and column; after the refresh the tiltak is on the unit's page
+    and sheet; a later list moves its status on rather than adding a second one."""
+    config = write_config(tmp_path)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    sheet.append(
+        [
+            "enhet",
+            "3001",
+            "sykefravaer",
+            "2024",
+            "Hospitering for nye ansatte",
+            "Leder hjemmetjenesten Eiganes",
+            "15.05.2026",
+            "25 000",
+            "planlagt",
+            "",
+        ]
+    )
+    sheet.append(["enhet", "3001", "sykefravaer", "2024", "Ukjent dato", "Leder",
+                  "31/12/2025", "", "planlagt", ""])  # fmt: skip
+    listed = tmp_path / "tiltak-eiganes.xlsx"
+    book.save(listed)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["--config", str(config), "tiltak", "les", str(listed), "--no-refresh"])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_OK
+    assert "1 tiltak read from tiltak-eiganes.xlsx; 1 row(s) left out" in captured.out
+    assert "tiltak-eiganes.xlsx row 3, Frist '31/12/2025': not a date" in captured.err
+    assert run_cli(config, monkeypatch) == 0
+    page = tmp_path / "data/outputs/dashboards/malekart-enhet-3001.html"
+    assert "Hospitering for nye ansatte" in page.read_text(encoding="utf-8")
+    sheet_file = tmp_path / "data/outputs/resultatdialog/resultatdialog-2024-3001.docx"
+    cells = [c.text for t in Document(str(sheet_file)).tables for r in t.rows for c in r.cells]
+    assert "Hospitering for nye ansatte" in cells
+    # the next list says it is under way: the same tiltak, its status moved on
+    sheet.delete_rows(3)
+    sheet["I2"] = "i gang"
+    book.save(listed)
+    assert cli.main(["--config", str(config), "tiltak", "les", str(listed), "--no-refresh"]) == 0
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    found = con.execute(
+        "SELECT status FROM mart_tiltak WHERE what = 'Hospitering for nye ansatte'"
+    ).fetchall()
+    assert found == [("i gang",)]
+
+
+def test_a_bad_list_is_named_cell_by_cell(tmp_path: Path) -> None:
+    path = tmp_path / "tiltak.csv"
+    header = ";".join(COLUMNS)
+    path.write_text(
+        f"{header}\n"
+        "enhet;3004;sykefravaer;2024;Bra tiltak;Leder;2025-06-30;1000;planlagt;\n"
+        "enhet;3004;sykefravaer;2024;Uten dato;Leder;30-06-2025;;planlagt;\n"
+        "avdeling;3004;sykefravaer;2024;Feil nivå;Leder;;;ferdig;\n"
+        "enhet;;sykefravaer;24;;Leder;;mange;i gang;\n",
+        encoding="utf-8",
+    )
+    good, rejected = read_tiltak(path)
+    assert good["what"].to_list() == ["Bra tiltak"] and good["cost_kr"].to_list() == [1000.0]
+    assert sorted(rejected.select("row", "column").rows()) == [
+        (3, "Frist"), (4, "Nivå"), (4, "Status"),
+        (5, "Enhet/område"), (5, "Kostnad"), (5, "Periode"), (5, "Tiltak"),
+    ]  # fmt: skip
+    path.write_text("Nivå;Tiltak\nenhet;x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the header lacks Enhet/område, Indikator"):
+        read_tiltak(path)
