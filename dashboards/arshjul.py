@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 from icalendar import Calendar, Event
 
+from dashboards.data import table_or_empty
 from dashboards.kvalitet import MONTHS
 
 PAGE = "arshjul"
@@ -28,11 +29,7 @@ WORDS = {
 
 
 def milestones(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_arshjul' "
-        "AND database_name = current_database()"
-    ).fetchall()[0][0]
-    return con.sql("SELECT * FROM mart_arshjul").pl() if exists else pl.DataFrame()
+    return table_or_empty(con, "mart_arshjul")
 
 
 def _day(day, lang: str) -> str:

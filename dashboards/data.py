@@ -117,3 +117,14 @@ def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[s
         by_year = out.setdefault(release, {}).setdefault(peer_set, {}).setdefault(indicator, {})
         by_year[str(year)] = [list(member) for member in zip(names, values, homes, strict=True)]
     return out
+
+
+def table_or_empty(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """A mart's rows, or an empty frame where the warehouse has none (a release made before
+    the mart existed): what a page then says is "nothing", not an error."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+        "AND database_name = current_database()",
+        [table],
+    ).fetchall()[0][0]
+    return con.sql(f'SELECT * FROM "{table}"').pl() if exists else pl.DataFrame()

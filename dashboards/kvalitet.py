@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboards.data import slug
+from dashboards.data import slug, table_or_empty
 from dashboards.document import Doc, Para, Table, write_all
 from dashboards.units import POINTS, decimals_for, is_percentage, with_unit
 from dashboards.words import capital
@@ -119,14 +119,7 @@ def _lang(country: str) -> str:
 
 
 def flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The worklist's rows; empty when the warehouse has no mart (an older release)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_kostra_kvalitet' "
-        "AND database_name = current_database()"
-    ).fetchall()[0][0]
-    if not exists:
-        return pl.DataFrame()
-    return con.sql("SELECT * FROM mart_kostra_kvalitet").pl()
+    return table_or_empty(con, "mart_kostra_kvalitet")
 
 
 def _number(value: float | None, unit: str | None) -> str:

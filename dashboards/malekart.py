@@ -351,12 +351,15 @@ def dialogue_sheets(
             records = part.filter(pl.col("perspective") == perspective).to_dicts()
             blocks.append(Heading(w["perspectives"][perspective], 1))
             blocks.append(_table(records, w) if records else Para(w["no_targets"], "note"))
+        # where the leader writes the next period's tiltak, read back by `malestokk tiltak les`
+        blocks += tiltak.fill_in_blocks(measures, part, unit_id, lang)
         for field in w["dialogue_fields"]:
             blocks += [Heading(field, 2), Para(w["dialogue_slot"], "slot")]
         blocks.append(Para(w["participants"]))
         doc = Doc(w["dialogue"].format(year=year, who=who), "sv" if country == "SE" else "no",
                   blocks, banner=w["synthetic_own"] if synthetic else None,
-                  keywords="malestokk-resultatdialog")  # fmt: skip
+                  keywords="malestokk-resultatdialog",
+                  comments=f"unit={unit_id};year={year}")  # fmt: skip
         _, docx, pdf = write_all(doc, out_dir / f"resultatdialog-{year}-{slug(unit_id)}", True)
         written += [docx, pdf]
     return written

@@ -9,6 +9,7 @@ import html
 import duckdb
 import polars as pl
 
+from dashboards.data import table_or_empty
 from dashboards.document import Heading, Para, Table
 from dashboards.units import decimals_for, with_unit
 from dashboards.words import capital
@@ -31,6 +32,10 @@ WORDS = {
             "none": "ingen målekartrad",
         },
         "synthetic": "SYNTETISKE DEMODATA",
+        "fill_in": "Tiltak til neste periode: fyll inn",
+        "fill_in_note": "Én rad per tiltak. Frist som 30.06.2025; status planlagt, i gang, "
+        "gjennomført eller avbrutt; kostnad i kroner. Rader for mål som ikke er nådd står "
+        "klare; endre status på tiltakene over. Les inn med: malestokk tiltak les FIL.docx",
     },
     "sv": {
         "section": "Åtgärder för mål som inte nåtts",
@@ -49,6 +54,10 @@ WORDS = {
             "none": "ingen rad i målkartan",
         },
         "synthetic": "SYNTETISKA DEMODATA",
+        "fill_in": "Åtgärder till nästa period: fyll i",
+        "fill_in_note": "En rad per åtgärd. Senast som 30.06.2025; status planerad, pågår, "
+        "genomförd eller avbruten; kostnad i kronor. Rader för mål som inte nåtts står "
+        "färdiga; ändra status på åtgärderna ovan. Läs in med: malestokk tiltak les FIL.docx",
     },
 }  # fmt: skip
 STATUS_SV = {"planlagt": "planerad", "i gang": "pågår", "gjennomført": "genomförd",
@@ -56,11 +65,7 @@ STATUS_SV = {"planlagt": "planerad", "i gang": "pågår", "gjennomført": "genom
 
 
 def rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_tiltak' "
-        "AND database_name = current_database()"
-    ).fetchall()[0][0]
-    return con.sql("SELECT * FROM mart_tiltak").pl() if exists else pl.DataFrame()
+    return table_or_empty(con, "mart_tiltak")
 
 
 def _value(v: float | None, unit: str | None) -> str:
@@ -170,3 +175,36 @@ def report_blocks(con: duckdb.DuckDBPyConnection, year: int, lang: str) -> list:
             )
         )
     return blocks
+
+
+EMPTY_ROWS = 3  # room for tiltak on rows the målekart did not flag
+
+
+def fill_in_blocks(tiltak: pl.DataFrame, unit_rows: pl.DataFrame, unit_id: str, lang: str) -> list:
+    """The sheet's fill-in table (read back by `malestokk tiltak les`): the unit's tiltak so far,
+    to move their status on; a row ready for each red or amber target without one; empty rows."""
+    from pipelines.domain.tiltak import SHEET_COLUMNS
+
+    w = WORDS[lang]
+    mine = (
+        tiltak.filter((pl.col("level") == "enhet") & (pl.col("unit_or_area") == unit_id))
+        if not tiltak.is_empty()
+        else tiltak
+    )
+    lines = []
+    for r in mine.iter_rows(named=True):
+        status = r["status"] if lang == "no" else STATUS_SV.get(r["status"], r["status"])
+        due = r["due"].strftime("%d.%m.%Y") if r["due"] else ""
+        cost = f"{r['cost_kr']:,.0f}".replace(",", " ") if r["cost_kr"] is not None else ""
+        lines.append([r["label"] or r["indicator_id"], r["period"], r["what"], r["owner"] or "",
+                      due, cost, status, r["assessment"] or ""])  # fmt: skip
+    covered = {(r["indicator_id"], r["period"]) for r in mine.iter_rows(named=True)}
+    for r in unit_rows.filter(pl.col("status").is_in(["red", "amber"])).iter_rows(named=True):
+        if (r["indicator_id"], r["period"]) not in covered:
+            lines.append([r["label"], r["period"], "", "", "", "", "", ""])
+    lines += [[""] * 8 for _ in range(EMPTY_ROWS)]
+    return [
+        Heading(w["fill_in"], 1),
+        Para(w["fill_in_note"], "note"),
+        Table(list(SHEET_COLUMNS[lang]), lines, [4.2, 1.6, 6.0, 3.2, 2.2, 2.0, 2.3, 4.2]),
+    ]

@@ -540,9 +540,22 @@ def tiltak_command(args: argparse.Namespace) -> int:
     from pipelines.domain.tiltak import keep
 
     path = Path(args.file)
+
+    def ids_of_unit(unit: str) -> dict[str, str]:
+        """A sheet shows the målekart's names: the published warehouse maps them back."""
+        try:
+            with _published(settings) as con:
+                return dict(con.execute(
+                    "SELECT label, indicator_id FROM mart_malekart WHERE level = 'enhet' "
+                    "AND unit_id = ?", [unit],
+                ).fetchall())  # fmt: skip
+        except Exception as exc:  # no published warehouse yet
+            raise ValueError(f"{path.name}: run `malestokk refresh` first; the published "
+                             "warehouse maps the indicator names back") from exc  # fmt: skip
+
     try:
         count, rejected = keep(path, settings.local_dir / "tiltak.jsonl",
-                               settings.local_dir / "tiltak")  # fmt: skip
+                               settings.local_dir / "tiltak", ids_of_unit)  # fmt: skip
     except (ValueError, OSError) as exc:
         print(f"tiltak: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -956,7 +969,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_note.set_defaults(func=utfordringsnotat)
     p_tiltak = sub.add_parser("tiltak", help="read tiltak against the målekart (a list)")
     tiltak_sub = _described(p_tiltak.add_subparsers(dest="action", required=True))
-    t_les = tiltak_sub.add_parser("les", help="read a tiltak list (.csv with ; or .xlsx)")
+    t_les = tiltak_sub.add_parser(
+        "les", help="read a filled-in resultatdialog sheet (.docx) or a tiltak list (.csv, .xlsx)"
+    )
     t_les.add_argument("file", help="the list: Nivå;Enhet/område;Indikator;Periode;Tiltak;...")
     t_les.add_argument(
         "--no-refresh", action="store_true", help="read the tiltak in; load at the next refresh"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -94,3 +96,25 @@ def stavanger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         mp.undo()
     return tmp
+
+
+def rewrite_table(snapshot: Path, table: str, updated: str, change=None) -> None:
+    """Publish a new release of a snapshot table: new `updated`, optionally changed values."""
+    path = snapshot / "ssb/tables" / f"{table}.json.gz"
+    with gzip.open(path) as fh:
+        ds = json.load(fh)
+    ds["updated"] = updated
+    if change:
+        change(ds)
+    with gzip.open(path, "wb") as fh:
+        fh.write(json.dumps(ds).encode())
+    info_path = snapshot / "ssb/tables" / f"{table}.info.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info_path.write_text(json.dumps({**info, "updated": updated}), encoding="utf-8")
+
+
+def flat_index(ds: dict, **codes: str) -> int:
+    flat = 0
+    for dim, size in zip(ds["id"], ds["size"], strict=True):
+        flat = flat * size + ds["dimension"][dim]["category"]["index"][codes[dim]]
+    return flat

@@ -16,7 +16,7 @@ from pipelines import cli
 from pipelines.definitions import build_definitions
 from pipelines.settings.catalog import load_catalog
 from pipelines.settings.config import load_settings
-from tests.conftest import ROOT, run_cli, write_config
+from tests.conftest import ROOT, rewrite_table, run_cli, write_config
 
 
 def test_every_asset_is_upstream_of_the_publish(config_file: Path) -> None:
@@ -442,16 +442,7 @@ def test_a_release_view_shows_the_figures_as_they_stood_then(
     shutil.copytree(ROOT / "snapshot", snapshot)
 
     def release(updated: str, change=None) -> None:
-        path = snapshot / "ssb/tables/12134.json.gz"
-        with gzip.open(path) as fh:
-            ds = json.load(fh)
-        ds["updated"] = updated
-        if change:
-            change(ds)
-        with gzip.open(path, "wb") as fh:
-            fh.write(json.dumps(ds).encode())
-        info = snapshot / "ssb/tables/12134.info.json"
-        info.write_text(json.dumps({**json.loads(info.read_text()), "updated": updated}))
+        rewrite_table(snapshot, "12134", updated, change)
 
     release("2025-03-15T07:00:00Z")
     config = write_config(tmp_path, snapshot=snapshot)

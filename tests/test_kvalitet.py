@@ -3,8 +3,6 @@ figures raise few flags, and the March flags are followed up when the June relea
 
 from __future__ import annotations
 
-import gzip
-import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.storage.warehouse import sql_text
-from tests.conftest import ROOT, run_cli, write_config
+from tests.conftest import ROOT, flat_index, rewrite_table, run_cli, write_config
 
 VALUE_RULES = ("endring", "utenfor_spenn", "ugyldig_verdi", "stemmer_ikke")
 
@@ -181,28 +179,6 @@ def test_a_ratio_that_disagrees_with_its_parts_is_flagged(sweden: Path, tmp_path
     assert expected == pytest.approx(parts)
 
 
-def _set_release(snapshot: Path, table: str, updated: str, change=None) -> None:
-    path = snapshot / "ssb/tables" / f"{table}.json.gz"
-    with gzip.open(path) as fh:
-        ds = json.load(fh)
-    ds["updated"] = updated
-    if change:
-        change(ds)
-    with gzip.open(path, "wb") as fh:
-        fh.write(json.dumps(ds).encode())
-    info = snapshot / "ssb/tables" / f"{table}.info.json"
-    info.write_text(json.dumps({**json.loads(info.read_text()), "updated": updated}))
-
-
-def _cell(ds: dict, region: str, contents: str, year: str) -> int:
-    pos = {d: ds["dimension"][d]["category"]["index"] for d in ds["id"]}
-    key = {"KOKkommuneregion0000": region, "ContentsCode": contents, "Tid": year}
-    flat = 0
-    for dim, size in zip(ds["id"], ds["size"], strict=True):
-        flat = flat * size + pos[dim][key[dim]]
-    return flat
-
-
 def test_march_flags_are_followed_up_when_june_comes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
@@ -246,10 +222,12 @@ def test_march_flags_are_followed_up_when_june_comes(
     ]
 
     def correct_the_decimal(ds: dict) -> None:
-        flat = _cell(ds, "1103", "KOSlegetimperbeb0000", "2024")
+        flat = flat_index(
+            ds, KOKkommuneregion0000="1103", ContentsCode="KOSlegetimperbeb0000", Tid="2024"
+        )
         ds["value"][flat] = round(ds["value"][flat] / 10, 2)
 
-    _set_release(snapshot, "12293", "2025-06-15T06:00:00Z", correct_the_decimal)
+    rewrite_table(snapshot, "12293", "2025-06-15T06:00:00Z", correct_the_decimal)
     assert run_cli(config, monkeypatch) == 0
     con = duckdb.connect(str(warehouse), read_only=True)
     june = {

@@ -24,7 +24,7 @@ from pipelines.sources.ssb.pxweb import PxWebClient, PxWebV0Client, lower_bound,
 from pipelines.sources.ssb.refresh import fetch_groups, refresh_kostra
 from quality.asset_checks import validate_frame
 from quality.schemas import ssb_kostra_values
-from tests.conftest import ROOT
+from tests.conftest import ROOT, flat_index, rewrite_table
 from tests.fake_server import serve
 
 YEARS = list(range(2017, 2025))
@@ -90,28 +90,6 @@ def snapshot_copy(tmp_path: Path) -> Path:
     target = tmp_path / "snapshot"
     shutil.copytree(ROOT / "snapshot", target)
     return target
-
-
-def rewrite_table(snapshot: Path, table: str, updated: str, change=None) -> None:
-    """Publish a new release of a snapshot table: new `updated`, optionally changed values."""
-    path = snapshot / "ssb/tables" / f"{table}.json.gz"
-    with gzip.open(path) as fh:
-        ds = json.load(fh)
-    ds["updated"] = updated
-    if change:
-        change(ds)
-    with gzip.open(path, "wb") as fh:
-        fh.write(json.dumps(ds).encode())
-    info_path = snapshot / "ssb/tables" / f"{table}.info.json"
-    info = json.loads(info_path.read_text(encoding="utf-8"))
-    info_path.write_text(json.dumps({**info, "updated": updated}), encoding="utf-8")
-
-
-def flat_index(ds: dict, **codes: str) -> int:
-    flat = 0
-    for dim, size in zip(ds["id"], ds["size"], strict=True):
-        flat = flat * size + ds["dimension"][dim]["category"]["index"][codes[dim]]
-    return flat
 
 
 # --- planning ---------------------------------------------------------------------------------

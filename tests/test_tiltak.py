@@ -123,3 +123,69 @@ def test_a_bad_list_is_named_cell_by_cell(tmp_path: Path) -> None:
     path.write_text("Nivå;Tiltak\nenhet;x\n", encoding="utf-8")
     with pytest.raises(ValueError, match="the header lacks Enhet/område, Indikator"):
         read_tiltak(path)
+
+
+def _fill_in_table(doc):
+    from pipelines.domain.tiltak import SHEET_COLUMNS
+
+    return next(
+        t for t in doc.tables
+        if tuple(c.text.strip() for c in t.rows[0].cells) == SHEET_COLUMNS["no"]
+    )  # fmt: skip
+
+
+def test_a_filled_in_sheet_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Written, filled in as a unit leader would in Word, read back, shown: the sheet's tiltak
+    move their status on, a new one joins, a date in the wrong form is named, and the next
+    sheet starts with them. A sheet whose table was rebuilt is refused whole."""
+    config = write_config(tmp_path)
+    assert run_cli(config, monkeypatch) == 0
+    sheets = tmp_path / "data/outputs/resultatdialog"
+    doc = Document(str(sheets / "resultatdialog-2024-3001.docx"))
+    table = _fill_in_table(doc)
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert rows[0][2] == "Turnusendring: færre delte vakter" and rows[0][6] == "i gang"
+    assert rows[1:] == [[""] * 8] * 3  # room for new ones
+    label = rows[0][0]
+    table.rows[1].cells[6].text = "gjennomført"
+    for cell, text in zip(table.rows[2].cells, [label, "2024", "Nærværsprosjekt med NAV",
+                          "Leder hjemmetjenesten Eiganes", "01.09.2026", "50 000",
+                          "planlagt", ""], strict=True):  # fmt: skip
+        cell.text = text
+    for cell, text in zip(table.rows[3].cells, [label, "2024", "Kurs i forflytning", "Leder",
+                          "1. sept 2026", "", "planlagt", ""], strict=True):  # fmt: skip
+        cell.text = text
+    filled = tmp_path / "resultatdialog-3001-utfylt.docx"
+    doc.save(str(filled))
+    capsys.readouterr()
+    code = cli.main(["--config", str(config), "tiltak", "les", str(filled), "--no-refresh"])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    assert "2 tiltak read from resultatdialog-3001-utfylt.docx; 1 row(s) left out" in out
+    assert "resultatdialog-3001-utfylt.docx row 4, Frist '1. sept 2026': not a date" in err
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    found = dict(con.execute(
+        "SELECT what, status FROM mart_tiltak WHERE unit_or_area = '3001'"
+    ).fetchall())  # fmt: skip
+    con.close()
+    assert found == {
+        "Turnusendring: færre delte vakter": "gjennomført",
+        "Nærværsprosjekt med NAV": "planlagt",
+    }
+    again = _fill_in_table(Document(str(sheets / "resultatdialog-2024-3001.docx")))
+    assert [r.cells[2].text for r in again.rows[1:3]] == [
+        "Nærværsprosjekt med NAV", "Turnusendring: færre delte vakter",
+    ]  # fmt: skip
+    page = (tmp_path / "data/outputs/dashboards/malekart-enhet-3001.html").read_text("utf-8")
+    assert "Nærværsprosjekt med NAV" in page
+    # an edited structure: the table's columns renamed
+    broken = Document(str(filled))
+    _fill_in_table(broken).rows[0].cells[2].text = "Hva"
+    broken.save(str(tmp_path / "omgjort.docx"))
+    code = cli.main(["--config", str(config), "tiltak", "les", str(tmp_path / "omgjort.docx"),
+                     "--no-refresh"])  # fmt: skip
+    assert code == cli.EXIT_FAILED
+    assert "the tiltak table is missing or its columns were changed" in capsys.readouterr().err

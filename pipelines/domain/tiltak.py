@@ -25,6 +25,17 @@ COLUMNS = ("Nivå", "Enhet/område", "Indikator", "Periode", "Tiltak", "Ansvarli
            "Kostnad", "Status", "Vurdering")  # fmt: skip
 LEVELS = ("kommune", "tjenesteområde", "enhet")
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
+# a Swedish sheet's words for the same
+STATUS_WORDS = {"planerad": "planlagt", "pågår": "i gang", "genomförd": "gjennomført",
+                "avbruten": "avbrutt"}  # fmt: skip
+# the fill-in table of a resultatdialog sheet (dashboards/tiltak.py writes it), by language
+SHEET_COLUMNS = {
+    "no": ("Indikator", "Periode", "Tiltak", "Ansvarlig", "Frist", "Kostnad", "Status",
+           "Vurdering"),
+    "sv": ("Nyckeltal", "Period", "Åtgärd", "Ansvarig", "Senast", "Kostnad", "Status",
+           "Bedömning"),
+}  # fmt: skip
+SHEET_KEYWORD = "malestokk-resultatdialog"
 SCHEMA = {
     "level": pl.String, "unit_or_area": pl.String, "indicator_id": pl.String,
     "period": pl.String, "what": pl.String, "owner": pl.String, "due": pl.Date,
@@ -71,6 +82,49 @@ def _rows(path: Path) -> tuple[list[dict[str, str]], list[str]]:
     return list(reader), list(reader.fieldnames or [])
 
 
+def check_row(
+    cells: dict[str, str], file: str, number: int, imported_at: str
+) -> tuple[dict | None, list[dict]]:
+    """One row of a list or a sheet: the tiltak, or every cell that keeps it out and why."""
+    problems = []
+
+    def fail(column: str, reason: str) -> None:
+        problems.append({"file": file, "row": number, "column": column, "value": cells[column],
+                         "reason": reason})  # fmt: skip
+
+    if cells["Nivå"] not in LEVELS:
+        fail("Nivå", f"not one of {', '.join(LEVELS)}")
+    if cells["Nivå"] in ("tjenesteområde", "enhet") and not cells["Enhet/område"]:
+        fail("Enhet/område", "empty: name the unit (its id) or the service area")
+    if not cells["Indikator"]:
+        fail("Indikator", "empty: the målekart's indicator the tiltak is for")
+    if not _PERIOD.fullmatch(cells["Periode"]):
+        fail("Periode", "not a period: write 2024, 2024K1 or 2024M03")
+    if not cells["Tiltak"]:
+        fail("Tiltak", "empty: say what will be done")
+    due = cost = None
+    try:
+        due = _due(cells["Frist"]) if cells["Frist"] else None
+    except ValueError:
+        fail("Frist", "not a date: write 2025-06-30 or 30.06.2025")
+    try:
+        cost = _cost(cells["Kostnad"])
+    except ValueError:
+        fail("Kostnad", "not an amount in kroner: write 250000 or 250 000")
+    status = STATUS_WORDS.get(cells["Status"].lower(), cells["Status"].lower())
+    if status not in STATUSES:
+        fail("Status", f"not one of {', '.join(STATUSES)}")
+    if problems:
+        return None, problems
+    return {
+        "level": cells["Nivå"], "unit_or_area": cells["Enhet/område"] or None,
+        "indicator_id": cells["Indikator"], "period": cells["Periode"],
+        "what": cells["Tiltak"], "owner": cells["Ansvarlig"] or None, "due": due,
+        "cost_kr": cost, "status": status, "assessment": cells["Vurdering"] or None,
+        "file": file, "row": number, "imported_at": imported_at,
+    }, []  # fmt: skip
+
+
 def read_tiltak(path: Path, imported_at: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The list's good rows and, beside them, every cell that kept a row out and why."""
     rows, header = _rows(path)
@@ -78,59 +132,74 @@ def read_tiltak(path: Path, imported_at: str | None = None) -> tuple[pl.DataFram
     if missing:
         raise ValueError(f"{path.name}: the header lacks {', '.join(missing)} (a tiltak list has "
                          f"{';'.join(COLUMNS)})")  # fmt: skip
-    at = imported_at or datetime.now(UTC).isoformat(timespec="seconds")
+    at = datetime.now(UTC).isoformat(timespec="seconds") if imported_at is None else imported_at
     good, rejected = [], []
     for number, raw in enumerate(rows, start=2):  # row 1 is the header
         cells = {k: str(raw.get(k) or "").strip() for k in COLUMNS}
         if not any(cells.values()):
             continue
-        problems = []
-
-        def fail(column: str, reason: str, cells=cells, problems=problems) -> None:
-            problems.append((column, cells[column], reason))
-
-        if cells["Nivå"] not in LEVELS:
-            fail("Nivå", f"not one of {', '.join(LEVELS)}")
-        if cells["Nivå"] in ("tjenesteområde", "enhet") and not cells["Enhet/område"]:
-            fail("Enhet/område", "empty: name the unit (its id) or the service area")
-        if not cells["Indikator"]:
-            fail("Indikator", "empty: the målekart's indicator the tiltak is for")
-        if not _PERIOD.fullmatch(cells["Periode"]):
-            fail("Periode", "not a period: write 2024, 2024K1 or 2024M03")
-        if not cells["Tiltak"]:
-            fail("Tiltak", "empty: say what will be done")
-        due = cost = None
-        try:
-            due = _due(cells["Frist"]) if cells["Frist"] else None
-        except ValueError:
-            fail("Frist", "not a date: write 2025-06-30 or 30.06.2025")
-        try:
-            cost = _cost(cells["Kostnad"])
-        except ValueError:
-            fail("Kostnad", "not an amount in kroner: write 250000 or 250 000")
-        if cells["Status"].lower() not in STATUSES:
-            fail("Status", f"not one of {', '.join(STATUSES)}")
-        if problems:
-            rejected += [
-                {"file": path.name, "row": number, "column": c, "value": v, "reason": r}
-                for c, v, r in problems
-            ]
-            continue
-        good.append({
-            "level": cells["Nivå"], "unit_or_area": cells["Enhet/område"] or None,
-            "indicator_id": cells["Indikator"], "period": cells["Periode"],
-            "what": cells["Tiltak"], "owner": cells["Ansvarlig"] or None, "due": due,
-            "cost_kr": cost, "status": cells["Status"].lower(),
-            "assessment": cells["Vurdering"] or None, "file": path.name, "row": number,
-            "imported_at": at,
-        })  # fmt: skip
+        row, problems = check_row(cells, path.name, number, at)
+        if row:
+            good.append(row)
+        rejected += problems
     return pl.DataFrame(good, schema=SCHEMA), pl.DataFrame(rejected, schema=REJECTED_SCHEMA)
 
 
-def keep(path: Path, ledger: Path, archive: Path) -> tuple[int, pl.DataFrame]:
-    """`malestokk tiltak les FILE`: check the list, keep the file (by its sha256) so the read can
-    be replayed, and append its good rows to the ledger; return how many and the rejected."""
-    good, rejected = read_tiltak(path)
+def read_sheet(path: Path, ids_of_unit) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tiltak a unit leader wrote into the fill-in table of a resultatdialog sheet (Word).
+    `ids_of_unit(unit_id)` maps the målekart's indicator names on the sheet back to their ids
+    (the published warehouse knows them). A sheet whose table was rebuilt is refused whole."""
+    from docx import Document  # only where a sheet is read
+
+    doc = Document(str(path))
+    if not (doc.core_properties.keywords or "").startswith(SHEET_KEYWORD):
+        raise ValueError(f"{path.name}: not a Målestokk resultatdialog sheet (no "
+                         f"'{SHEET_KEYWORD}' keyword)")  # fmt: skip
+    said = dict(
+        p.split("=", 1) for p in (doc.core_properties.comments or "").split(";") if "=" in p
+    )
+    unit = said.get("unit")
+    if not unit:
+        raise ValueError(f"{path.name}: the sheet does not say its unit (its properties were "
+                         "edited); write the tiltak into a fresh sheet")  # fmt: skip
+    table = next(
+        (t for t in doc.tables
+         if tuple(c.text.strip() for c in t.rows[0].cells) in SHEET_COLUMNS.values()),
+        None,
+    )  # fmt: skip
+    if table is None:
+        wanted = " | ".join(SHEET_COLUMNS["no"])
+        raise ValueError(f"{path.name}: the tiltak table is missing or its columns were changed "
+                         f"(its header must read {wanted}); write into a fresh sheet")  # fmt: skip
+    ids = ids_of_unit(unit)
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    good, rejected = [], []
+    for number, row in enumerate(table.rows[1:], start=2):  # table row 1 is the header
+        text = [c.text.strip() for c in row.cells]
+        if not text[2]:  # no tiltak written on this row
+            continue
+        label = text[0]
+        cells = dict(zip(COLUMNS, ["enhet", unit, ids.get(label, ""), *text[1:]], strict=True))
+        found, problems = check_row(cells, path.name, number, at)
+        if label and label not in ids:
+            problems = [p for p in problems if p["column"] != "Indikator"] + [
+                {"file": path.name, "row": number, "column": "Indikator", "value": label,
+                 "reason": "not an indicator of this unit's målekart"}]  # fmt: skip
+            found = None
+        if found:
+            good.append(found)
+        rejected += problems
+    return pl.DataFrame(good, schema=SCHEMA), pl.DataFrame(rejected, schema=REJECTED_SCHEMA)
+
+
+def keep(path: Path, ledger: Path, archive: Path, ids_of_unit=None) -> tuple[int, pl.DataFrame]:
+    """`malestokk tiltak les FILE`: check the list or sheet, keep the file (by its sha256) so the
+    read can be replayed, and append its good rows to the ledger; return how many and the
+    rejected."""
+    if path.suffix.lower() == ".docx":
+        good, rejected = read_sheet(path, ids_of_unit or (lambda unit: {}))
+    else:
+        good, rejected = read_tiltak(path)
     data = path.read_bytes()
     folder = archive / hashlib.sha256(data).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
