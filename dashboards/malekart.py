@@ -352,7 +352,8 @@ def dialogue_sheets(
             blocks.append(Heading(w["perspectives"][perspective], 1))
             blocks.append(_table(records, w) if records else Para(w["no_targets"], "note"))
         # where the leader writes the next period's tiltak, read back by `malestokk tiltak les`
-        blocks += tiltak.fill_in_blocks(measures, part, unit_id, lang)
+        lines = tiltak.fill_in_lines(measures, part, unit_id, lang)
+        blocks += tiltak.fill_in_blocks(lines, lang)
         for field in w["dialogue_fields"]:
             blocks += [Heading(field, 2), Para(w["dialogue_slot"], "slot")]
         blocks.append(Para(w["participants"]))
@@ -360,6 +361,10 @@ def dialogue_sheets(
                   blocks, banner=w["synthetic_own"] if synthetic else None,
                   keywords="malestokk-resultatdialog",
                   comments=f"unit={unit_id};year={year}")  # fmt: skip
-        _, docx, pdf = write_all(doc, out_dir / f"resultatdialog-{year}-{slug(unit_id)}", True)
-        written += [docx, pdf]
+        stem = out_dir / f"resultatdialog-{year}-{slug(unit_id)}"
+        _, docx, pdf = write_all(doc, stem, True)
+        xlsx = tiltak.write_fill_in_xlsx(stem.with_name(stem.name + "-tiltak.xlsx"), lines,
+                                         unit_id, year, lang,
+                                         w["synthetic_own"] if synthetic else None)  # fmt: skip
+        written += [docx, pdf, xlsx]
     return written

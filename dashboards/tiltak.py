@@ -5,6 +5,7 @@ mart_tiltak holds the numbers and the flags; this module only says them."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -180,12 +181,12 @@ def report_blocks(con: duckdb.DuckDBPyConnection, year: int, lang: str) -> list:
 EMPTY_ROWS = 3  # room for tiltak on rows the målekart did not flag
 
 
-def fill_in_blocks(tiltak: pl.DataFrame, unit_rows: pl.DataFrame, unit_id: str, lang: str) -> list:
-    """The sheet's fill-in table (read back by `malestokk tiltak les`): the unit's tiltak so far,
-    to move their status on; a row ready for each red or amber target without one; empty rows."""
-    from pipelines.domain.tiltak import SHEET_COLUMNS
-
-    w = WORDS[lang]
+def fill_in_lines(
+    tiltak: pl.DataFrame, unit_rows: pl.DataFrame, unit_id: str, lang: str
+) -> list[list[str]]:
+    """The rows of a sheet's fill-in table (read back by `malestokk tiltak les`): the unit's
+    tiltak so far, to move their status on; a row ready for each red or amber target without
+    one; empty rows."""
     mine = (
         tiltak.filter((pl.col("level") == "enhet") & (pl.col("unit_or_area") == unit_id))
         if not tiltak.is_empty()
@@ -202,9 +203,46 @@ def fill_in_blocks(tiltak: pl.DataFrame, unit_rows: pl.DataFrame, unit_id: str, 
     for r in unit_rows.filter(pl.col("status").is_in(["red", "amber"])).iter_rows(named=True):
         if (r["indicator_id"], r["period"]) not in covered:
             lines.append([r["label"], r["period"], "", "", "", "", "", ""])
-    lines += [[""] * 8 for _ in range(EMPTY_ROWS)]
+    return lines + [[""] * 8 for _ in range(EMPTY_ROWS)]
+
+
+def fill_in_blocks(lines: list[list[str]], lang: str) -> list:
+    """The fill-in table in the Word sheet."""
+    from pipelines.domain.tiltak import SHEET_COLUMNS
+
+    w = WORDS[lang]
     return [
         Heading(w["fill_in"], 1),
         Para(w["fill_in_note"], "note"),
         Table(list(SHEET_COLUMNS[lang]), lines, [4.2, 1.6, 6.0, 3.2, 2.2, 2.0, 2.3, 4.2]),
     ]
+
+
+def write_fill_in_xlsx(
+    path: Path, lines: list[list[str]], unit_id: str, year: int, lang: str, banner: str | None
+) -> Path:
+    """The Excel version of the sheet's fill-in table, for leaders who work in Excel: one
+    sheet, the same columns, text cells only (nothing typed in becomes a formula)."""
+    import xlsxwriter
+
+    from pipelines.domain.tiltak import SHEET_COLUMNS, SHEET_KEYWORD
+
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False},
+    )  # fmt: skip
+    book.set_properties({"title": WORDS[lang]["fill_in"], "keywords": SHEET_KEYWORD,
+                         "comments": f"unit={unit_id};year={year}"})  # fmt: skip
+    sheet = book.add_worksheet("Tiltak")
+    bold = book.add_format({"bold": True})
+    start = 0
+    if banner:
+        sheet.write(0, 0, banner, bold)
+        start = 1
+    sheet.write_row(start, 0, list(SHEET_COLUMNS[lang]), bold)
+    for n, line in enumerate(lines, start=start + 1):
+        sheet.write_row(n, 0, line)
+    for col, width in enumerate((34, 10, 44, 28, 12, 12, 14, 34)):
+        sheet.set_column(col, col, width)
+    book.close()
+    return path

@@ -189,3 +189,32 @@ def test_a_filled_in_sheet_round_trips(
                      "--no-refresh"])  # fmt: skip
     assert code == cli.EXIT_FAILED
     assert "the tiltak table is missing or its columns were changed" in capsys.readouterr().err
+    # the Excel version of the same sheet, for a leader who works in Excel
+    from openpyxl import load_workbook
+
+    excel = sheets / "resultatdialog-2024-3001-tiltak.xlsx"
+    book = load_workbook(excel)
+    grid = book.worksheets[0]
+    header_row = next(r[0].row for r in grid.iter_rows() if r[0].value == "Indikator")
+    written = {grid.cell(n, 3).value: n for n in range(header_row + 1, grid.max_row + 1)}
+    grid.cell(written["Nærværsprosjekt med NAV"], 7).value = "i gang"
+    empty = next(n for n in range(header_row + 1, header_row + 20) if not grid.cell(n, 3).value)
+    for col, text in enumerate([label, "2024", "Seniortiltak i turnus", "Leder", "2026-10-01",
+                                "", "planlagt", ""], start=1):  # fmt: skip
+        grid.cell(empty, col).value = text
+    filled_xlsx = tmp_path / "resultatdialog-3001-utfylt.xlsx"
+    book.save(filled_xlsx)
+    code = cli.main(["--config", str(config), "tiltak", "les", str(filled_xlsx), "--no-refresh"])
+    assert code == cli.EXIT_OK
+    assert "3 tiltak read from resultatdialog-3001-utfylt.xlsx" in capsys.readouterr().out
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    found = dict(con.execute(
+        "SELECT what, status FROM mart_tiltak WHERE unit_or_area = '3001'"
+    ).fetchall())  # fmt: skip
+    con.close()
+    assert found == {
+        "Turnusendring: færre delte vakter": "gjennomført",
+        "Nærværsprosjekt med NAV": "i gang",
+        "Seniortiltak i turnus": "planlagt",
+    }

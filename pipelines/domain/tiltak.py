@@ -145,37 +145,50 @@ def read_tiltak(path: Path, imported_at: str | None = None) -> tuple[pl.DataFram
     return pl.DataFrame(good, schema=SCHEMA), pl.DataFrame(rejected, schema=REJECTED_SCHEMA)
 
 
-def read_sheet(path: Path, ids_of_unit) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The tiltak a unit leader wrote into the fill-in table of a resultatdialog sheet (Word).
-    `ids_of_unit(unit_id)` maps the målekart's indicator names on the sheet back to their ids
-    (the published warehouse knows them). A sheet whose table was rebuilt is refused whole."""
-    from docx import Document  # only where a sheet is read
+def _sheet_table(path: Path) -> tuple[str, int, list[list[str]]]:
+    """The unit a resultatdialog sheet (Word, or its Excel version) was written for, the row
+    number of its fill-in table's first row (the table's in Word, the sheet's in Excel) and the
+    rows below the header; ValueError when it is not one of ours or its table was rebuilt."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
 
-    doc = Document(str(path))
-    if not (doc.core_properties.keywords or "").startswith(SHEET_KEYWORD):
+        book = load_workbook(path, read_only=True, data_only=True)
+        keywords, comments = book.properties.keywords, book.properties.description
+        grid = [["" if v is None else str(v).strip() for v in row]
+                for row in book.worksheets[0].iter_rows(values_only=True)]  # fmt: skip
+    else:
+        from docx import Document  # only where a sheet is read
+
+        doc = Document(str(path))
+        keywords, comments = doc.core_properties.keywords, doc.core_properties.comments
+        tables = [[[c.text.strip() for c in r.cells] for r in t.rows] for t in doc.tables]
+        grid = next((t for t in tables if tuple(t[0]) in SHEET_COLUMNS.values()), [])
+    if not (keywords or "").startswith(SHEET_KEYWORD):
         raise ValueError(f"{path.name}: not a Målestokk resultatdialog sheet (no "
                          f"'{SHEET_KEYWORD}' keyword)")  # fmt: skip
-    said = dict(
-        p.split("=", 1) for p in (doc.core_properties.comments or "").split(";") if "=" in p
-    )
-    unit = said.get("unit")
-    if not unit:
+    said = dict(part.split("=", 1) for part in (comments or "").split(";") if "=" in part)
+    if not said.get("unit"):
         raise ValueError(f"{path.name}: the sheet does not say its unit (its properties were "
                          "edited); write the tiltak into a fresh sheet")  # fmt: skip
-    table = next(
-        (t for t in doc.tables
-         if tuple(c.text.strip() for c in t.rows[0].cells) in SHEET_COLUMNS.values()),
-        None,
-    )  # fmt: skip
-    if table is None:
+    at = next((n for n, row in enumerate(grid) if tuple(row[:8]) in SHEET_COLUMNS.values()), None)
+    if at is None:
         wanted = " | ".join(SHEET_COLUMNS["no"])
         raise ValueError(f"{path.name}: the tiltak table is missing or its columns were changed "
                          f"(its header must read {wanted}); write into a fresh sheet")  # fmt: skip
+    first = 2 if path.suffix.lower() == ".docx" else at + 2
+    return said["unit"], first, [(row + [""] * 8)[:8] for row in grid[at + 1 :]]
+
+
+def read_sheet(path: Path, ids_of_unit) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tiltak a unit leader wrote into the fill-in table of a resultatdialog sheet (Word, or
+    its Excel version). `ids_of_unit(unit_id)` maps the målekart's indicator names on the sheet
+    back to their ids (the published warehouse knows them). A sheet whose table was rebuilt is
+    refused whole."""
+    unit, first, lines = _sheet_table(path)
     ids = ids_of_unit(unit)
     at = datetime.now(UTC).isoformat(timespec="seconds")
     good, rejected = [], []
-    for number, row in enumerate(table.rows[1:], start=2):  # table row 1 is the header
-        text = [c.text.strip() for c in row.cells]
+    for number, text in enumerate(lines, start=first):
         if not text[2]:  # no tiltak written on this row
             continue
         label = text[0]
@@ -192,11 +205,22 @@ def read_sheet(path: Path, ids_of_unit) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.DataFrame(good, schema=SCHEMA), pl.DataFrame(rejected, schema=REJECTED_SCHEMA)
 
 
+def _is_sheet(path: Path) -> bool:
+    if path.suffix.lower() == ".docx":
+        return True
+    if path.suffix.lower() != ".xlsx":
+        return False
+    from openpyxl import load_workbook
+
+    keywords = load_workbook(path, read_only=True).properties.keywords or ""
+    return keywords.startswith(SHEET_KEYWORD)
+
+
 def keep(path: Path, ledger: Path, archive: Path, ids_of_unit=None) -> tuple[int, pl.DataFrame]:
     """`malestokk tiltak les FILE`: check the list or sheet, keep the file (by its sha256) so the
     read can be replayed, and append its good rows to the ledger; return how many and the
     rejected."""
-    if path.suffix.lower() == ".docx":
+    if _is_sheet(path):
         good, rejected = read_sheet(path, ids_of_unit or (lambda unit: {}))
     else:
         good, rejected = read_tiltak(path)
