@@ -63,6 +63,17 @@ WORDS = {
 }  # fmt: skip
 STATUS_SV = {"planlagt": "planerad", "i gang": "pågår", "gjennomført": "genomförd",
              "avbrutt": "avbruten"}  # fmt: skip
+# a Swedish sheet's words for the statuses, read back
+STATUS_WORDS = {"planerad": "planlagt", "pågår": "i gang", "genomförd": "gjennomført",
+                "avbruten": "avbrutt"}  # fmt: skip
+# the fill-in table of a resultatdialog sheet (dashboards/tiltak.py writes it), by language
+SHEET_COLUMNS = {
+    "no": ("Indikator", "Periode", "Tiltak", "Ansvarlig", "Frist", "Kostnad", "Status",
+           "Vurdering"),
+    "sv": ("Nyckeltal", "Period", "Åtgärd", "Ansvarig", "Senast", "Kostnad", "Status",
+           "Bedömning"),
+}  # fmt: skip
+SHEET_KEYWORD = "malestokk-resultatdialog"
 
 
 def rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -208,8 +219,6 @@ def fill_in_lines(
 
 def fill_in_blocks(lines: list[list[str]], lang: str) -> list:
     """The fill-in table in the Word sheet."""
-    from pipelines.domain.tiltak import SHEET_COLUMNS
-
     w = WORDS[lang]
     return [
         Heading(w["fill_in"], 1),
@@ -224,8 +233,6 @@ def write_fill_in_xlsx(
     """The Excel version of the sheet's fill-in table, for leaders who work in Excel: one
     sheet, the same columns, text cells only (nothing typed in becomes a formula)."""
     import xlsxwriter
-
-    from pipelines.domain.tiltak import SHEET_COLUMNS, SHEET_KEYWORD
 
     book = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_numbers": False,

@@ -218,3 +218,33 @@ def test_a_filled_in_sheet_round_trips(
         "Nærværsprosjekt med NAV": "i gang",
         "Seniortiltak i turnus": "planlagt",
     }
+
+
+def test_tiltak_dropped_in_the_inbox_are_read_by_the_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list dropped in inbox/tiltak/ is read by the next refresh and moved to done/; a file
+    that is no tiltak list goes to failed/ with the reason beside it; the sensor sees both."""
+    from pipelines.orchestration.sensors import inbox_state
+    from pipelines.settings.config import load_settings
+
+    config = write_config(tmp_path)
+    inbox = load_settings(config).inbox_dir
+    (inbox / "tiltak").mkdir(parents=True)
+    assert inbox_state(inbox) == ""
+    (inbox / "tiltak/eiganes.csv").write_text(
+        ";".join(COLUMNS) + "\nenhet;3001;sykefravaer;2024;Nærværsprosjekt;Leder;01.09.2026;;"
+        "planlagt;\n", encoding="utf-8",
+    )  # fmt: skip
+    (inbox / "tiltak/notat.csv").write_text("Hei;på;deg\n1;2;3\n", encoding="utf-8")
+    assert inbox_state(inbox) != ""  # the inbox sensor starts a refresh for them
+    assert run_cli(config, monkeypatch) == 0
+    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT status FROM mart_tiltak WHERE what = 'Nærværsprosjekt'"
+    ).fetchall() == [("planlagt",)]
+    con.close()
+    assert (inbox / "tiltak/done/eiganes.csv").is_file()
+    reason = (inbox / "tiltak/failed/notat.csv.reason.txt").read_text(encoding="utf-8")
+    assert "notat.csv: the header lacks Nivå" in reason
+    assert inbox_state(inbox) == ""  # nothing waits any more

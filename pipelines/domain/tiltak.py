@@ -21,21 +21,15 @@ from pathlib import Path
 
 import polars as pl
 
+# the sheet's format (its columns, keyword, Swedish statuses) is the sheet writer's
+from dashboards.tiltak import SHEET_COLUMNS, SHEET_KEYWORD, STATUS_WORDS
+
 COLUMNS = ("Nivå", "Enhet/område", "Indikator", "Periode", "Tiltak", "Ansvarlig", "Frist",
            "Kostnad", "Status", "Vurdering")  # fmt: skip
 LEVELS = ("kommune", "tjenesteområde", "enhet")
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
-# a Swedish sheet's words for the same
-STATUS_WORDS = {"planerad": "planlagt", "pågår": "i gang", "genomförd": "gjennomført",
-                "avbruten": "avbrutt"}  # fmt: skip
-# the fill-in table of a resultatdialog sheet (dashboards/tiltak.py writes it), by language
-SHEET_COLUMNS = {
-    "no": ("Indikator", "Periode", "Tiltak", "Ansvarlig", "Frist", "Kostnad", "Status",
-           "Vurdering"),
-    "sv": ("Nyckeltal", "Period", "Åtgärd", "Ansvarig", "Senast", "Kostnad", "Status",
-           "Bedömning"),
-}  # fmt: skip
-SHEET_KEYWORD = "malestokk-resultatdialog"
+
+
 SCHEMA = {
     "level": pl.String, "unit_or_area": pl.String, "indicator_id": pl.String,
     "period": pl.String, "what": pl.String, "owner": pl.String, "due": pl.Date,

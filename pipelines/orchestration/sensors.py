@@ -12,15 +12,21 @@ from pipelines.settings.config import Settings
 from pipelines.sources.local.ledger import ACCEPTED_SUFFIXES
 from pipelines.storage.graph_shape import shape_of_repository
 
+TILTAK_SUFFIXES = (".csv", ".xlsx", ".docx")  # lists and filled-in resultatdialog sheets
+
 
 def inbox_state(inbox: Path) -> str:
-    """A fingerprint of the files waiting in the inbox (names, sizes, modification times)."""
+    """A fingerprint of the files waiting in the inbox and in inbox/tiltak/ (names, sizes,
+    modification times)."""
     if not inbox.is_dir():
         return ""
+    waiting = [p for p in inbox.iterdir() if p.suffix.lower() in ACCEPTED_SUFFIXES]
+    if (inbox / "tiltak").is_dir():
+        waiting += [p for p in (inbox / "tiltak").iterdir() if p.suffix.lower() in TILTAK_SUFFIXES]
     files = sorted(
-        (p.name, p.stat().st_size, p.stat().st_mtime_ns)
-        for p in inbox.iterdir()
-        if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES
+        (str(p.relative_to(inbox)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in waiting
+        if p.is_file()
     )
     if not files:
         return ""
@@ -33,8 +39,10 @@ def local_inbox_sensor(job: dg.JobDefinition | dg.UnresolvedAssetJobDefinition, 
         job=job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description=f"Runs a refresh when .csv/.xlsx files appear in {inbox}; the refresh "
-        "archives and imports them (raw_local__imports) and moves them to inbox/done/.",
+        description=f"Runs a refresh when .csv/.xlsx files appear in {inbox} (own figures: "
+        "raw_local__imports archives, imports and moves them to inbox/done/) or tiltak lists and "
+        "filled-in resultatdialog sheets in its tiltak/ folder (core_tiltak reads them and moves "
+        "them to tiltak/done/).",
     )
     def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
         state = inbox_state(inbox)
