@@ -582,7 +582,7 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         survey_min_respondents=file.privacy.survey_min_respondents,
         targets_file=targets_file if has_targets else None,
         expenditure_need_file=need_file if need_file.is_file() else None,
-        arshjul_file=arshjul_file if arshjul_file.is_file() else None,
+        arshjul_file=arshjul_file if _arshjul_for(arshjul_file, home.country) else None,
         # the demo's tiltak are Stavanger's units: not another home's
         tiltak_file=tiltak_file if tiltak_file.is_file() and has_targets else None,
         network_peer_set=_network(file, origin("network", "peer_set")),
@@ -591,6 +591,19 @@ def _resolved(file: SettingsFile, config_path: Path, origins: dict[tuple, str]) 
         homes_workers=file.homes.workers,
         homes_executor=file.homes.executor,
     )
+
+
+DEMO_ARSHJUL = Path(__file__).resolve().parents[2] / "arshjul.csv"
+
+
+def _arshjul_for(path: Path, country: str) -> bool:
+    """The bundled årshjul is the Norwegian KOSTRA year (SSB's release days, KS's note): a
+    Swedish home uses one only when it writes its own."""
+    if not path.is_file():
+        return False
+    if country == "SE" and DEMO_ARSHJUL.is_file():
+        return path.read_bytes() != DEMO_ARSHJUL.read_bytes()
+    return True
 
 
 def _homes(file: SettingsFile, origin: str) -> tuple[str, ...]:
