@@ -121,10 +121,9 @@ def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[s
 
 def table_or_empty(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     """A mart's rows, or an empty frame where the warehouse has none (a release made before
-    the mart existed): what a page then says is "nothing", not an error."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
-        "AND database_name = current_database()",
-        [table],
-    ).fetchall()[0][0]
-    return con.sql(f'SELECT * FROM "{table}"').pl() if exists else pl.DataFrame()
+    the mart existed): what a page then says is "nothing", not an error. Looked up by name, so
+    a home's database finds the national mart behind its own (search path)."""
+    try:
+        return con.sql(f'SELECT * FROM "{table}"').pl()
+    except duckdb.CatalogException:
+        return pl.DataFrame()

@@ -232,7 +232,8 @@ def _table_rows(rows: pl.DataFrame, lang: str) -> list[list[str]]:
 def areas(rows: pl.DataFrame, catalog_areas: list[str]) -> list[str]:
     """Every service area of the catalog, those with flags first would hide the others' calm:
     alphabetical, as the site's navigation."""
-    return sorted(set(catalog_areas) | set(rows["service_area"].drop_nulls().to_list()))
+    flagged = rows["service_area"].drop_nulls().to_list() if not rows.is_empty() else []
+    return sorted(set(catalog_areas) | set(flagged))
 
 
 def write_pages(

@@ -21,3 +21,8 @@ CREATE OR REPLACE TABLE mart_local__survey_plan AS SELECT * FROM nat.mart_local_
 CREATE OR REPLACE TABLE mart_local__files AS SELECT * FROM nat.mart_local__files LIMIT 0;
 CREATE OR REPLACE TABLE mart_malekart AS SELECT * FROM nat.mart_malekart LIMIT 0;
 CREATE OR REPLACE TABLE mart_malekart__rejected AS SELECT * FROM nat.mart_malekart__rejected LIMIT 0;
+-- so are its tiltak and its årshjul (its own deadlines and målekart), and the quality worklist,
+-- which checks the primary home's own reported figures (a network's homes check their own)
+CREATE OR REPLACE TABLE mart_tiltak AS SELECT * FROM nat.mart_tiltak LIMIT 0;
+CREATE OR REPLACE TABLE mart_arshjul AS SELECT * FROM nat.mart_arshjul LIMIT 0;
+CREATE OR REPLACE TABLE mart_kostra_kvalitet AS SELECT * FROM nat.mart_kostra_kvalitet LIMIT 0;
