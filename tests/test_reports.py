@@ -104,7 +104,8 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
         "AND peer_set = 'kostra_group' AND indicator_kind = 'nøkkeltall'").fetchall()}  # fmt: skip
     headings = {p.text for p in doc.paragraphs if p.style.name == "Heading 1"}
     assert headings == {capital(a) for a in areas} | {  # headings capitalised
-        "Hovedfunn", "Ressursbruk justert for utgiftsbehov", "Målekart per tjenesteområde"
+        "Hovedfunn", "Ressursbruk justert for utgiftsbehov", "Målekart per tjenesteområde",
+        "Tiltak fra i fjor og hva de ga",
     }  # fmt: skip
     assert "befolkning" not in areas  # grunnlagstall are not compared
     assert "grunnlagstall" not in text
