@@ -533,6 +533,14 @@ def _reports_written(settings) -> str:
     )
 
 
+def _then_refresh(parser: argparse.ArgumentParser, no_refresh_help: str) -> None:
+    """The options of a command that reads something in and then refreshes."""
+    parser.add_argument("--no-refresh", action="store_true", help=no_refresh_help)
+    parser.add_argument("--offline", action="store_true", help="refresh from the snapshot")
+    parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--wait", action="store_true", help="wait for a running refresh")
+
+
 def tiltak_command(args: argparse.Namespace) -> int:
     """`malestokk tiltak les FILE`: read a tiltak list (CSV or Excel) into the ledger; every
     cell that keeps a row out is named with file, row, column and reason."""
@@ -923,12 +931,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="units, sick_leave, user_survey, employee_survey, survey_plan or own_measure "
         "(detected from the headers when left out)",
     )
-    p_import.add_argument(
-        "--no-refresh", action="store_true", help="archive and check only; load at the next refresh"
-    )
-    p_import.add_argument("--offline", action="store_true", help="refresh from the snapshot")
-    p_import.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
-    p_import.add_argument("--wait", action="store_true", help="wait for a running refresh")
+    _then_refresh(p_import, "archive and check only; load at the next refresh")
     p_import.set_defaults(func=import_files)
     p_homes = sub.add_parser(
         "homes", help="write the selected homes' outputs again from the published warehouse"
@@ -960,12 +963,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_note.add_argument("--year", type=int, help="the year of the note, e.g. 2024")
     p_note.add_argument("--import", dest="import_file", help="an edited utfordringsnotat .docx")
-    p_note.add_argument(
-        "--no-refresh", action="store_true", help="read the answers in; load at the next refresh"
-    )
-    p_note.add_argument("--offline", action="store_true", help="refresh from the snapshot")
-    p_note.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
-    p_note.add_argument("--wait", action="store_true", help="wait for a running refresh")
+    _then_refresh(p_note, "read the answers in; load at the next refresh")
     p_note.set_defaults(func=utfordringsnotat)
     p_tiltak = sub.add_parser("tiltak", help="read tiltak against the målekart (a list)")
     tiltak_sub = _described(p_tiltak.add_subparsers(dest="action", required=True))
@@ -973,12 +971,7 @@ def build_parser() -> argparse.ArgumentParser:
         "les", help="read a filled-in resultatdialog sheet (.docx) or a tiltak list (.csv, .xlsx)"
     )
     t_les.add_argument("file", help="the list: Nivå;Enhet/område;Indikator;Periode;Tiltak;...")
-    t_les.add_argument(
-        "--no-refresh", action="store_true", help="read the tiltak in; load at the next refresh"
-    )
-    t_les.add_argument("--offline", action="store_true", help="refresh from the snapshot")
-    t_les.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
-    t_les.add_argument("--wait", action="store_true", help="wait for a running refresh")
+    _then_refresh(t_les, "read the tiltak in; load at the next refresh")
     p_tiltak.set_defaults(func=tiltak_command)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
     p_docs.add_argument("--out", default="docs/schema.md", help="file (default docs/schema.md)")

@@ -125,6 +125,16 @@ def test_a_bad_list_is_named_cell_by_cell(tmp_path: Path) -> None:
         read_tiltak(path)
 
 
+def _statuses(root: Path, unit: str) -> dict[str, str]:
+    con = duckdb.connect(str(root / "data/warehouse/malestokk.duckdb"), read_only=True)
+    try:
+        return dict(con.execute(
+            "SELECT what, status FROM mart_tiltak WHERE unit_or_area = ?", [unit]
+        ).fetchall())  # fmt: skip
+    finally:
+        con.close()
+
+
 def _fill_in_table(doc):
     from pipelines.domain.tiltak import SHEET_COLUMNS
 
@@ -166,12 +176,7 @@ def test_a_filled_in_sheet_round_trips(
     assert "2 tiltak read from resultatdialog-3001-utfylt.docx; 1 row(s) left out" in out
     assert "resultatdialog-3001-utfylt.docx row 4, Frist '1. sept 2026': not a date" in err
     assert run_cli(config, monkeypatch) == 0
-    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
-    found = dict(con.execute(
-        "SELECT what, status FROM mart_tiltak WHERE unit_or_area = '3001'"
-    ).fetchall())  # fmt: skip
-    con.close()
-    assert found == {
+    assert _statuses(tmp_path, "3001") == {
         "Turnusendring: færre delte vakter": "gjennomført",
         "Nærværsprosjekt med NAV": "planlagt",
     }
@@ -208,12 +213,7 @@ def test_a_filled_in_sheet_round_trips(
     assert code == cli.EXIT_OK
     assert "3 tiltak read from resultatdialog-3001-utfylt.xlsx" in capsys.readouterr().out
     assert run_cli(config, monkeypatch) == 0
-    con = duckdb.connect(str(tmp_path / "data/warehouse/malestokk.duckdb"), read_only=True)
-    found = dict(con.execute(
-        "SELECT what, status FROM mart_tiltak WHERE unit_or_area = '3001'"
-    ).fetchall())  # fmt: skip
-    con.close()
-    assert found == {
+    assert _statuses(tmp_path, "3001") == {
         "Turnusendring: færre delte vakter": "gjennomført",
         "Nærværsprosjekt med NAV": "i gang",
         "Seniortiltak i turnus": "planlagt",
