@@ -970,7 +970,9 @@ def build_parser() -> argparse.ArgumentParser:
     t_les = tiltak_sub.add_parser(
         "les", help="read a filled-in resultatdialog sheet (.docx) or a tiltak list (.csv, .xlsx)"
     )
-    t_les.add_argument("file", help="the list: Nivå;Enhet/område;Indikator;Periode;Tiltak;...")
+    t_les.add_argument(
+        "file", help="a filled-in sheet (.docx, -tiltak.xlsx) or a list (.csv with ;, .xlsx)"
+    )
     _then_refresh(t_les, "read the tiltak in; load at the next refresh")
     p_tiltak.set_defaults(func=tiltak_command)
     p_docs = sub.add_parser("schema-docs", help="write docs/schema.md from the warehouse")
