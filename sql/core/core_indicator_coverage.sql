@@ -22,23 +22,35 @@ delivered AS (
     JOIN core_catalog__indicators AS c ON c.source = 'kolada' AND c.kpi = k.kpi
     WHERE k.is_current AND NOT k.isdeleted
 ),
-loaded AS (
-    SELECT indicator_id, region_code, year, gender, value, status FROM core_indicator_values
-),
 -- a cell is one row on each side (raw: one current version per cell, checked by pandera; core:
--- one row per indicator, region, year and gender, checked by Great Expectations), so the cells
--- one side has and the other has not, or has otherwise, are anti joins on the whole row
-lost AS (
-    SELECT d.* FROM delivered AS d ANTI JOIN loaded AS l
+-- one row per indicator, region, year and gender, checked by Great Expectations), so one full
+-- join on the cell's key finds, in a single pass over each side, the cells one side has and the
+-- other has not, or has otherwise
+cells AS (
+    SELECT
+        coalesce(d.indicator_id, l.indicator_id) AS indicator_id,
+        coalesce(d.year, l.year) AS year,
+        d.indicator_id IS NOT NULL AS is_delivered,
+        d.value IS NOT NULL AS delivered_value,
+        l.value IS NOT NULL AS loaded_value,
+        l.indicator_id IS NOT NULL AS is_loaded,
+        d.value IS DISTINCT FROM l.value OR d.status IS DISTINCT FROM l.status AS differs
+    FROM delivered AS d
+    FULL JOIN core_indicator_values AS l
         ON d.indicator_id = l.indicator_id AND d.region_code = l.region_code
         AND d.year = l.year AND d.gender = l.gender
-        AND d.value IS NOT DISTINCT FROM l.value AND d.status IS NOT DISTINCT FROM l.status
 ),
-extra AS (
-    SELECT l.* FROM loaded AS l ANTI JOIN delivered AS d
-        ON d.indicator_id = l.indicator_id AND d.region_code = l.region_code
-        AND d.year = l.year AND d.gender = l.gender
-        AND d.value IS NOT DISTINCT FROM l.value AND d.status IS NOT DISTINCT FROM l.status
+per_year AS (
+    SELECT
+        indicator_id,
+        year,
+        count(*) FILTER (WHERE is_delivered) AS delivered_cells,
+        count(*) FILTER (WHERE delivered_value) AS delivered_values,
+        count(*) FILTER (WHERE loaded_value) AS loaded_values,
+        count(*) FILTER (WHERE is_delivered AND (NOT is_loaded OR differs)) AS lost_or_changed,
+        count(*) FILTER (WHERE is_loaded AND (NOT is_delivered OR differs)) AS unexpected
+    FROM cells
+    GROUP BY ALL
 ),
 -- a population counted at 1.1 is also fetched for the year after the last (the last year's
 -- 31.12 population): that year is checked for those series only, not asked of every indicator
@@ -47,45 +59,29 @@ population_counts AS (
 ),
 years AS (
     SELECT y.year FROM settings, generate_series(settings.first_year, settings.last_year) AS y(year)
-    UNION SELECT year FROM delivered WHERE indicator_id NOT IN (SELECT indicator_id FROM population_counts)
-    UNION SELECT year FROM loaded WHERE indicator_id NOT IN (SELECT indicator_id FROM population_counts)
+    UNION
+    SELECT year FROM per_year
+    WHERE indicator_id NOT IN (SELECT indicator_id FROM population_counts)
 ),
 grid AS (
     SELECT c.indicator_id, c.source, y.year FROM core_catalog__indicators AS c, years AS y
     WHERE c.source <> 'derived'  -- computed here from their parts, not delivered by a source
     UNION
-    SELECT c.indicator_id, c.source, x.year
-    FROM (SELECT indicator_id, year FROM delivered UNION SELECT indicator_id, year FROM loaded)
-        AS x
+    SELECT c.indicator_id, c.source, p.year
+    FROM per_year AS p
     JOIN core_catalog__indicators AS c USING (indicator_id)
     WHERE c.source <> 'derived'
-),
-per_year AS (
-    SELECT indicator_id, year, count(*) AS cells, count(value) AS n_values, 'delivered' AS what
-    FROM delivered GROUP BY ALL
-    UNION ALL
-    SELECT indicator_id, year, count(*), count(value), 'loaded' FROM loaded GROUP BY ALL
-    UNION ALL
-    SELECT indicator_id, year, count(*), NULL, 'lost' FROM lost GROUP BY ALL
-    UNION ALL
-    SELECT indicator_id, year, count(*), NULL, 'extra' FROM extra GROUP BY ALL
 ),
 counts AS (
     SELECT
         g.indicator_id, g.source, g.year,
-        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'delivered'), 0)
-            AS BIGINT) AS delivered_cells,
-        CAST(coalesce(sum(p.n_values) FILTER (WHERE p.what = 'delivered'), 0)
-            AS BIGINT) AS delivered_values,
-        CAST(coalesce(sum(p.n_values) FILTER (WHERE p.what = 'loaded'), 0)
-            AS BIGINT) AS loaded_values,
-        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'lost'), 0)
-            AS BIGINT) AS lost_or_changed,
-        CAST(coalesce(sum(p.cells) FILTER (WHERE p.what = 'extra'), 0)
-            AS BIGINT) AS unexpected
+        coalesce(p.delivered_cells, 0) AS delivered_cells,
+        coalesce(p.delivered_values, 0) AS delivered_values,
+        coalesce(p.loaded_values, 0) AS loaded_values,
+        coalesce(p.lost_or_changed, 0) AS lost_or_changed,
+        coalesce(p.unexpected, 0) AS unexpected
     FROM grid AS g
     LEFT JOIN per_year AS p USING (indicator_id, year)
-    GROUP BY ALL
 ),
 spans AS (
     SELECT indicator_id, min(year) FILTER (WHERE delivered_values > 0) AS first_measured,

@@ -33,8 +33,9 @@ LEFT JOIN core_catalog__indicators AS c USING (indicator_id)
 WINDOW ranked AS (
     PARTITION BY v.release, v.peer_set, v.year, v.indicator_id
     ORDER BY CASE WHEN c.higher_is_better = false THEN v.value ELSE -v.value END
-)
-ORDER BY v.release, v.peer_set, v.indicator_id, v.year, v.value DESC;
+);
+-- no ORDER BY for storage: every reader sorts what it reads (dashboards/data.rankings), and at
+-- national scale the sort of 12 M rows was a third of this model and spilled to disk
 
 COMMENT ON TABLE mart_peer_values IS
     'The home''s and every peer-set member''s value per release, peer set, indicator and year, with the rank among them (nøkkeltall only): what comparisons and ranked bars rest on.';
