@@ -13,10 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt, RGBColor
-
 
 @dataclass
 class Heading:
@@ -84,6 +80,11 @@ A4_LANDSCAPE_TEXT_WIDTH_CM = 25.7
 
 
 def to_docx(doc: Doc, path: Path, landscape: bool = False) -> None:
+    # python-docx is imported here: commands that write no Word file do not load it
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt, RGBColor
+
     word = Document()
     section = word.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -234,8 +235,12 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
         Spacer,
         TableStyle,
     )
+    from reportlab import rl_config
     from reportlab.platypus import Table as PdfTable
 
+    # images as binary streams: ASCII85 text would make the file a quarter larger and its
+    # pure-Python encoder takes a tenth of a second per report
+    rl_config.useA85 = 0
     font, bold = _register_fonts(pdfmetrics, TTFont)
     styles = getSampleStyleSheet()
     body = ParagraphStyle(

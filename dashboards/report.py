@@ -16,10 +16,11 @@ import duckdb
 import polars as pl
 
 from dashboards.data import home, slug
-from dashboards.document import Doc, Heading, Para, Table, write_all
+from dashboards.document import Doc, Heading, Para, Table, to_docx, to_html, to_pdf
 from dashboards.document import Image as DocImage
 from dashboards.malekart import report_blocks as malekart_blocks
 from dashboards.presentation import AreaSlide, Deck, write_deck
+from dashboards.render_cache import RenderCache
 from dashboards.tiltak import report_blocks as tiltak_blocks
 from dashboards.units import (
     decimals_for,
@@ -216,9 +217,13 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
     ).fetchall()[0][0]
 
 
-def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Written:
+def annual_report(
+    con: duckdb.DuckDBPyConnection, year: int, out_dir: Path, keep_current: bool = False
+) -> Written:
     """First page: the figures used, the peers and the main findings; then need-adjusted
-    spending across sectors; then per service area its nøkkeltall, targets, chart and slot."""
+    spending across sectors; then per service area its nøkkeltall, targets, chart and slot.
+    keep_current (`malestokk report`): files already written from the same figures by the same
+    code are kept, not drawn again (dashboards/render_cache.py)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     who = home(con)
     w = words(who["country"])
@@ -260,12 +265,19 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
             blocks.append(Para(w["need_synthetic"], "note"))
     images = []
     slides: list[AreaSlide] = []
+    cache = RenderCache(out_dir, enabled=keep_current)
+    drawn: list[str] = []
     for area, rows in data.group_by("service_area", maintain_order=True):
         area = area[0]
         peer = rows["peer_label"].drop_nulls().head(1).to_list()
         peer_label = peer[0] if peer else w["compared_with"]
-        image = gap_chart(rows, f"{area}: {who['label']} / {peer_label} ({year})",
-                          out_dir / f"arsberetning-{year}-{slug(area)}.png", w)  # fmt: skip
+        chart_title = f"{area}: {who['label']} / {peer_label} ({year})"
+        image = out_dir / f"arsberetning-{year}-{slug(area)}.png"
+        key = cache.key("gap_chart", chart_title, lang, rows.columns, rows.rows())
+        if not cache.up_to_date([image], key):
+            gap_chart(rows, chart_title, image, w)
+            cache.record([image], key)
+        drawn.append(key)
         images.append(image)
         header = [w["indicator"], who["label"], peer_label, w["gap"], w["verdict"], w["target"],
                   w["status"]]  # fmt: skip
@@ -297,7 +309,13 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
     blocks += tiltak_blocks(con, year, "sv" if who["country"] == "SE" else "no")
     doc = Doc(title, "sv" if who["country"] == "SE" else "no", blocks,
               banner=w["synthetic"] if synthetic else None)  # fmt: skip
-    html_path, docx_path, pdf_path = write_all(doc, out_dir / f"arsberetning-{year}")
+    stem = out_dir / f"arsberetning-{year}"
+    html_path, docx_path, pdf_path = (stem.with_suffix(x) for x in (".html", ".docx", ".pdf"))
+    key = cache.key("annual_report", doc, drawn)
+    for path, write in ((docx_path, to_docx), (html_path, to_html), (pdf_path, to_pdf)):
+        if not cache.up_to_date([path], key):
+            write(doc, path)
+            cache.record([path], key)
     deck = Deck(
         w["slide_title"].format(home=who["label"], year=year),
         [f"{w['basis']}: {vintages}", f"{w['compared_with']}: {_peer_sets_used(data, w)}"],
@@ -305,7 +323,12 @@ def annual_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> W
         # the banner's first words fit a slide's top line ("SYNTETISKE DEMODATA")
         banner=w["synthetic"].split(":")[0] if synthetic else None, lang=lang,
     )  # fmt: skip
-    pptx = write_deck(deck, out_dir / f"presentasjon-{year}.pptx")
+    pptx = out_dir / f"presentasjon-{year}.pptx"
+    key = cache.key("deck", deck, drawn)
+    if not cache.up_to_date([pptx], key):
+        write_deck(deck, pptx)
+        cache.record([pptx], key)
+    cache.save()
     return Written(html_path, docx_path, images, pdf_path, pptx)
 
 

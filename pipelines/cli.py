@@ -486,7 +486,9 @@ def report(args: argparse.Namespace) -> int:
     try:
         with _published(settings) as con:
             home = _same_home(settings, con)
-            written = annual_report(con, args.year, settings.on_demand_dir / "reports")
+            written = annual_report(
+                con, args.year, settings.on_demand_dir / "reports", keep_current=True
+            )
     except OtherHome as exc:
         print(f"report: {exc}", file=sys.stderr)
         return EXIT_CONFIG

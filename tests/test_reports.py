@@ -15,6 +15,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from dashboards.challenge_note import challenge_note, import_answers, load_answers
+from dashboards.data import slug
 from dashboards.report import SLOT, annual_report
 from dashboards.words import WORDS, capital
 from pipelines import cli
@@ -143,6 +144,42 @@ def test_annual_report_has_figures_targets_charts_and_slots(warehouse_copy, tmp_
     assert kroner[6] == WORDS["no"]["reasons"][reason]
     page = written.html.read_text(encoding="utf-8")
     assert all(f"<h2>{capital(a)}</h2>" in page for a in areas)
+
+
+def test_report_again_keeps_what_is_current_and_redraws_what_is_not(
+    warehouse_copy, tmp_path
+) -> None:
+    """`malestokk report` run again on the same figures keeps its files (nothing is drawn,
+    so the command starts fast); an edited or deleted file, or a changed figure, is written
+    again, so what the command leaves is always the report of today's figures."""
+    first = annual_report(warehouse_copy, 2024, tmp_path, keep_current=True)
+    outputs = [first.docx, first.pdf, first.html, first.pptx, *first.images]
+    stamps = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs}
+    annual_report(warehouse_copy, 2024, tmp_path, keep_current=True)
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs} == stamps
+    # a user's edit of the Word file and a deleted chart are replaced by the report's own
+    first.docx.write_bytes(b"edited")
+    first.images[0].unlink()
+    annual_report(warehouse_copy, 2024, tmp_path, keep_current=True)
+    assert first.docx.read_bytes() == stamps[first.docx][1]
+    assert first.images[0].read_bytes() == stamps[first.images[0]][1]
+    assert first.pdf.stat().st_mtime_ns == stamps[first.pdf][0]  # untouched: still current
+    # a changed figure: the documents and that area's chart are drawn again
+    area, indicator = warehouse_copy.execute(
+        "SELECT service_area, indicator_id FROM mart_comparisons WHERE year = 2024 "
+        "AND release = 'latest' AND is_default_peer_set AND indicator_kind = 'nøkkeltall' "
+        "AND home_value IS NOT NULL ORDER BY service_area, indicator_id LIMIT 1"
+    ).fetchone()
+    warehouse_copy.execute(
+        "UPDATE mart_comparisons SET home_value = home_value + 1 WHERE year = 2024 "
+        "AND indicator_id = ? AND release = 'latest'",
+        [indicator],
+    )
+    before = {p: p.stat().st_mtime_ns for p in outputs}
+    again = annual_report(warehouse_copy, 2024, tmp_path, keep_current=True)
+    assert again.pdf.read_bytes() != stamps[first.pdf][1]
+    redrawn = [p.name for p in first.images if p.stat().st_mtime_ns != before[p]]
+    assert redrawn == [f"arsberetning-2024-{slug(area)}.png"]
 
 
 def test_challenge_note_answers_come_back_beside_next_years_figures(
