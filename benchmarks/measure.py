@@ -24,6 +24,7 @@ class Run:
     wall: float  # seconds, process start to exit
     peak_mb: float  # the process's own peak RSS
     stdout: str
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
 
 def fresh_runs(cmd: list[str], runs: int, **kwargs) -> list[Run]:
@@ -46,7 +47,7 @@ def fresh(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT
             err.seek(0)
             tail = err.read().decode(errors="replace")[-3000:]
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
-    return Run(wall, usage.ru_maxrss / 1024, out.decode())
+    return Run(wall, usage.ru_maxrss / 1024, out.decode(), usage.ru_utime + usage.ru_stime)
 
 
 def fresh_tree(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
@@ -81,6 +82,26 @@ def fresh_tree(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path =
             tail = err.read().decode(errors="replace")[-3000:]
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
         return Run(wall, peak / 1024 / 1024, out.read().decode())
+
+
+def drop_page_cache() -> bool:
+    """Empty the OS page cache (a cold start reads its files from disk): root on a machine
+    that lets it (/proc/sys/vm/drop_caches is read-only in most containers). True if done."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+def cold_note(dropped: list[bool]) -> str:
+    if dropped and all(dropped):
+        return "OS page cache dropped before each cold run"
+    return (
+        "OS page cache NOT dropped (/proc/sys/vm/drop_caches is not writable here): "
+        "'cold' runs are new processes on a warm file cache"
+    )
 
 
 def median(values: list[float]) -> float:

@@ -15,6 +15,7 @@ Each phase prints one JSON line; the figures are synthetic and only their size m
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import shutil
 import sys
@@ -226,12 +227,16 @@ def _polars_type(duckdb_type: str):
     }.get(duckdb_type, pl.String)  # fmt: skip
 
 
-def build(folder: Path) -> dict:
-    """The SQL model assets of the core and marts layers, as the refresh materializes them."""
+def build(folder: Path, config: Path) -> dict:
+    """The SQL model assets of the core and marts layers and their checks (the blocking ones
+    that gate the publish, Great Expectations suites and table contracts), as the refresh
+    materializes them."""
     import dagster as dg
 
-    from pipelines.definitions import all_assets
-    from pipelines.resources import WarehouseResource
+    from pipelines.definitions import all_assets, all_checks
+    from pipelines.resources import WarehouseResource, build_resources
+    from pipelines.settings.config import load_settings
+    from pipelines.storage.graph_shape import shape_of
 
     models = [
         a
@@ -240,12 +245,21 @@ def build(folder: Path) -> dict:
         and {a.group_names_by_key[k] for k in a.keys} <= {"core", "marts"}
         and not {k.to_user_string() for k in a.keys} & set(GENERATED)
     ]
-    selection = dg.AssetSelection.assets(*models).without_checks()
+    keys = {k for a in models for k in a.keys}
+    everything = all_assets()
+    every_check = all_checks(everything)
+    checks = [c for c in every_check if {k.asset_key for k in c.check_keys} <= keys]
+    selection = dg.AssetSelection.assets(*models)
     start = time.perf_counter()
     result = dg.materialize(
-        models,
+        [*models, *checks],
         selection=selection,
-        resources={"warehouse": WarehouseResource(warehouse_dir=str(folder))},
+        # the demo's resources (its settings are the checks' study), the benchmark's warehouse
+        resources={
+            **build_resources(load_settings(config, env={})),
+            "warehouse": WarehouseResource(warehouse_dir=str(folder)),
+            "graph_shape": shape_of(everything, every_check),
+        },
         raise_on_error=True,
     )
     seconds = time.perf_counter() - start
@@ -278,12 +292,21 @@ def dashboards(folder: Path) -> dict:
     ranks = [f.stat().st_size for f in rank_files]
     tables = [f.stat().st_size for f in (folder / "site").glob("*.xlsx")]
     # what a browser loads for one page with a peer set chosen: the page and the largest of the
-    # ranking files that page fetches (<area>.rank.<release>-<peer set>.js)
-    loads = {
-        page: size + max((f.stat().st_size for f in rank_files
-                          if f.name.startswith(page.removesuffix(".html") + ".rank.")), default=0)
-        for page, size in sizes.items()
-    }  # fmt: skip
+    # ranking files that page fetches (<area>.rank.<release>-<peer set>-<indicator>.js); the
+    # scripts every page shares (plotly.min.js, app.js, style.css) are counted apart
+    site = folder / "site"
+    by_page: dict[str, list[Path]] = {}
+    for f in rank_files:
+        by_page.setdefault(f.name.split(".rank.")[0] + ".html", []).append(f)
+
+    def gz(path: Path) -> int:  # what nginx sends (deploy/nginx-outputs.conf: gzip level 5)
+        return len(gzip.compress(path.read_bytes(), compresslevel=5))
+
+    loads, loads_gz = {}, {}
+    for page, size in sizes.items():
+        largest = max(by_page.get(page, []), key=lambda f: f.stat().st_size, default=None)
+        loads[page] = size + (largest.stat().st_size if largest else 0)
+        loads_gz[page] = gz(site / page) + (gz(largest) if largest else 0)
     return {
         "seconds": seconds,
         "pages": len(sizes),
@@ -292,7 +315,15 @@ def dashboards(folder: Path) -> dict:
         "largest_ranking_file": max(ranks, default=0),
         "largest_load": max(loads.values()),
         "largest_load_name": max(loads, key=loads.get),
+        "largest_load_gz": max(loads_gz.values()),
+        "largest_load_gz_name": max(loads_gz, key=loads_gz.get),
         "ranking_files_mb": sum(ranks) / 1e6,
+        "ranking_files": len(ranks),
+        "shared_mb": sum(
+            (site / n).stat().st_size for n in ("plotly.min.js", "app.js", "style.css")
+        )
+        / 1e6,
+        "shared_gz_mb": sum(gz(site / n) for n in ("plotly.min.js", "app.js", "style.css")) / 1e6,
         "xlsx_mb": sum(tables) / 1e6,
         "peak_mb": peak_mb(),
     }
@@ -304,11 +335,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--size", type=int, default=1)
     parser.add_argument("--demo", type=Path)
+    parser.add_argument("--config", type=Path, help="the demo's settings (build: the checks')")
     args = parser.parse_args()
     if args.phase == "generate":
         out = generate(args.size, args.demo, args.dir)
     elif args.phase == "build":
-        out = build(args.dir)
+        out = build(args.dir, args.config)
     else:
         out = dashboards(args.dir)
     print(json.dumps(out))

@@ -15,15 +15,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import PYTHON, ROOT, fresh, load, machine, median, spread
+from measure import PYTHON, ROOT, cold_note, drop_page_cache, fresh, load, machine, median, spread
 from warehouse import demo_config
 
 MALESTOKK = [PYTHON, "-m", "pipelines.cli"]
-TARGET_UNCHANGED = 8.0
-TARGET_START = 1.5
+TARGET_UNCHANGED_CPU = 3.0  # seconds of CPU (issue 32)
+TARGET_START = 1.0  # seconds a user waits for a command that does not run the pipeline
+DROPPED: list[bool] = []
 
 
 def refresh(config: Path, *args: str):
+    DROPPED.append(drop_page_cache())  # clean and unchanged runs start on cold caches
     return fresh([*MALESTOKK, "--config", str(config), "refresh", "--offline", *args])
 
 
@@ -48,12 +50,18 @@ def requests_of_last_sources_run(config: Path) -> dict[str, int]:
     return json.loads(fresh([PYTHON, "-c", code]).stdout.strip().splitlines()[-1])
 
 
-def line(label: str, walls: list[float], target: float | None = None, peak: float = 0) -> None:
+def line(label: str, runs: list, target: float | None = None, on: str = "wall") -> None:
+    """Wall and CPU time (median, min-max) and peak memory of fresh runs; the target is judged
+    on `on` (wall: what a user waits; cpu: what a nightly refresh costs the machine)."""
+    walls, cpus = [r.wall for r in runs], [r.cpu for r in runs]
     verdict = ""
     if target is not None:
-        verdict = "met" if median(walls) <= target else f"NOT met (target {target:g} s)"
-    mem = f"  peak {peak:5.0f} MB" if peak else ""
-    print(f"  {label:44s} {median(walls):6.2f} s (runs {spread(walls)}){mem}  {verdict}")
+        value = median(walls if on == "wall" else cpus)
+        verdict = "met" if value <= target else "NOT met"
+        verdict += f" (target {target:g} s {on})"
+    peak = median([r.peak_mb for r in runs])
+    print(f"  {label:44s} {median(walls):6.2f} s ({spread(walls)})  cpu {median(cpus):5.2f} s "
+          f"({spread(cpus)})  peak {peak:5.0f} MB  {verdict}")  # fmt: skip
 
 
 def main() -> None:
@@ -78,15 +86,10 @@ def main() -> None:
             (inbox / f"sykefravaer_rettet_{n}.csv").write_bytes(edited)
             changed.append(refresh(config))
         print(f"\noffline refresh of the demo (Stavanger, bundled snapshot); {load()}")
-        line(
-            "clean (new data folder)",
-            [r.wall for r in clean],
-            peak=median([r.peak_mb for r in clean]),
-        )
-        line("unchanged (nothing rebuilt)", [r.wall for r in unchanged], TARGET_UNCHANGED,
-             median([r.peak_mb for r in unchanged]))  # fmt: skip
-        line("one own-figure file new (local part rebuilt)", [r.wall for r in changed],
-             peak=median([r.peak_mb for r in changed]))  # fmt: skip
+        print(f"  median of {args.runs} fresh processes (min-max); {cold_note(DROPPED)}")
+        line("clean (new data folder)", clean)
+        line("unchanged (nothing rebuilt)", unchanged, TARGET_UNCHANGED_CPU, on="cpu")
+        line("one own-figure file new (local part rebuilt)", changed)
         ratio = median([r.wall for r in clean]) / median([r.wall for r in unchanged])
         print(f"  clean / unchanged: {ratio:.1f}x")
         print("  requests of the unchanged refresh (the same client code a live refresh runs):")
@@ -102,10 +105,11 @@ def main() -> None:
             "python -c 'import pipelines.definitions'": [
                 PYTHON, "-c", "import pipelines.definitions"],
         }  # fmt: skip
+        print(f"  median of {max(args.runs, 5)} fresh processes (min-max), warm file cache")
         for label, cmd in commands.items():
             runs = [fresh(cmd) for _ in range(max(args.runs, 5))]
             target = None if label.startswith("python") else TARGET_START
-            line(label, [r.wall for r in runs], target, median([r.peak_mb for r in runs]))
+            line(label, runs, target)
         shutil.rmtree(Path(tmp), ignore_errors=True)
 
 

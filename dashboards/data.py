@@ -42,13 +42,16 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
-def rankings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def rankings(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> pl.DataFrame:
     """Members' values per indicator, year and peer set (home included), for the ranked bars:
-    the rows mart_peer_values ranked (nøkkeltall only), as mart_comparisons counted them."""
+    the rows mart_peer_values ranked (nøkkeltall only), as mart_comparisons counted them.
+    ids: only these indicators (one page's: at national scale all of them are 12 M rows)."""
+    only = "" if ids is None else "AND indicator_id IN (SELECT unnest(?::VARCHAR[])) "
     return con.sql(
         "SELECT release, peer_set, indicator_id, year, region_code, region_label, value, is_home "
-        "FROM mart_peer_values WHERE rank IS NOT NULL "
-        "ORDER BY release, peer_set, indicator_id, year, value DESC"
+        f"FROM mart_peer_values WHERE rank IS NOT NULL {only}"
+        "ORDER BY release, peer_set, indicator_id, year, value DESC",
+        params=None if ids is None else [ids],
     ).pl()
 
 

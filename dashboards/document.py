@@ -220,6 +220,7 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
     the title and the first section (Hovedfunn): the contents are the PDF's outline, which every
     viewer shows beside the pages. Table columns are as wide as their widest word, so no word is
     ever split (words break at spaces only, numbers and units held by no-break spaces)."""
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pagesizes import landscape as turn
@@ -235,7 +236,6 @@ def to_pdf(doc: Doc, path: Path, landscape: bool = False) -> None:
         Spacer,
         TableStyle,
     )
-    from reportlab import rl_config
     from reportlab.platypus import Table as PdfTable
 
     # images as binary streams: ASCII85 text would make the file a quarter larger and its

@@ -93,24 +93,32 @@ AREA_BODY = """
 
 
 def _write_ranking_files(folder: Path, page: str, ranking: dict) -> dict[str, str]:
-    """The members' values behind the ranked bars, one script per release and peer set, loaded
-    when that set is chosen: a page carries only its own rows, so it stays light at national
-    scale. Returns "release|peer set" -> file name."""
-    files = {}
+    """The members' values behind the ranked bars, one script per release, peer set and
+    indicator, loaded when that bar chart is drawn: a page carries only its own rows and a
+    chosen peer set adds one indicator's members (the whole country's for the national set),
+    so what a browser loads stays light at national scale. Returns "release|peer set|indicator"
+    -> file name."""
+    files: dict[str, str] = {}
+    names: set[str] = set()
     for release, by_peer in ranking.items():
-        for peer_set, data in by_peer.items():
-            key = f"{release}|{peer_set}"
-            name = f"{page}.rank.{re.sub(r'[^A-Za-z0-9_-]+', '_', f'{release}-{peer_set}')}.js"
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            (folder / name).write_text(
-                "(window.MALESTOKK_RANK = window.MALESTOKK_RANK || {})["
-                + json.dumps(key)
-                + "] = "
-                + text.replace("<", "\\u003c")
-                + ";\n",
-                encoding="utf-8",
-            )
-            files[key] = name
+        for peer_set, by_indicator in by_peer.items():
+            for indicator, by_year in by_indicator.items():
+                key = f"{release}|{peer_set}|{indicator}"
+                safe = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{release}-{peer_set}-{indicator}")
+                name = f"{page}.rank.{safe}.js"
+                if name in names:  # two keys that differ only in punctuation
+                    raise ValueError(f"ranking file {name} would hold two indicators")
+                names.add(name)
+                text = json.dumps(by_year, ensure_ascii=False, separators=(",", ":"))
+                (folder / name).write_text(
+                    "(window.MALESTOKK_RANK = window.MALESTOKK_RANK || {})["
+                    + json.dumps(key)
+                    + "] = "
+                    + text.replace("<", "\\u003c")
+                    + ";\n",
+                    encoding="utf-8",
+                )
+                files[key] = name
     return files
 
 
@@ -131,7 +139,6 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
         shutil.copy(STATIC / name, tmp / name)
     home_info = home(con)
     comps = comparisons(con)
-    ranks = rankings(con)
     synthetic = "snapshot:synthetic" in set(comps["provenance"].drop_nulls().to_list())
     areas = sorted(comps["service_area"].drop_nulls().unique().to_list())
     lang = "sv" if home_info["country"] == "SE" else "no"
@@ -150,6 +157,9 @@ def build_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     )
     sizes: dict[str, int] = {}
     for area in areas:
+        # one page's members at a time: the whole country's for every indicator would not fit
+        ids = comps.filter(pl.col("service_area") == area)["indicator_id"].unique().to_list()
+        ranks = rankings(con, ids)
         payload = area_payload(area, comps, ranks, home_info) | {"slug": slug(area), "lang": lang}
         payload["rank_files"] = _write_ranking_files(tmp, slug(area), payload.pop("ranking"))
         body = AREA_BODY.format(slug=slug(area), **{k: html.escape(site[k]) for k in AREA_TEXTS})

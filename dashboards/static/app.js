@@ -179,10 +179,12 @@
     {displaylogo: false, responsive: true});
   }
 
-  // the members' values are in one script per release and peer set, loaded when chosen
+  // the members' values are in one script per release, peer set and indicator, loaded when
+  // that ranking is drawn
   const RANK = (window.MALESTOKK_RANK = window.MALESTOKK_RANK || {});
+  const rankKey = () => `${state.release}|${state.peer}|${state.indicator}`;
   function rankingReady(then) {
-    const key = `${state.release}|${state.peer}`;
+    const key = rankKey();
     const file = D.rank_files[key];
     if (!file || RANK[key]) { then(); return; }
     const tag = document.createElement("script");
@@ -194,8 +196,7 @@
 
   function drawRank() {
     const ind = indicator(state.indicator);
-    const members = ((((RANK[`${state.release}|${state.peer}`] || {})[state.indicator] || {})
-      [String(state.year)] || []))
+    const members = (((RANK[rankKey()] || {})[String(state.year)] || []))
       .map(([label, value, home]) => ({region_label: label, value: value, is_home: home === 1}));
     const sorted = members.slice().sort((a, b) => (ind.higher_is_better === false ?
       a.value - b.value : b.value - a.value));

@@ -34,7 +34,8 @@ def build_series(wh: Warehouse, con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _changed_cells AS SELECT DISTINCT x.release, x.country, "
         "x.indicator_id, l.code AS region_code, x.year, x.gender FROM _changed_parts AS x "
-        "JOIN core_region__lineage AS l ON l.country = x.country AND l.current_code = x.current_code"
+        "JOIN core_region__lineage AS l "
+        "ON l.country = x.country AND l.current_code = x.current_code"
     )
     wh.run_model(
         con, "core/core_indicator_series.sql", target="core_indicator_series__asof",

@@ -230,6 +230,23 @@ def test_nginx_serves_the_release_read_only(stack) -> None:
     assert get("/../private/local.duckdb")[0] in (400, 403, 404)  # the private store: never
 
 
+def test_nginx_sends_pages_and_their_data_compressed(stack) -> None:
+    """What a browser loads over the network is the compressed page and data script (the
+    page-weight target of benchmarks/warehouse.py), byte for byte the published files."""
+    import gzip
+
+    for path in ("/dashboards/index.html", "/dashboards/plotly.min.js"):
+        request = urllib.request.Request(
+            f"http://localhost:{WEB_PORT}{path}", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers.get("Content-Encoding") == "gzip", path
+            body = gzip.decompress(response.read())
+        plain = compose("exec", "-T", "outputs", "cat", f"/data/outputs{path}").stdout
+        assert body.decode("utf-8") == plain, path
+        assert len(body) > 1024
+
+
 def test_run_history_is_in_the_postgresql_container(stack) -> None:
     rows = compose("exec", "-T", "postgresql", "psql", "-U", "dagster", "-d", "dagster", "-tAc",
                    "SELECT pipeline_name, status FROM runs").stdout.split()  # fmt: skip
