@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from icalendar import Calendar, Event
 
 from dashboards.data import table_or_empty
 from dashboards.kvalitet import MONTHS
@@ -40,6 +39,8 @@ def _day(day, lang: str) -> str:
 def calendar(rows: pl.DataFrame, home_label: str, lang: str) -> bytes:
     """RFC 5545: one all-day event per milestone; the UID stays the same from one refresh to
     the next (municipality, day, what, who), so a subscribed calendar updates, not duplicates."""
+    from icalendar import Calendar, Event  # loaded when the calendar is written
+
     cal = Calendar()
     cal.add("prodid", "-//Målestokk//årshjul//NO")
     cal.add("version", "2.0")

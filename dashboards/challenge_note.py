@@ -15,8 +15,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from docx import Document
-from docx.text.paragraph import Paragraph
 
 from dashboards.data import home
 from dashboards.document import Doc, Heading, Para, Table, write_all
@@ -103,6 +101,9 @@ def challenge_note_skipped(con: duckdb.DuckDBPyConnection) -> str | None:
 def import_answers(docx_path: Path, ledger: Path, ids: dict[str, str] | None = None) -> int:
     """Read the explanations from an edited note into the answers ledger; return how many.
     The note shows labels, never ids: `ids` maps each label back (core_catalog__indicators)."""
+    from docx import Document  # loaded when a note is read back
+    from docx.text.paragraph import Paragraph
+
     doc = Document(str(docx_path))
     keywords = doc.core_properties.keywords or ""
     if not keywords.startswith(KEYWORD):

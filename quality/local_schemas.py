@@ -7,10 +7,12 @@ plain words. Row-level checks (`column: reason`) name the column they are about.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pandera.polars as pa
 import polars as pl
+
+if TYPE_CHECKING:  # pandera (and pandas) load when a schema is built, not with its users
+    import pandera.polars as pa
 
 
 class FileKind(Protocol):
@@ -23,6 +25,8 @@ class FileKind(Protocol):
 
 def _row_check(column: str, reason: str, expr: pl.Expr) -> pa.Check:
     """A rule across columns; failing rows are reported against `column`."""
+    import pandera.polars as pa
+
     return pa.Check(lambda d: d.lazyframe.select(expr.fill_null(True)), error=f"{column}: {reason}")
 
 
@@ -35,6 +39,8 @@ def _duplicate_key(key: tuple[str, ...]) -> pa.Check:
 
 
 def _known_unit(units: set[str]) -> pa.Check:
+    import pandera.polars as pa
+
     return pa.Check.isin(
         sorted(units), error="unknown unit: not in the units table (import it, or fix the id)"
     )
@@ -85,6 +91,8 @@ def schema_for(
 ) -> pa.DataFrameSchema:
     """The kind's rules; `previous` is each unit's median employees in the periods already
     loaded (sick leave) or its most employees in a year (surveys), for the history rules."""
+    import pandera.polars as pa
+
     previous = previous or {}
     unit = pa.Column(str, [_known_unit(known_units)] if kind.needs_known_unit else [])
     non_negative = pa.Check.ge(0, error="must be 0 or more")

@@ -183,3 +183,20 @@ def test_every_setting_an_asset_reads_is_known_to_its_code_version() -> None:
     from assets.marts import scorecard
 
     assert "targets_file" in settings_read(Path(scorecard.__file__))
+
+
+def test_the_recorded_reads_of_every_model_are_what_its_sql_reads(tmp_path: Path) -> None:
+    """sql/reads.json spares each start the parse of every model; it must say what parsing
+    says, and a model edited since (its sha256 differs) is parsed, never taken from the file."""
+    import json
+
+    from pipelines.storage.sql_reads import READS_FILE, model_inputs, reads_index
+
+    recorded = json.loads((ROOT / "sql" / READS_FILE).read_text("utf-8"))
+    assert recorded == reads_index(ROOT / "sql"), "run: python -m pipelines.storage.sql_reads"
+    (tmp_path / "core").mkdir()
+    model = tmp_path / "core" / "core_x.sql"
+    model.write_text("CREATE OR REPLACE TABLE core_x AS SELECT * FROM core_a;\n", "utf-8")
+    (tmp_path / READS_FILE).write_text(json.dumps(reads_index(tmp_path)), "utf-8")
+    model.write_text("CREATE OR REPLACE TABLE core_x AS SELECT * FROM core_b;\n", "utf-8")
+    assert model_inputs(model) == ("core_b",)

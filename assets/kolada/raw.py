@@ -19,7 +19,6 @@ from pipelines.sources.kolada.pull import HISTORY_SCHEMA, LOG_SCHEMA, pull_kolad
 from pipelines.storage.build_record import recorded
 from pipelines.storage.graph_shape import GraphShape
 from quality.asset_checks import validate_table
-from quality.schemas import kolada_values
 
 SKR_KOMMUNGRUPPER = [f"G{n}" for n in range(92786, 92795)]
 
@@ -269,6 +268,8 @@ def raw_kolada__values_schema(
     warehouse: WarehouseResource,
     graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
+    from quality.schemas import kolada_values  # pandera (and pandas) load when a check runs
+
     result = validate_table(warehouse.get(), "raw_kolada__values", kolada_values)
     return recorded(context, warehouse, graph_shape, result)
 

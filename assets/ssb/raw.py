@@ -17,7 +17,6 @@ from pipelines.sources.ssb.refresh import HISTORY_SCHEMA, LOG_SCHEMA, fetch_grou
 from pipelines.storage.build_record import recorded
 from pipelines.storage.graph_shape import GraphShape
 from quality.asset_checks import markdown_table, validate_table
-from quality.schemas import klass_codes, ssb_kostra_values
 
 # KLASS 131 /changes windows [from, to): each reform took effect on 1 January.
 REFORM_YEARS = (2018, 2020, 2024)
@@ -105,6 +104,8 @@ def raw_ssb__kostra_values_schema(
     warehouse: WarehouseResource,
     graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
+    from quality.schemas import ssb_kostra_values  # pandera (and pandas) load when it runs
+
     result = validate_table(warehouse.get(), "raw_ssb__kostra_values", ssb_kostra_values)
     return recorded(context, warehouse, graph_shape, result)
 
@@ -173,6 +174,8 @@ def raw_klass__region_codes_schema(
     warehouse: WarehouseResource,
     graph_shape: dg.ResourceParam[GraphShape],
 ) -> dg.AssetCheckResult:
+    from quality.schemas import klass_codes
+
     result = validate_table(warehouse.get(), "raw_klass__region_codes", klass_codes)
     return recorded(context, warehouse, graph_shape, result)
 

@@ -3,13 +3,23 @@
 Parsed with sqlglot in DuckDB's dialect. `${name}` placeholders (values and table names the code
 fills in) are no tables; a file's own tables, temporary views and CTEs are left out, and so is
 anything in another schema.
+
+Parsing every model takes a third of a second at each start (sqlglot's import included), so the
+result is kept in `sql/reads.json` with each file's sha256; a file whose text differs from the
+recorded one (a user's edit) is parsed as before. `python -m pipelines.storage.sql_reads`
+writes the file again; a test holds it current.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from functools import cache
 from pathlib import Path
+
+READS_FILE = "reads.json"
+MODEL_LAYERS = ("core", "marts")  # where the SQL models of assets/sql_model.py live
 
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -50,8 +60,47 @@ def temporary_views(sql_dir: Path) -> frozenset[str]:
     )
 
 
+def parsed_inputs(path: Path) -> tuple[str, ...]:
+    read = tables_read(path.read_text(encoding="utf-8")) - temporary_views(path.parents[1])
+    return tuple(sorted(read))
+
+
+@cache
+def _recorded(sql_dir: Path) -> dict[str, dict]:
+    try:
+        return json.loads((sql_dir / READS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @cache
 def model_inputs(path: Path) -> tuple[str, ...]:
     """The tables the model file reads, sorted (kept: a file does not change while loaded)."""
-    read = tables_read(path.read_text(encoding="utf-8")) - temporary_views(path.parents[1])
-    return tuple(sorted(read))
+    sql_dir = path.parents[1]
+    entry = _recorded(sql_dir).get(path.relative_to(sql_dir).as_posix())
+    if entry is not None and entry.get("sha256") == _sha(path):
+        return tuple(entry["reads"])
+    return parsed_inputs(path)
+
+
+def reads_index(sql_dir: Path) -> dict[str, dict]:
+    """What sql/reads.json holds: every model file's sha256 and the tables it reads."""
+    return {
+        path.relative_to(sql_dir).as_posix(): {
+            "sha256": _sha(path),
+            "reads": list(parsed_inputs(path)),
+        }
+        for layer in MODEL_LAYERS
+        for path in sorted((sql_dir / layer).glob("*.sql"))
+    }
+
+
+if __name__ == "__main__":
+    SQL = Path(__file__).resolve().parents[2] / "sql"
+    text = json.dumps(reads_index(SQL), indent=1, sort_keys=True) + "\n"
+    (SQL / READS_FILE).write_text(text, encoding="utf-8")
+    print(f"wrote {SQL / READS_FILE}")

@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter, range_boundaries
-
 from pipelines.sources.local.kinds import fold
 
 HEADER_SEARCH_LINES = 20
@@ -238,6 +235,9 @@ def read_xlsx_tables(
 ) -> list[RawTable]:
     """Every sheet with a header of known columns; the notes say which sheets were left out."""
     try:
+        from openpyxl import load_workbook  # loaded for an Excel file only
+        from openpyxl.utils import get_column_letter, range_boundaries
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip/xml
         raise FileRejected(file, f"not a readable .xlsx workbook ({type(exc).__name__})") from None

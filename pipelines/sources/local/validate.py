@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandera.errors
 import polars as pl
 
 from pipelines.sources.local import plausible
@@ -306,6 +305,8 @@ def parse_rows(table: RawTable, kind: Kind, positions: dict[str, int]) -> Parsed
 
 
 def _failing_rows(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    import pandera.errors  # with pandas: loaded when a file is checked, not with the pipeline
+
     try:
         schema.validate(frame, lazy=True)
         return None
