@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dashboards.words import why_missing
+
 
 def slug(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
@@ -80,6 +82,12 @@ def area_payload(
         "gap_pct", "gap_is_good", "home_trend_3y", "home_rank", "n_ranked", "target",
         "target_status", "provenance", "home_harmonisation",
     ]  # fmt: skip
+    lang = "sv" if home_info.get("country") == "SE" else "no"
+    # why the home has no figure, in the home's language (the harmonisation is analysts' text)
+    said = {h: why_missing(h, lang) or None for h in rows["home_harmonisation"].unique()}
+    rows = rows.with_columns(
+        pl.col("home_harmonisation").replace_strict(said, return_dtype=pl.String)
+    )
     return {
         "area": area,
         "home": home_info,

@@ -182,6 +182,10 @@ def column_widths(
     while sum(minimum) > available and size > 6:
         size -= 0.5
         minimum = least(size)
+    if sum(minimum) > available:
+        # words too long for the page even at 6 pt: every column shrinks alike, and the longest
+        # words break inside (never a column narrower than its padding, which cannot be drawn)
+        return [available * m / sum(minimum) for m in minimum], size
     wanted = [available * g / sum(given) for g in given]
     widths = [max(w, m) for w, m in zip(wanted, minimum, strict=True)]
     excess = sum(widths) - available

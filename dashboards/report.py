@@ -30,7 +30,7 @@ from dashboards.units import (
     gap_text,
     with_unit,
 )
-from dashboards.words import WORDS, capital, words
+from dashboards.words import WORDS, capital, why_missing, words
 
 SLOT = "[Kommentar fra tjenesteområdet: skriv her]"
 
@@ -205,9 +205,8 @@ def _need_table(con: duckdb.DuckDBPyConnection, year: int, peer_set: str, w: dic
     return Table(w["need_header"], body, [3.7, 2.4, 2.4, 2.6, 3.0, 2.9], {1, 2, 3, 4, 5}), synthetic
 
 
-def _why(r: dict) -> str:
-    why = r.get("home_harmonisation")
-    return why if why and why != "as published" else ""
+def _why(r: dict, lang: str = "no") -> str:
+    return why_missing(r.get("home_harmonisation"), lang)
 
 
 def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -286,8 +285,8 @@ def annual_report(
             verdict = {True: w["better"], False: w["weaker"]}.get(r["gap_is_good"], w["neutral"])
             d, unit = decimals_for(r["unit"]), r["unit"]
             home_text = with_unit(_fmt(r["home_value"], d), unit)
-            if r["home_value"] is None and _why(r):
-                home_text = f"\u2013 ({_why(r)})"
+            if r["home_value"] is None and _why(r, lang):
+                home_text = f"\u2013 ({_why(r, lang)})"
             reason = r["target_status"]
             status = w["reasons"].get(reason, reason).format(period=year) if reason else ""
             body.append([r["label"], home_text, with_unit(_fmt(r["peer_value"], d), unit),

@@ -296,3 +296,51 @@ def capital(text: str) -> str:
 
 def words(country: str) -> dict:
     return WORDS["sv" if country == "SE" else "no"]
+
+
+# Why the home has no figure, in the reader's words: core_indicator_series.harmonisation (and the
+# derived figures' reasons) are written for analysts, in English and with codes and indicator
+# ids, e.g. "derived: no kostra.netto_driftsutgifter_kommunehelse (split: 1227 became several
+# municipalities)"; a report or a page says "kommunen ble delt: tallet kan ikke fordeles".
+WHY_MISSING = {
+    "no": {
+        "not_published": "ikke publisert ennå",
+        "split": "kommunen ble delt: tallet kan ikke fordeles",
+        "merged_missing": "sammenslått kommune: ikke alle delene har tall",
+        "merged_ratio": "sammenslått kommune: et forholdstall kan ikke legges sammen",
+        "derived": "grunnlagstall mangler",
+        "zero": "nevneren er 0",
+        "other": "ingen tall",
+    },
+    "sv": {
+        "not_published": "inte publicerat ännu",
+        "split": "kommunen delades: talet kan inte fördelas",
+        "merged_missing": "sammanslagen kommun: inte alla delar har värden",
+        "merged_ratio": "sammanslagen kommun: ett kvottal kan inte läggas ihop",
+        "derived": "underlag saknas",
+        "zero": "nämnaren är 0",
+        "other": "inget värde",
+    },
+}
+
+
+def why_missing(harmonisation: str | None, lang: str = "no") -> str:
+    """The reason a figure is missing in `lang` ("" when it is as published): a derived figure
+    says its basis is missing and, where the basis names one, why."""
+    text = (harmonisation or "").strip()
+    if not text or text == "as published":
+        return ""
+    w = WHY_MISSING["sv" if lang == "sv" else "no"]
+    if text.startswith("derived:"):
+        if text.endswith(" is 0"):
+            return w["zero"]
+        inner = text[text.find("(") + 1 : text.rfind(")")] if "(" in text else ""
+        reason = why_missing(inner, lang) if inner and not inner.startswith("no value") else ""
+        return f"{w['derived']} ({reason})" if reason and reason != w["other"] else w["derived"]
+    if text.startswith("not published yet"):
+        return w["not_published"]
+    if text.startswith("split:"):
+        return w["split"]
+    if text.startswith("merged parts"):
+        return w["merged_ratio"] if "cannot be summed" in text else w["merged_missing"]
+    return w["other"]

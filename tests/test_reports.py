@@ -321,3 +321,46 @@ def test_the_demo_writes_a_presentation_readable_from_the_back_of_the_room(
     }
     assert None not in sizes and min(sizes) >= Pt(18)
     assert all("SYNTETISKE DEMODATA" in t[0] for t in texts)  # the banner on every slide
+
+
+def test_a_home_with_no_figure_is_told_why_in_its_own_words(warehouse_copy, tmp_path) -> None:
+    """Kvinnherad (4617) took in part of Jondal in 2020: a split, so the derived figures built
+    on it have no value. The report says so in Norwegian, never with the analysts' English text
+    and an indicator id (whose 40 letters once made a PDF table too wide to draw)."""
+    from dashboards.words import why_missing
+
+    reason = (
+        "derived: no kostra.netto_driftsutgifter_kommunehelse (split: 1227 became several "
+        "municipalities)"
+    )
+    assert why_missing(reason, "no") == (
+        "grunnlagstall mangler (kommunen ble delt: tallet kan ikke fordeles)"
+    )
+    assert why_missing(reason, "sv").startswith("underlag saknas (kommunen delades")
+    assert why_missing("as published") == "" and why_missing(None) == ""
+    assert why_missing("merged parts 1224+1227: a ratio cannot be summed") == (
+        "sammenslått kommune: et forholdstall kan ikke legges sammen"
+    )
+    # the report's table with such a figure, drawn as Word and PDF
+    warehouse_copy.execute(
+        "UPDATE mart_comparisons SET home_value = NULL, home_harmonisation = ? WHERE year = 2024 "
+        "AND release = 'latest' AND indicator_id = (SELECT min(indicator_id) FROM "
+        "mart_comparisons WHERE year = 2024 AND is_default_peer_set AND indicator_kind = "
+        "'nøkkeltall')",
+        [reason],
+    )
+    written = annual_report(warehouse_copy, 2024, tmp_path)
+    text = " ".join(p.extract_text() for p in PdfReader(str(written.pdf)).pages)
+    assert "grunnlagstall mangler" in text.replace("\n", " ")
+    assert "kostra.netto" not in text and "split:" not in text
+
+
+def test_a_table_whose_words_cannot_fit_still_prints() -> None:
+    """Even at 6 pt some words may be wider than the page allows: the columns shrink alike
+    (the words break) rather than one column getting no width, which cannot be drawn."""
+    from dashboards.document import column_widths
+
+    columns = [["Indikator", "x" * 10], ["y" * 120], ["Status", "z"]]
+    widths, size = column_widths(columns, [4, 2, 2], 480.0, lambda w, s: len(w) * s * 0.6, 9.0)
+    assert size == 6.0
+    assert abs(sum(widths) - 480.0) < 1e-6 and min(widths) > 12.0

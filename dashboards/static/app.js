@@ -238,9 +238,9 @@
       const ind = indicator(r.indicator_id);
       const cls = r.gap_is_good === true ? "good" : r.gap_is_good === false ? "bad" : "neutral";
       const mark = {good: "\u2713 ", bad: "\u2717 ", neutral: ""}[cls];
-      // a missing home value says why (not measured, merged municipality, suppressed)
-      const why = r.home_value === null && r.home_harmonisation &&
-        r.home_harmonisation !== "as published" ? ` (${r.home_harmonisation})` : "";
+      // a missing home value says why (not published yet, a merged or split municipality), in
+      // the home's language (dashboards/words.py why_missing)
+      const why = r.home_value === null && r.home_harmonisation ? ` (${r.home_harmonisation})` : "";
       const arrow = r.home_trend_3y === null ? "" : r.home_trend_3y > 0 ? "▲ " : r.home_trend_3y < 0 ? "▼ " : "";
       const tr = el("tr");
       const d = decimalsFor(ind.unit);

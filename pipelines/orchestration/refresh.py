@@ -122,20 +122,25 @@ class Plan:
 
 def stale_assets(instance: dg.DagsterInstance, shape: GraphShape) -> dict[str, str]:
     """Every national asset below the sources that must be built again, with the reason."""
+    names = sorted(_national(shape) - _sources(shape))
+    wanted = set(names) | {p for n in names for p in shape.parents[n]}
+    # one query for every asset's latest materialization, not one per asset (57 in the demo)
+    events = instance.get_latest_materialization_events([dg.AssetKey(n) for n in wanted])
     latest: dict[str, tuple[str | None, dg.DataProvenance | None] | None] = {}
+    for key, event in events.items():
+        if event is None or event.asset_materialization is None:
+            continue
+        tags = event.asset_materialization.tags or {}
+        latest[key.to_user_string()] = (
+            tags.get(DATA_VERSION_TAG),
+            dg.DataProvenance.from_tags(tags),
+        )
 
     def record(name: str):
-        if name not in latest:
-            event = instance.get_latest_materialization_event(dg.AssetKey(name))
-            if event is None or event.asset_materialization is None:
-                latest[name] = None
-            else:
-                tags = event.asset_materialization.tags or {}
-                latest[name] = (tags.get(DATA_VERSION_TAG), dg.DataProvenance.from_tags(tags))
-        return latest[name]
+        return latest.get(name)
 
     found: dict[str, str] = {}
-    for name in sorted(_national(shape) - _sources(shape)):
+    for name in names:
         built = record(name)
         if built is None:
             found[name] = "never built"
