@@ -84,9 +84,10 @@ def main() -> None:
         )
         if every > TARGET_ALL:
             print(
-                f"  why: each home is a Dagster step in a forked worker ({slope:.2f} s a home "
-                f"on {args.workers} workers, of which about 1 s a home is the step's own "
-                f"start and events) and {fixed:.0f} s before the first home"
+                f"  why: each home is one Dagster step in a forked worker, writing its marts, "
+                f"site, report and note: {slope:.2f} s a home on {args.workers} workers, and "
+                f"{fixed:.0f} s before the first home (the step durations are in the command's "
+                "output)"
             )
 
 

@@ -108,10 +108,15 @@ def homes_executor(kind: str, workers: int) -> dg.ExecutorDefinition:
 
         return k8s_job_executor.configured({"max_concurrent": workers})
     # a forkserver with Dagster, the definitions and the page and report writers loaded once:
-    # a home's step then starts in a fraction of the second a fresh interpreter takes
+    # a home's step then starts in a fraction of the second a fresh interpreter takes. The
+    # libraries the writers import only where they draw (so that the CLI and the code location
+    # start without them) are loaded here too: every home draws charts and writes Word, PDF,
+    # PowerPoint, Excel and a calendar
     preload = ["pipelines.orchestration.homes_job", "pipelines.definitions",
                "pipelines.domain.home_outputs", "dashboards.site", "dashboards.report",
-               "dashboards.challenge_note"]  # fmt: skip
+               "dashboards.challenge_note", "matplotlib.figure", "matplotlib.backends.backend_agg",
+               "docx", "pptx", "reportlab.platypus", "reportlab.pdfbase.ttfonts", "xlsxwriter",
+               "icalendar"]  # fmt: skip
     return dg.multiprocess_executor.configured(
         {"max_concurrent": workers, "start_method": {"forkserver": {"preload_modules": preload}}}
     )
