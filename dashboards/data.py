@@ -6,6 +6,7 @@ survey figures come from the suppressed marts, never from `local_raw`.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any
@@ -93,7 +94,7 @@ def area_payload(
         "home": home_info,
         "indicators": _records(indicators),
         "table": columnar(rows.select(keep)),
-        "ranking": _nested_ranking(ranks.filter(pl.col("indicator_id").is_in(ids))),
+        "ranking": ranking_scripts(ranks.filter(pl.col("indicator_id").is_in(ids))),
     }
 
 
@@ -113,21 +114,45 @@ def columnar(frame: pl.DataFrame) -> dict[str, Any]:
     return {"columns": coded.columns, "texts": lookup, "data": [list(r) for r in coded.rows()]}
 
 
-def _nested_ranking(ranks: pl.DataFrame) -> dict[str, dict[str, dict[str, dict[str, list]]]]:
-    """release -> peer set -> indicator -> year -> [[name, value, is_home], ...]: compact.
-
-    Grouped by polars first, so Python touches each group once, not each member's row (a
-    national peer set holds every municipality: millions of rows at national scale)."""
-    out: dict[str, dict[str, dict[str, dict[str, list]]]] = {}
-    grouped = ranks.group_by(
-        "release", "peer_set", "indicator_id", "year", maintain_order=True
-    ).agg(
-        "region_label", pl.col("value").round(3), pl.col("is_home").fill_null(False).cast(pl.Int8)
+def ranking_scripts(ranks: pl.DataFrame) -> pl.DataFrame:
+    """release, peer_set, indicator_id and `json`: the members' values of that indicator by
+    year, {"2024": [[name, value, is_home], ...], ...}, compact, "<" escaped, names as
+    json.dumps writes them. Written by polars, string by string: at national scale that is 12 M
+    members, which as Python lists and json.dumps took most of the dashboards' time."""
+    labels = ranks["region_label"].unique().to_list()
+    encoded = {
+        label: json.dumps(label, ensure_ascii=False).replace("<", "\\u003c")
+        for label in labels
+        if label is not None
+    }
+    name = (
+        pl.when(pl.col("region_label").is_null())
+        .then(pl.lit("null"))
+        .otherwise(pl.col("region_label").replace_strict(encoded, default=None))
     )
-    for release, peer_set, indicator, year, names, values, homes in grouped.iter_rows():
-        by_year = out.setdefault(release, {}).setdefault(peer_set, {}).setdefault(indicator, {})
-        by_year[str(year)] = [list(member) for member in zip(names, values, homes, strict=True)]
-    return out
+    member = pl.concat_str(
+        pl.lit("["), name, pl.lit(","), pl.col("value").round(3).cast(pl.String), pl.lit(","),
+        pl.col("is_home").fill_null(False).cast(pl.Int8).cast(pl.String), pl.lit("]"),
+    )  # fmt: skip
+    keys = ["release", "peer_set", "indicator_id"]
+    by_year = ranks.group_by([*keys, "year"], maintain_order=True).agg(
+        member.str.join(",").alias("members")
+    )
+    return (
+        by_year.group_by(keys, maintain_order=True)
+        .agg(
+            pl.concat_str(
+                pl.lit('"'),
+                pl.col("year").cast(pl.String),
+                pl.lit('":['),
+                pl.col("members"),
+                pl.lit("]"),
+            )
+            .str.join(",")
+            .alias("json")
+        )
+        .with_columns(pl.concat_str(pl.lit("{"), pl.col("json"), pl.lit("}")).alias("json"))
+    )
 
 
 def table_or_empty(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:

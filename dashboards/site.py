@@ -92,33 +92,30 @@ AREA_BODY = """
 """
 
 
-def _write_ranking_files(folder: Path, page: str, ranking: dict) -> dict[str, str]:
+def _write_ranking_files(folder: Path, page: str, ranking: pl.DataFrame) -> dict[str, str]:
     """The members' values behind the ranked bars, one script per release, peer set and
     indicator, loaded when that bar chart is drawn: a page carries only its own rows and a
     chosen peer set adds one indicator's members (the whole country's for the national set),
-    so what a browser loads stays light at national scale. Returns "release|peer set|indicator"
-    -> file name."""
+    so what a browser loads stays light at national scale (data.ranking_scripts writes the
+    JSON). Returns "release|peer set|indicator" -> file name."""
     files: dict[str, str] = {}
     names: set[str] = set()
-    for release, by_peer in ranking.items():
-        for peer_set, by_indicator in by_peer.items():
-            for indicator, by_year in by_indicator.items():
-                key = f"{release}|{peer_set}|{indicator}"
-                safe = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{release}-{peer_set}-{indicator}")
-                name = f"{page}.rank.{safe}.js"
-                if name in names:  # two keys that differ only in punctuation
-                    raise ValueError(f"ranking file {name} would hold two indicators")
-                names.add(name)
-                text = json.dumps(by_year, ensure_ascii=False, separators=(",", ":"))
-                (folder / name).write_text(
-                    "(window.MALESTOKK_RANK = window.MALESTOKK_RANK || {})["
-                    + json.dumps(key)
-                    + "] = "
-                    + text.replace("<", "\\u003c")
-                    + ";\n",
-                    encoding="utf-8",
-                )
-                files[key] = name
+    for release, peer_set, indicator, text in ranking.iter_rows():
+        key = f"{release}|{peer_set}|{indicator}"
+        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{release}-{peer_set}-{indicator}")
+        name = f"{page}.rank.{safe}.js"
+        if name in names:  # two keys that differ only in punctuation
+            raise ValueError(f"ranking file {name} would hold two indicators")
+        names.add(name)
+        (folder / name).write_text(
+            "(window.MALESTOKK_RANK = window.MALESTOKK_RANK || {})["
+            + json.dumps(key).replace("<", "\\u003c")
+            + "] = "
+            + text
+            + ";\n",
+            encoding="utf-8",
+        )
+        files[key] = name
     return files
 
 
