@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -39,8 +40,8 @@ def main() -> None:
         config = demo_config(Path(tmp))
         demo_warehouse(Path(tmp))
         print("| homes | selection | wall (s) | per home (s) | per home x workers (s) | "
-              "peak memory, all processes (MB) | runs |")  # fmt: skip
-        print("|---|---|---|---|---|---|---|")
+              "workers idle | peak memory, all processes (MB) | runs |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|")
         points = []
         for label, selection, n in SELECTIONS:
             if selection == "all" and args.skip_all:
@@ -51,10 +52,12 @@ def main() -> None:
             measured = [fresh_tree(cmd) for _ in range(runs)]
             wall = median([m.wall for m in measured])
             peak = max(m.peak_mb for m in measured)
+            idle = median([idle_share(m, args.workers) for m in measured])
             points.append((n, wall))
             print(
                 f"| {n} | {label} | {wall:.1f} ({spread([m.wall for m in measured])}) | "
-                f"{wall / n:.2f} | {wall * args.workers / n:.2f} | {peak:.0f} | {runs} |",
+                f"{wall / n:.2f} | {wall * args.workers / n:.2f} | {idle:.0%} | {peak:.0f} | "
+                f"{runs} |",
                 flush=True,
             )
         if args.workers > 1:  # what the parallel steps buy: the county on one worker
@@ -63,7 +66,7 @@ def main() -> None:
             one = fresh_tree(cmd)
             print(
                 f"| 43 | a county, 1 worker | {one.wall:.1f} | {one.wall / 43:.2f} | "
-                f"{one.wall / 43:.2f} | {one.peak_mb:.0f} | 1 |",
+                f"{one.wall / 43:.2f} | {idle_share(one, 1):.0%} | {one.peak_mb:.0f} | 1 |",
                 flush=True,
             )
         fixed, slope = _fit(points)
@@ -89,6 +92,17 @@ def main() -> None:
                 f"{fixed:.0f} s before the first home (the step durations are in the command's "
                 "output)"
             )
+
+
+STEP = re.compile(r"ok\s+write_home_step\[[^\]]+\] \((\d+(?:\.\d+)?) s\)")
+
+
+def idle_share(run, workers: int) -> float:
+    """The share of the workers' time (wall x workers) spent in no home step: the run's start,
+    each step's process start and events, the index (step durations from the command's own
+    step lines, `ok write_home_step[...] (x s)`)."""
+    busy = sum(float(s) for s in STEP.findall(run.stderr + run.stdout))
+    return max(0.0, 1 - busy / (run.wall * workers))
 
 
 def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:

@@ -25,6 +25,7 @@ class Run:
     peak_mb: float  # the process's own peak RSS
     stdout: str
     cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+    stderr: str = ""  # fresh_tree only: what the command wrote to stderr (its step lines)
 
 
 def fresh_runs(cmd: list[str], runs: int, **kwargs) -> list[Run]:
@@ -77,11 +78,12 @@ def fresh_tree(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path =
             time.sleep(0.1)
         wall = time.perf_counter() - start
         out.seek(0)
+        err.seek(0)
+        errors = err.read().decode(errors="replace")
         if proc.returncode:
-            err.seek(0)
-            tail = err.read().decode(errors="replace")[-3000:]
+            tail = errors[-3000:]
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{tail}")
-        return Run(wall, peak / 1024 / 1024, out.read().decode())
+        return Run(wall, peak / 1024 / 1024, out.read().decode(), stderr=errors)
 
 
 def drop_page_cache() -> bool:
